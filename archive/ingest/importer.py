@@ -1,0 +1,202 @@
+"""The import service: files in, articles with tags and mentions out, and a report.
+
+Every article is written with its tags and mentions inside one savepoint, inside
+one transaction per batch: a failure leaves nothing of that article behind, and a
+crash loses at most the batch in progress, which the next run imports again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models.functions import Lower
+
+from archive.ingest.base import ParsedArticle, ParsedEntity, ParseFailure
+from archive.ingest.files import find_files, parse_file
+from archive.models import Alias, Article, Entity, MentionOrigin, Source, Tag
+from archive.services import apply_mentions, article_text
+from archive.tagging import Gazetteer
+from archive.text import body_fingerprint
+
+ProgressCallback = Callable[[int, int, Path], None]
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    created: list[int] = field(default_factory=list)  # article ids
+    unchanged: list[str] = field(default_factory=list)  # "file:line (why)"
+    failures: list[ImportFailure] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.unchanged)} unchanged, "
+            f"{len(self.failures)} failed, from {self.files} file{'s' if self.files != 1 else ''}"
+        )
+
+
+class _Lookups:
+    """Sources, tags and the gazetteer, fetched once per import rather than per article."""
+
+    def __init__(self, default_source: Source | None):
+        self.default_source = default_source
+        self.sources = {s.name.casefold(): s for s in Source.objects.all()}
+        self.tags = {t.name.casefold(): t for t in Tag.objects.all()}
+        self._gazetteer: Gazetteer | None = None
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.from_database()
+        return self._gazetteer
+
+    def entities_changed(self) -> None:
+        self._gazetteer = None
+
+    def source(self, name: str) -> Source | None:
+        if not name:
+            return self.default_source
+        key = name.casefold()
+        if key not in self.sources:
+            self.sources[key] = Source.objects.create(name=name)
+        return self.sources[key]
+
+    def tag(self, name: str) -> Tag:
+        key = name.casefold()
+        if key not in self.tags:
+            self.tags[key] = Tag.objects.create(name=name)
+        return self.tags[key]
+
+    def forget_new_rows(self) -> None:
+        """After a rolled-back savepoint, rows created inside it no longer exist."""
+        self.sources = {k: s for k, s in self.sources.items() if Source.objects.filter(pk=s.pk).exists()}
+        self.tags = {k: t for k, t in self.tags.items() if Tag.objects.filter(pk=t.pk).exists()}
+        self._gazetteer = None
+
+
+def _ensure_entity(parsed: ParsedEntity) -> tuple[Entity, bool]:
+    """The entity of that name and kind, created if new; aliases added. True when anything changed."""
+    entity = Entity.objects.filter(kind=parsed.kind, name__iexact=parsed.name).first()
+    changed = False
+    if entity is None:
+        entity = Entity.objects.create(kind=parsed.kind, name=parsed.name)
+        changed = True
+    known = set(entity.aliases.annotate(lower=Lower("name")).values_list("lower", flat=True))
+    known.add(entity.name.lower())
+    for alias in parsed.aliases:
+        if alias.lower() not in known:
+            Alias.objects.create(entity=entity, name=alias)
+            known.add(alias.lower())
+            changed = True
+    return entity, changed
+
+
+def _duplicate_of(parsed: ParsedArticle) -> str | None:
+    if Article.objects.filter(fingerprint=body_fingerprint(parsed.body)).exists():
+        return "same text already in the archive"
+    if parsed.url and Article.objects.filter(url=parsed.url).exists():
+        return "an article with this url is already in the archive"
+    return None
+
+
+def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
+    article = Article(
+        title=parsed.title,
+        body=parsed.body,
+        lede=parsed.lede,
+        published=parsed.published,
+        dateline=parsed.dateline,
+        language=parsed.language,
+        url=parsed.url,
+        source=lookups.source(parsed.source),
+    )
+    article.save()
+    if parsed.tags:
+        article.tags.set([lookups.tag(name) for name in parsed.tags])
+    listed = []
+    for parsed_entity in parsed.entities:
+        entity, changed = _ensure_entity(parsed_entity)
+        listed.append(entity.id)
+        if changed:
+            lookups.entities_changed()
+    counts = lookups.gazetteer.find(article_text(article))
+    apply_mentions(article, counts)
+    # Entities the file lists are mentions even where the text never names them.
+    for entity_id in dict.fromkeys(listed):
+        mention, _ = article.mentions.get_or_create(
+            entity_id=entity_id, defaults={"count": max(counts.get(entity_id, 0), 1)}
+        )
+        if mention.origin == MentionOrigin.AUTOMATIC:
+            mention.origin = MentionOrigin.IMPORTED
+            mention.save(update_fields=["origin"])
+    return article
+
+
+def import_articles(
+    *,
+    paths: Iterable[str | Path],
+    default_source: Source | None = None,
+    batch_size: int = 200,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import every supported file under ``paths``; see the module docstring for the guarantees."""
+    report = ImportReport()
+    candidates = list(find_files(paths))
+    lookups = _Lookups(default_source)
+    pending: list[tuple[str, ParsedArticle]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        with transaction.atomic():
+            for label, parsed in pending:
+                why = _duplicate_of(parsed)
+                if why:
+                    report.unchanged.append(f"{label} ({why})")
+                    continue
+                try:
+                    with transaction.atomic():
+                        article = _store(parsed, lookups)
+                except DatabaseError as error:
+                    lookups.forget_new_rows()
+                    file, _, line = label.rpartition(":")
+                    report.failures.append(ImportFailure(file, int(line) if line else None,
+                                                         f"could not be stored ({error})"))
+                    continue
+                report.created.append(article.id)
+        pending.clear()
+
+    max_bytes = settings.IMPORT_MAX_FILE_BYTES
+    for done, candidate in enumerate(candidates, start=1):
+        report.files += 1
+        name = str(candidate.path)
+        for result in parse_file(candidate.path, max_bytes=max_bytes):
+            if isinstance(result, ParseFailure):
+                report.failures.append(ImportFailure(name, result.line, result.reason))
+            else:
+                pending.append((f"{name}:{result.line or 1}", result))
+        if len(pending) >= batch_size:
+            flush()
+        if progress:
+            progress(done, len(candidates), candidate.path)
+    flush()
+    return report

@@ -1,0 +1,303 @@
+"""The archive's data: sources, articles, entities and their aliases, mentions, tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from archive.text import unique_slug
+
+LANGUAGE_VALIDATOR = RegexValidator(r"^[a-z]{2}$", "Use a two-letter ISO 639-1 code, such as en or ru.")
+WIKIDATA_VALIDATOR = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q232.")
+SUBHEADING_MARK = "## "
+
+
+class Source(models.Model):
+    """A publication articles come from."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=220, unique=True, blank=True)
+    homepage = models.URLField(blank=True)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, such as KZ or CN."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Source, self.name, fallback="source")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:source_detail", args=[self.slug])
+
+
+class Tag(models.Model):
+    """A topic, such as wind power or bilateral relations."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, fallback="tag")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:tag_detail", args=[self.slug])
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+    PLACE = "place", "Place"
+    PROJECT = "project", "Project or facility"
+    EVENT = "event", "Event"
+    OTHER = "other", "Other"
+
+    @property
+    def plural(self) -> str:
+        return KIND_PLURALS[self.value]
+
+
+KIND_PLURALS = {
+    "person": "People",
+    "organisation": "Organisations",
+    "place": "Places",
+    "project": "Projects and facilities",
+    "event": "Events",
+    "other": "Other",
+}
+
+
+class EntityQuerySet(models.QuerySet):
+    def of_kind(self, kind: str) -> EntityQuerySet:
+        return self.filter(kind=kind)
+
+    def with_article_counts(self) -> EntityQuerySet:
+        return self.annotate(article_count=Count("mentions", distinct=True))
+
+    def most_mentioned(self) -> EntityQuerySet:
+        return self.with_article_counts().filter(article_count__gt=0).order_by("-article_count", "name")
+
+
+class Entity(models.Model):
+    """A person, organisation, place, project, event or other thing articles mention."""
+
+    kind = models.CharField(max_length=16, choices=EntityKind.choices, default=EntityKind.OTHER)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True, blank=True)
+    description = models.TextField(blank=True)
+    external_id = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[WIKIDATA_VALIDATOR],
+        help_text="Optional, for example Q232 for Kazakhstan.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "kind", name="entity_unique_name_per_kind"),
+        ]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Entity, self.name, fallback=self.kind or "entity")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:entity_detail", args=[self.slug])
+
+    @property
+    def kind_label(self) -> str:
+        return EntityKind(self.kind).label
+
+    @property
+    def external_url(self) -> str:
+        return f"https://www.wikidata.org/wiki/{self.external_id}" if self.external_id else ""
+
+    def all_names(self) -> list[str]:
+        """The name first, then every alias: what the tagger and the index look for."""
+        return [self.name, *(alias.name for alias in self.aliases.all())]
+
+
+class Alias(models.Model):
+    """Another name of an entity: a spelling, an acronym, a name in another script."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint("entity", Lower("name"), name="alias_unique_per_entity"),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def newest_first(self) -> ArticleQuerySet:
+        return self.order_by("-published", "-id")
+
+    def for_listing(self) -> ArticleQuerySet:
+        """What a list of articles shows: the source, without the body."""
+        return self.select_related("source").defer("body")
+
+    def mentioning(self, entity: Entity) -> ArticleQuerySet:
+        return self.filter(mentions__entity=entity)
+
+    def in_period(self, start: dt.date | None = None, end: dt.date | None = None) -> ArticleQuerySet:
+        qs = self
+        if start:
+            qs = qs.filter(published__gte=start)
+        if end:
+            qs = qs.filter(published__lte=end)
+        return qs
+
+    def in_month(self, year: int, month: int) -> ArticleQuerySet:
+        return self.filter(published__year=year, published__month=month)
+
+
+@dataclass(frozen=True)
+class BodyBlock:
+    kind: str  # "heading" or "paragraph"
+    text: str
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True, blank=True)
+    body = models.TextField(
+        help_text="Paragraphs separated by a blank line; a line starting with '## ' is a subheading."
+    )
+    lede = models.TextField(
+        "summary", blank=True, help_text="Shown in lists; the first paragraph when left empty."
+    )
+    published = models.DateField(db_index=True)
+    dateline = models.CharField(max_length=100, blank=True, help_text="Where the story was filed, e.g. ASTANA.")
+    language = models.CharField(max_length=2, default="en", validators=[LANGUAGE_VALIDATOR])
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="articles", null=True, blank=True
+    )
+    url = models.URLField("original URL", max_length=500, blank=True)
+    fingerprint = models.CharField(
+        max_length=64, unique=True, editable=False, help_text="Hash of the normalised body; stops duplicates."
+    )
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+    entities = models.ManyToManyField(Entity, through="Mention", related_name="articles", blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_unique_url"),
+        ]
+        indexes = [
+            models.Index(fields=["-published", "-id"], name="article_newest"),
+            models.Index(fields=["source", "-published"], name="article_source_newest"),
+            models.Index(fields=["language"]),
+            models.Index(fields=["dateline"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        from archive.text import body_fingerprint
+
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, fallback="article", max_length=100)
+        self.fingerprint = body_fingerprint(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:article_detail", args=[self.slug])
+
+    def blocks(self) -> list[BodyBlock]:
+        """The body as paragraphs and subheadings, in order."""
+        blocks = []
+        for raw in re.split(r"\n\s*\n", self.body.strip()):
+            text = " ".join(raw.split())
+            if not text:
+                continue
+            if text.startswith(SUBHEADING_MARK.strip()) and text.lstrip("#").startswith(" "):
+                blocks.append(BodyBlock("heading", text.lstrip("#").strip()))
+            else:
+                blocks.append(BodyBlock("paragraph", text))
+        return blocks
+
+    @property
+    def summary(self) -> str:
+        if self.lede:
+            return self.lede
+        for block in self.blocks():
+            if block.kind == "paragraph":
+                return block.text
+        return ""
+
+
+class MentionOrigin(models.TextChoices):
+    AUTOMATIC = "auto", "Found automatically"
+    IMPORTED = "import", "Listed in the imported file"
+    EDITOR = "editor", "Added by an editor"
+
+
+class Mention(models.Model):
+    """An article mentions an entity, this many times."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    count = models.PositiveIntegerField(default=1, help_text="How often the article names the entity.")
+    origin = models.CharField(max_length=8, choices=MentionOrigin.choices, default=MentionOrigin.EDITOR)
+
+    class Meta:
+        ordering = ["-count", "entity__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "entity"], name="mention_unique_article_entity"),
+        ]
+        indexes = [models.Index(fields=["entity", "article"], name="mention_entity_article")]
+
+    def __str__(self) -> str:
+        return f"{self.entity} in {self.article} ({self.count}×)"
+
+    @property
+    def is_protected(self) -> bool:
+        """Editors' and imported mentions survive automatic re-tagging."""
+        return self.origin != MentionOrigin.AUTOMATIC

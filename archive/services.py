@@ -1,0 +1,48 @@
+"""Writes that touch several models: tagging articles with the entities they mention."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from archive.models import Article, Mention, MentionOrigin
+from archive.tagging import Gazetteer
+
+
+def article_text(article: Article) -> str:
+    return f"{article.title}\n\n{article.lede}\n\n{article.body}"
+
+
+def apply_mentions(article: Article, counts: Counter[int]) -> None:
+    """Make the article's automatic mentions match ``counts``.
+
+    Mentions an editor added, or that came with the imported file, are never
+    removed; their count is updated when the text names the entity.
+    """
+    existing = {mention.entity_id: mention for mention in article.mentions.all()}
+    stale = [m.id for entity_id, m in existing.items() if entity_id not in counts and not m.is_protected]
+    if stale:
+        Mention.objects.filter(id__in=stale).delete()
+    new, changed = [], []
+    for entity_id, count in counts.items():
+        mention = existing.get(entity_id)
+        if mention is None:
+            new.append(Mention(article=article, entity_id=entity_id, count=count, origin=MentionOrigin.AUTOMATIC))
+        elif mention.count != count:
+            mention.count = count
+            changed.append(mention)
+    Mention.objects.bulk_create(new)
+    Mention.objects.bulk_update(changed, ["count"])
+
+
+def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
+    """Re-tag ``articles`` with the known entities; returns how many were tagged."""
+    gazetteer = gazetteer or Gazetteer.from_database()
+    done = 0
+    with transaction.atomic():
+        for article in articles:
+            apply_mentions(article, gazetteer.find(article_text(article)))
+            done += 1
+    return done

@@ -1,0 +1,188 @@
+"""Browse pages: thin views over the models' QuerySet methods."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from itertools import groupby
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+
+from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
+from archive.text import fold
+
+PAGE_SIZE = 25
+
+
+def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page; a missing, malformed or too large page number gives the nearest real page."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    top_entities = [
+        (EntityKind(kind), KIND_PLURALS[kind], Entity.objects.of_kind(kind).most_mentioned()[:6])
+        for kind in EntityKind.values
+    ]
+    context = {
+        "latest": Article.objects.newest_first().for_listing()[:10],
+        "counts": {
+            "articles": Article.objects.count(),
+            "entities": Entity.objects.count(),
+            "sources": Source.objects.count(),
+            "tags": Tag.objects.count(),
+        },
+        "top_entities": [group for group in top_entities if group[2]],
+        "years": _year_counts(),
+    }
+    return TemplateResponse(request, "archive/home.html", context)
+
+
+def article_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, Article.objects.newest_first().for_listing())
+    return TemplateResponse(request, "archive/article_list.html", {"page": page, "heading": "All articles"})
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("source").prefetch_related("tags"), slug=slug)
+    mentions = (
+        Mention.objects.filter(article=article).select_related("entity").order_by("entity__kind", "-count", "entity__name")
+    )
+    by_kind = {kind: [] for kind in EntityKind.values}
+    for mention in mentions:
+        by_kind[mention.entity.kind].append(mention)
+    groups = [(KIND_PLURALS[kind], items) for kind, items in by_kind.items() if items]
+    return TemplateResponse(
+        request, "archive/article_detail.html", {"article": article, "mention_groups": groups}
+    )
+
+
+def entity_index(request: HttpRequest) -> HttpResponse:
+    counts = dict(Entity.objects.values_list("kind").annotate(n=Count("id")))
+    kinds = [(kind, KIND_PLURALS[kind], counts.get(kind, 0)) for kind in EntityKind.values]
+    top = Entity.objects.most_mentioned()[:30]
+    return TemplateResponse(request, "archive/entity_index.html", {"kinds": kinds, "top": top})
+
+
+def _letter(name: str) -> str:
+    first = fold(name[:1]).upper()
+    return first if first.isalpha() else "#"
+
+
+def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in EntityKind.values:
+        raise Http404("No such kind of entity.")
+    entities = sorted(
+        Entity.objects.of_kind(kind).with_article_counts().prefetch_related("aliases"),
+        key=lambda e: fold(e.name),
+    )
+    letters = [(letter, list(group)) for letter, group in groupby(entities, key=lambda e: _letter(e.name))]
+    context = {
+        "kind": kind,
+        "kind_label": KIND_PLURALS[kind],
+        "letters": letters,
+        "total": len(entities),
+        "kinds": [(k, KIND_PLURALS[k]) for k in EntityKind.values],
+    }
+    return TemplateResponse(request, "archive/entity_kind.html", context)
+
+
+def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    articles = Article.objects.mentioning(entity).newest_first().for_listing()
+    page = paginate(request, articles)
+    return TemplateResponse(request, "archive/entity_detail.html", {"entity": entity, "page": page})
+
+
+def source_list(request: HttpRequest) -> HttpResponse:
+    sources = Source.objects.annotate(article_count=Count("articles")).order_by("name")
+    return TemplateResponse(request, "archive/source_list.html", {"sources": sources})
+
+
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    source = get_object_or_404(Source, slug=slug)
+    page = paginate(request, source.articles.newest_first().for_listing())
+    return TemplateResponse(request, "archive/source_detail.html", {"source": source, "page": page})
+
+
+def tag_list(request: HttpRequest) -> HttpResponse:
+    tags = Tag.objects.annotate(article_count=Count("articles")).order_by("name")
+    return TemplateResponse(request, "archive/tag_list.html", {"tags": tags})
+
+
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    page = paginate(request, tag.articles.newest_first().for_listing())
+    return TemplateResponse(request, "archive/tag_detail.html", {"tag": tag, "page": page})
+
+
+def _year_counts() -> list[tuple[int, int]]:
+    rows = (
+        Article.objects.annotate(year=ExtractYear("published"))
+        .values("year")
+        .annotate(n=Count("id"))
+        .order_by("-year")
+    )
+    return [(row["year"], row["n"]) for row in rows]
+
+
+def date_archive(request: HttpRequest) -> HttpResponse:
+    rows = (
+        Article.objects.annotate(year=ExtractYear("published"), month=ExtractMonth("published"))
+        .values("year", "month")
+        .annotate(n=Count("id"))
+        .order_by("-year", "month")
+    )
+    years = []
+    for year, group in groupby(rows, key=lambda row: row["year"]):
+        by_month = {row["month"]: row["n"] for row in group}
+        months = [(m, calendar.month_abbr[m], by_month.get(m, 0)) for m in range(1, 13)]
+        years.append((year, sum(by_month.values()), months))
+    return TemplateResponse(request, "archive/date_archive.html", {"years": years})
+
+
+def year_archive(request: HttpRequest, year: int) -> HttpResponse:
+    if not 1 <= year <= 9999:
+        raise Http404("No such year.")
+    articles = Article.objects.filter(published__year=year)
+    if not articles.exists():
+        raise Http404("No articles from that year.")
+    by_month = dict(
+        articles.annotate(month=ExtractMonth("published")).values_list("month").annotate(n=Count("id"))
+    )
+    months = [(m, calendar.month_name[m], by_month.get(m, 0)) for m in range(1, 13)]
+    page = paginate(request, articles.newest_first().for_listing())
+    context = {"year": year, "months": months, "page": page, "total": sum(by_month.values())}
+    return TemplateResponse(request, "archive/year_archive.html", context)
+
+
+def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    if not (1 <= year <= 9999 and 1 <= month <= 12):
+        raise Http404("No such month.")
+    articles = Article.objects.in_month(year, month)
+    page = paginate(request, articles.newest_first().for_listing())
+    first_day = dt.date(year, month, 1)
+    context = {
+        "year": year,
+        "month": month,
+        "month_start": first_day,
+        "page": page,
+        "previous": _neighbour_month(year, month, before=True),
+        "next": _neighbour_month(year, month, before=False),
+    }
+    return TemplateResponse(request, "archive/month_archive.html", context)
+
+
+def _neighbour_month(year: int, month: int, *, before: bool) -> dt.date | None:
+    first_day = dt.date(year, month, 1)
+    if before:
+        article = Article.objects.filter(published__lt=first_day).order_by("-published").first()
+    else:
+        last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
+        article = Article.objects.filter(published__gt=last_day).order_by("published").first()
+    return article.published.replace(day=1) if article else None

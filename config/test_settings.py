@@ -1,0 +1,11 @@
+"""Settings for the test suite: the real settings, with data in a throwaway folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DOSSIER_DATA_DIR", tempfile.mkdtemp(prefix="dossier-test-"))
+
+from config.settings import *  # noqa: E402,F403
+
+# Hashing passwords properly is slow by design; tests only need it to work.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
