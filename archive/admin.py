@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 
 from archive.models import Alias, Article, Entity, Mention, MentionOrigin, Source, Tag
@@ -15,10 +16,18 @@ class MentionInline(admin.TabularInline):
     ordering = ["entity__kind", "entity__name"]
 
 
+def _https_urls(field, **kwargs):
+    # Addresses typed without a scheme are taken as https, the web's default today.
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        formfield_callback = _https_urls
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -32,8 +41,12 @@ class ArticleForm(forms.ModelForm):
         return body
 
 
+class ArchiveModelAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArchiveModelAdmin):
     form = ArticleForm
     list_display = ["title", "published", "source", "dateline", "language", "mention_count"]
     list_filter = ["source", "published", "language", "tags"]
@@ -79,7 +92,7 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ArchiveModelAdmin):
     list_display = ["name", "kind", "alias_list", "article_count", "external_id"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name", "external_id"]
@@ -106,7 +119,7 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ArchiveModelAdmin):
     list_display = ["name", "country", "homepage", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -120,7 +133,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ArchiveModelAdmin):
     list_display = ["name", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

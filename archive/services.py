@@ -11,8 +11,12 @@ from archive.models import Article, Mention, MentionOrigin
 from archive.tagging import Gazetteer
 
 
-def article_text(article: Article) -> str:
-    return f"{article.title}\n\n{article.lede}\n\n{article.body}"
+def find_mentions(article: Article, gazetteer: Gazetteer) -> Counter[int]:
+    """How often the body names each entity; names only in the title or summary count once."""
+    counts = gazetteer.find(article.body)
+    for entity_id in gazetteer.find(f"{article.title}\n\n{article.lede}"):
+        counts.setdefault(entity_id, 1)
+    return counts
 
 
 def apply_mentions(article: Article, counts: Counter[int]) -> None:
@@ -43,6 +47,6 @@ def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = N
     done = 0
     with transaction.atomic():
         for article in articles:
-            apply_mentions(article, gazetteer.find(article_text(article)))
+            apply_mentions(article, find_mentions(article, gazetteer))
             done += 1
     return done

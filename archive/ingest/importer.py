@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from archive.ingest.base import ParsedArticle, ParsedEntity, ParseFailure
 from archive.ingest.files import find_files, parse_file
 from archive.models import Alias, Article, Entity, MentionOrigin, Source, Tag
-from archive.services import apply_mentions, article_text
+from archive.services import apply_mentions, find_mentions
 from archive.tagging import Gazetteer
 from archive.text import body_fingerprint
 
@@ -138,7 +138,7 @@ def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
         listed.append(entity.id)
         if changed:
             lookups.entities_changed()
-    counts = lookups.gazetteer.find(article_text(article))
+    counts = find_mentions(article, lookups.gazetteer)
     apply_mentions(article, counts)
     # Entities the file lists are mentions even where the text never names them.
     for entity_id in dict.fromkeys(listed):

@@ -54,13 +54,12 @@ def parse_markdown(text: str) -> list[ParseResult]:
         start += 1
     if start >= len(lines) or lines[start].strip() != "---":
         return [ParseFailure("no front matter: the file must start with a '---' line", start + 1)]
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].strip() == "---"), None)
+    if end is None:
+        return [ParseFailure("the front matter is not closed with a '---' line", start + 1)]
     meta: dict[str, str] = {}
-    end = None
-    for number in range(start + 1, len(lines)):
+    for number in range(start + 1, end):
         line = lines[number]
-        if line.strip() == "---":
-            end = number
-            break
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _KEY_VALUE.match(line.strip())
@@ -69,8 +68,6 @@ def parse_markdown(text: str) -> list[ParseResult]:
         key = match.group(1).lower()
         if key in FRONT_MATTER_KEYS:
             meta["language" if key == "lang" else key] = match.group(2)
-    if end is None:
-        return [ParseFailure("the front matter is not closed with a '---' line", start + 1)]
     if "date" not in meta:
         return [ParseFailure("the front matter has no date", start + 1)]
     body = plain_inline("\n".join(lines[end + 1 :]))
