@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from archive.models import Article, Mention, MentionOrigin
+from archive.signals import bulk_changes, notify_articles_changed
 from archive.tagging import Gazetteer
 
 
@@ -19,11 +20,13 @@ def find_mentions(article: Article, gazetteer: Gazetteer) -> Counter[int]:
     return counts
 
 
-def apply_mentions(article: Article, counts: Counter[int]) -> None:
+def apply_mentions(article: Article, counts: Counter[int]) -> bool:
     """Make the article's automatic mentions match ``counts``.
 
     Mentions an editor added, or that came with the imported file, are never
-    removed; their count is updated when the text names the entity.
+    removed; their count is updated when the text names the entity. Returns
+    whether anything changed. Callers run it inside ``bulk_changes()`` and
+    report the changed articles with ``notify_articles_changed``.
     """
     existing = {mention.entity_id: mention for mention in article.mentions.all()}
     stale = [m.id for entity_id, m in existing.items() if entity_id not in counts and not m.is_protected]
@@ -39,14 +42,18 @@ def apply_mentions(article: Article, counts: Counter[int]) -> None:
             changed.append(mention)
     Mention.objects.bulk_create(new)
     Mention.objects.bulk_update(changed, ["count"])
+    return bool(stale or new or changed)
 
 
 def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
     """Re-tag ``articles`` with the known entities; returns how many were tagged."""
     gazetteer = gazetteer or Gazetteer.from_database()
     done = 0
-    with transaction.atomic():
+    changed = []
+    with transaction.atomic(), bulk_changes():
         for article in articles:
-            apply_mentions(article, find_mentions(article, gazetteer))
+            if apply_mentions(article, find_mentions(article, gazetteer)):
+                changed.append(article.id)
             done += 1
+        notify_articles_changed(changed)
     return done

@@ -13,6 +13,8 @@ import unicodedata
 from django.utils.text import slugify
 
 TITLE_MAX_CHARS = 110
+TITLE_IDEAL_CHARS = 90
+TITLE_MIN_CHARS = 35
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9\"“‘(])")
 # Abbreviations that end with a full stop but do not end a sentence.
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "U.S.", "U.K.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.",
@@ -76,7 +78,13 @@ def derive_title(first_paragraph: str) -> str:
     sentence = sentence.rstrip(".!? ")
     if sentence and sentence[0].islower():
         sentence = sentence[0].upper() + sentence[1:]
-    return shorten(sentence)
+    if len(sentence) > TITLE_IDEAL_CHARS:
+        # A headline reads better ending at a clause than at an ellipsis.
+        clauses = [m.start() for m in re.finditer(r"\s*(?:[,;:]|\s[–—-])\s", sentence)]
+        fitting = [end for end in clauses if TITLE_MIN_CHARS <= end <= TITLE_IDEAL_CHARS]
+        if fitting:
+            return sentence[: fitting[-1]]
+    return shorten(sentence, TITLE_IDEAL_CHARS)
 
 
 def unique_slug(model, text: str, *, fallback: str, max_length: int = 200) -> str:

@@ -7,5 +7,6 @@ admin.site.index_title = "Manage the archive"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("search/", include("search.urls")),
     path("", include("archive.urls")),
 ]

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models.functions import Lower
 
 from archive.ingest.base import ParsedArticle, ParsedEntity, ParseFailure
 from archive.ingest.files import find_files, parse_file
 from archive.models import Alias, Article, Entity, MentionOrigin, Source, Tag
 from archive.services import apply_mentions, find_mentions
+from archive.signals import bulk_changes, notify_articles_changed
 from archive.tagging import Gazetteer
 from archive.text import body_fingerprint
 
@@ -100,12 +100,13 @@ def _ensure_entity(parsed: ParsedEntity) -> tuple[Entity, bool]:
     if entity is None:
         entity = Entity.objects.create(kind=parsed.kind, name=parsed.name)
         changed = True
-    known = set(entity.aliases.annotate(lower=Lower("name")).values_list("lower", flat=True))
-    known.add(entity.name.lower())
+    # Compared in Python: SQLite's LOWER() leaves Cyrillic and other scripts alone.
+    known = {name.casefold() for name in entity.aliases.values_list("name", flat=True)}
+    known.add(entity.name.casefold())
     for alias in parsed.aliases:
-        if alias.lower() not in known:
+        if alias.casefold() not in known:
             Alias.objects.create(entity=entity, name=alias)
-            known.add(alias.lower())
+            known.add(alias.casefold())
             changed = True
     return entity, changed
 
@@ -167,7 +168,8 @@ def import_articles(
     def flush() -> None:
         if not pending:
             return
-        with transaction.atomic():
+        created_now: list[int] = []
+        with transaction.atomic(), bulk_changes():
             for label, parsed in pending:
                 why = _duplicate_of(parsed)
                 if why:
@@ -182,7 +184,9 @@ def import_articles(
                     report.failures.append(ImportFailure(file, int(line) if line else None,
                                                          f"could not be stored ({error})"))
                     continue
-                report.created.append(article.id)
+                created_now.append(article.id)
+            notify_articles_changed(created_now)
+        report.created.extend(created_now)
         pending.clear()
 
     max_bytes = settings.IMPORT_MAX_FILE_BYTES

@@ -21,12 +21,16 @@ class Command(BaseCommand):
     def handle(self, *args, force, verbosity, **options):
         existing = Article.objects.count()
         if existing and not force:
-            self.stdout.write(f"The archive already holds {existing} articles; the sample is not loaded again.")
+            self.stdout.write(
+                f"The archive already holds {existing} articles; the sample is not loaded again."
+            )
             return
         with transaction.atomic():
             sources = self._load_sources()
             entities, aliases = self._load_entities()
-        self.stdout.write(f"Sample reference data: {sources} new sources, {entities} new entities, {aliases} new aliases.")
+        self.stdout.write(
+            f"Sample reference data: {sources} new sources, {entities} new entities, {aliases} new aliases."
+        )
         report = import_articles(paths=[SAMPLE_DIR / "articles"])
         for failure in report.failures:
             self.stderr.write(f"failed: {failure}")
@@ -58,10 +62,11 @@ class Command(BaseCommand):
                     external_id=item.get("external_id", ""),
                 )
                 created_entities += 1
-            known = {a.lower() for a in entity.aliases.values_list("name", flat=True)}
+            known = {a.casefold() for a in entity.aliases.values_list("name", flat=True)}
+            known.add(entity.name.casefold())
             for alias in item.get("aliases", []):
-                if alias.lower() not in known and alias.lower() != entity.name.lower():
+                if alias.casefold() not in known:
                     Alias.objects.create(entity=entity, name=alias)
-                    known.add(alias.lower())
+                    known.add(alias.casefold())
                     created_aliases += 1
         return created_entities, created_aliases

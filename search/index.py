@@ -1,0 +1,141 @@
+"""The one module that opens the index directory: the index, its writer, and the searcher.
+
+The directory is read from ``settings.SEARCH_INDEX_DIR`` at call time, so tests can
+point each test at its own folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+from whoosh.writing import CLEAR
+
+from search.schema import SCHEMA_VERSION, build_schema
+
+logger = logging.getLogger(__name__)
+
+INDEX_NAME = "articles"
+VERSION_FILE = "SCHEMA_VERSION"
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or was written with another schema: it must be rebuilt."""
+
+
+def index_dir() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def _storage() -> FileStorage:
+    # Without mmap a searcher opens in milliseconds and reads what it needs;
+    # with it, every index file is mapped into the process (see PERFORMANCE.md).
+    return FileStorage(str(index_dir()), supports_mmap=False)
+
+
+def stored_version() -> int | None:
+    try:
+        return int((index_dir() / VERSION_FILE).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def index_state() -> str:
+    """'ok', 'missing' (no index yet) or 'outdated' (written with another schema version)."""
+    if not index_dir().exists() or not whoosh_index.exists_in(str(index_dir()), indexname=INDEX_NAME):
+        return "missing"
+    if stored_version() != SCHEMA_VERSION:
+        return "outdated"
+    return "ok"
+
+
+def create_index():
+    """A new, empty index with the current schema (an existing one is cleared)."""
+    index_dir().mkdir(parents=True, exist_ok=True)
+    ix = _storage().create_index(build_schema(), indexname=INDEX_NAME)
+    (index_dir() / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+    reset_searcher()
+    return ix
+
+
+def open_index():
+    state = index_state()
+    if state != "ok":
+        raise IndexUnavailable(
+            "The search index does not exist yet." if state == "missing"
+            else "The search index was built with an older schema."
+        )
+    return _storage().open_index(indexname=INDEX_NAME)
+
+
+@contextmanager
+def index_writer(*, timeout: float = 10.0, clear: bool = False, **writer_options) -> Iterator:
+    """One writer, committed on success and cancelled on error.
+
+    With ``clear`` the commit replaces every existing document at once: searchers
+    see the old index until then.
+
+    Waits up to ``timeout`` seconds for the write lock (another process may be
+    writing); raises ``LockError`` after that, and the caller keeps its queue.
+    """
+    ix = open_index()
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            writer = ix.writer(**writer_options)
+            break
+        except LockError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    else:
+        writer.commit(mergetype=CLEAR) if clear else writer.commit()
+
+
+# One searcher per process, shared by requests and refreshed only when the index
+# changed on disk. Whoosh searchers are not safe to share between threads while
+# searching, so searches hold the lock.
+_searcher_lock = threading.RLock()
+_searcher: Searcher | None = None
+_searcher_dir: Path | None = None
+
+
+def reset_searcher() -> None:
+    global _searcher, _searcher_dir
+    with _searcher_lock:
+        if _searcher is not None:
+            try:
+                _searcher.close()
+            except Exception:  # noqa: BLE001 - a half-closed searcher is still gone
+                logger.debug("closing the old searcher failed", exc_info=True)
+        _searcher = None
+        _searcher_dir = None
+
+
+@contextmanager
+def searcher() -> Iterator[Searcher]:
+    """The process's searcher, up to date with the index on disk, locked for this caller."""
+    global _searcher, _searcher_dir
+    with _searcher_lock:
+        if _searcher is not None and (_searcher_dir != index_dir() or index_state() != "ok"):
+            reset_searcher()
+        if _searcher is None:
+            _searcher = open_index().searcher()
+            _searcher_dir = index_dir()
+        elif not _searcher.up_to_date():
+            _searcher = _searcher.refresh()
+        yield _searcher

@@ -1,0 +1,424 @@
+"""User query in, ranked and highlighted articles out.
+
+The query syntax is Whoosh's, with a few additions users expect from a search
+box: ``-word`` excludes, ``word~`` is fuzzy, ``"a phrase"~3`` allows words
+between, ``date:2024`` and ``date:[2023-01 to 2024-06]`` select periods, and
+``person:``/``org:``/``place:``/``project:``/``event:``/``source:``/``tag:``
+search one kind of name. Whatever the input, the result is either a query or a
+``QueryError`` with a message for the user; never an exception from deep inside.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import datetime as dt
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString, mark_safe
+from whoosh import highlight
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.fields import TEXT, Schema
+from whoosh import query as wq
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+
+from archive.models import Article
+from search.index import IndexUnavailable, searcher
+from search.schema import build_schema
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 300
+MAX_TERMS = 40
+DEFAULT_FIELDS = ["title", "body", "entities"]
+FIELD_ALIASES = {
+    "org": ["organisation", "organization", "company", "orgs"],
+    "person": ["people", "who"],
+    "place": ["location", "where"],
+    "project": ["facility"],
+    "tag": ["tags", "topic"],
+}
+SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "to"}
+_WORD = re.compile(r"(?<![\w:*~\-])([^\W\d_][\w'’-]*)(?![\w:*~(])")
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message is for the user."""
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    query: wq.Query  # what runs: words analysed as the index analyses them
+    shown: wq.Query  # the same query with the words as typed, to show the user
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        return describe(self.shown)
+
+
+@functools.cache
+def _schemas() -> tuple[Schema, Schema]:
+    schema = build_schema()
+    # The display schema has the same fields, but keeps words as typed (lower-cased).
+    display = Schema()
+    for name, field_type in schema.items():
+        if isinstance(field_type, TEXT):
+            display.add(name, TEXT(analyzer=RegexTokenizer() | LowercaseFilter()))
+        else:
+            display.add(name, field_type)
+    return schema, display
+
+
+def _make_parser(schema: Schema) -> MultifieldParser:
+    parser = MultifieldParser(DEFAULT_FIELDS, schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+def _parser() -> MultifieldParser:
+    return _make_parser(_schemas()[0])
+
+
+def _display_parser() -> MultifieldParser:
+    return _make_parser(_schemas()[1])
+
+
+def _outside_quotes(text: str, transform) -> str:
+    parts = text.split('"')
+    return '"'.join(transform(part) if i % 2 == 0 else part for i, part in enumerate(parts))
+
+
+def _prepare(text: str) -> tuple[str, list[str]]:
+    notes = []
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+        notes.append("An unmatched quotation mark was ignored.")
+    # "-word" and "-(a OR b)" exclude, as in web search engines.
+    text = _outside_quotes(text, lambda part: re.sub(r"(^|[\s(])-(?=[\w\"(])", r"\1NOT ", part))
+    lowered = _outside_quotes(text, lambda part: part)
+    if re.search(r"(?:^|\s)(?:or|and)(?:\s|$)", lowered) and not re.search(r"\b(?:OR|AND)\b", lowered):
+        notes.append("Lower-case “or” and “and” are ordinary words; write OR or AND in capitals to combine terms.")
+    return text, notes
+
+
+_DATE_CLAUSE = re.compile(
+    r"\bdate:(?:\[\s*(?P<start>[^\]\s]*)\s+(?:to|TO)\s*(?P<end>[^\]\s]*)\s*\]|(?P<single>[^\s)]+))"
+)
+_DATE_PLACEHOLDER = "__date{}__"
+
+
+def _date_bounds(value: str) -> tuple[dt.datetime, dt.datetime]:
+    """First and last moment of a year (2024), month (2024-03) or day (2024-03-29)."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
+    if not match:
+        raise QueryError(
+            f"“{value[:40]}” is not a date Dossier understands. "
+            "Try date:2024, date:2024-03, date:2024-03-29 or date:[2023-01 to 2024-06]."
+        )
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if day:
+            start = dt.datetime(year, month, day)
+            end = start
+        elif month:
+            start = dt.datetime(year, month, 1)
+            end = dt.datetime(year, month, calendar.monthrange(year, month)[1])
+        else:
+            start, end = dt.datetime(year, 1, 1), dt.datetime(year, 12, 31)
+    except ValueError:
+        raise QueryError(f"“{value}” is not a real date.") from None
+    return start, end.replace(hour=23, minute=59, second=59, microsecond=999999)
+
+
+def _date_query(match: re.Match) -> wq.DateRange:
+    if match.group("single") is not None:
+        start, end = _date_bounds(match.group("single"))
+        return wq.DateRange("date", start, end)
+    first, last = match.group("start"), match.group("end")
+    if not first and not last:
+        raise QueryError("A date range needs at least one end, as in date:[2023 to] or date:[to 2024-06].")
+    start = _date_bounds(first)[0] if first else None
+    end = _date_bounds(last)[1] if last else None
+    if start and end and start > end:
+        raise QueryError("The date range ends before it starts.")
+    return wq.DateRange("date", start, end)
+
+
+def _extract_dates(text: str) -> tuple[str, list[wq.DateRange]]:
+    """Date clauses become placeholders the parser keeps intact; their ranges are built here.
+
+    Whoosh's own date parser reads "[2023-01 to 2024-06]" as ending in December, so
+    Dossier reads dates itself.
+    """
+    ranges: list[wq.DateRange] = []
+
+    def replace(match: re.Match) -> str:
+        ranges.append(_date_query(match))
+        return f"id:{_DATE_PLACEHOLDER.format(len(ranges) - 1)}"
+
+    return _outside_quotes(text, lambda part: _DATE_CLAUSE.sub(replace, part)), ranges
+
+
+def _put_dates_back(query: wq.Query, ranges: list[wq.DateRange]) -> wq.Query:
+    if isinstance(query, wq.Term) and query.fieldname == "id":
+        match = re.fullmatch(r"__date(\d+)__", str(query.text))
+        if match:
+            return ranges[int(match.group(1))]
+    return query.apply(lambda child: _put_dates_back(child, ranges))
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse what the user typed, or raise ``QueryError`` saying what is wrong."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"That query is too long; keep it under {MAX_QUERY_CHARS} characters.")
+    prepared, notes = _prepare(text)
+    if not prepared:
+        raise QueryError("Type something to search for.")
+    prepared, dates = _extract_dates(prepared)
+    try:
+        query = _put_dates_back(_parser().parse(prepared), dates)
+        shown = _put_dates_back(_display_parser().parse(prepared), dates)
+    except Exception:  # noqa: BLE001 - whoosh's parser fails in many small ways on odd input
+        logger.info("query parser failed on %r", text, exc_info=True)
+        raise QueryError("That query could not be read. Check the brackets, quotes and field names.") from None
+    query = query.normalize()
+    _check(query)
+    if query is wq.NullQuery:
+        raise QueryError("There is nothing to search for in that query (only common words or symbols).")
+    if isinstance(query, wq.Not):
+        # A query that only excludes matches everything else.
+        query = wq.And([wq.Every(), query])
+    return ParsedQuery(text=text, query=query, shown=shown.normalize(), notes=notes)
+
+
+def _check(query: wq.Query) -> None:
+    terms = 0
+    for node in _walk(query):
+        if isinstance(node, (wq.Wildcard, wq.Prefix)):
+            stem = re.split(r"[*?]", node.text, maxsplit=1)[0]
+            if len(stem) < 2:
+                raise QueryError("Put at least two letters before a * or ? wildcard (for example turb*).")
+        if isinstance(node, wq.FuzzyTerm):
+            node.maxdist = min(node.maxdist, 2)
+            if len(node.text) < 3:
+                raise QueryError("Fuzzy search (word~) needs a word of at least three letters.")
+        if isinstance(node, wq.Term):
+            terms += 1
+    if terms > MAX_TERMS * len(DEFAULT_FIELDS):
+        raise QueryError(f"That query has too many words; use at most {MAX_TERMS}.")
+
+
+def _walk(query: wq.Query):
+    yield query
+    for child in query.children():
+        yield from _walk(child)
+
+
+def describe(query: wq.Query) -> str:
+    """A readable account of a parsed query, with the default fields folded together."""
+    if isinstance(query, wq.Or):
+        fields_ = {getattr(c, "fieldname", None) for c in query.subqueries}
+        texts = {_describe_leaf(c) for c in query.subqueries}
+        if fields_ <= set(DEFAULT_FIELDS) and len(texts) == 1 and len(query.subqueries) > 1:
+            return texts.pop()
+        return "(" + " OR ".join(_dedupe(describe(c) for c in query.subqueries)) + ")"
+    if isinstance(query, wq.And):
+        parts = [describe(c) for c in query.subqueries if not isinstance(c, wq.Every)]
+        return " AND ".join(_dedupe(parts))
+    if isinstance(query, wq.Not):
+        return f"NOT {describe(query.query)}"
+    if isinstance(query, wq.AndNot):
+        return f"{describe(query.a)} AND NOT {describe(query.b)}"
+    if isinstance(query, wq.Every):
+        return "everything"
+    text = _describe_leaf(query)
+    fieldname = getattr(query, "fieldname", None)
+    # A leaf on its own (not folded from the default fields) was asked for by field.
+    return f"{fieldname}:{text}" if fieldname else text
+
+
+def _dedupe(items) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _describe_leaf(query: wq.Query) -> str:
+    if isinstance(query, wq.Phrase):
+        slop = f"~{query.slop}" if query.slop > 1 else ""
+        return f"“{' '.join(query.words)}”{slop}"
+    if isinstance(query, wq.FuzzyTerm):
+        return f"{query.text}~{query.maxdist}"
+    if isinstance(query, wq.DateRange):
+        start = query.startdate.date().isoformat() if query.startdate else "…"
+        end = query.enddate.date().isoformat() if query.enddate else "…"
+        return f"[{start} to {end}]"
+    if isinstance(query, (wq.Wildcard, wq.Prefix)):
+        return query.text + ("*" if isinstance(query, wq.Prefix) else "")
+    if isinstance(query, wq.Term):
+        return str(query.text)
+    if isinstance(query, (wq.Or, wq.And, wq.Not, wq.AndNot)):
+        return describe(query)
+    return str(query)
+
+
+class MarkFormatter(highlight.Formatter):
+    """Matched words in <mark>, every other character escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def _hydrate(ids: list[int]) -> dict[int, Article]:
+    articles = Article.objects.filter(id__in=ids).select_related("source")
+    return {article.id: article for article in articles}
+
+
+def run_search(
+    parsed: ParsedQuery, *, sort: str = "relevance", page: int = 1, per_page: int = 20, filter_query=None
+) -> SearchResults:
+    """Run a parsed query; ``filter_query`` (a Whoosh query) restricts the matches without scoring."""
+    sortedby, reverse = {"newest": ("date", True), "oldest": ("date", False)}.get(sort, (None, False))
+    with searcher() as s:
+        matched = wq.And([parsed.query, filter_query]) if filter_query is not None else parsed.query
+        total = sum(1 for _ in matched.docs(s))
+        num_pages = max(1, -(-total // per_page))
+        page = min(max(page, 1), num_pages)
+        results = s.search(
+            parsed.query,
+            filter=filter_query,
+            limit=page * per_page,
+            sortedby=sortedby,
+            reverse=reverse,
+            terms=True,
+        )
+        results.formatter = MarkFormatter()
+        page_hits = list(results)[(page - 1) * per_page : page * per_page]
+        found = []
+        whole, context = highlight.WholeFragmenter(), highlight.ContextFragmenter(maxchars=220, surround=70)
+        for hit in page_hits:
+            results.fragmenter = context
+            snippet = hit.highlights("body", top=2)
+            results.fragmenter = whole
+            title = hit.highlights("title", top=1) if "title" in _matched_fields(hit) else ""
+            found.append((int(hit["id"]), hit.score or 0.0, title, snippet))
+    articles = _hydrate([article_id for article_id, *_ in found])
+    hits = []
+    for article_id, score, title, snippet in found:
+        article = articles.get(article_id)
+        if article is None:  # deleted since it was indexed; the queue will remove it
+            continue
+        hits.append(
+            Hit(
+                article=article,
+                score=score,
+                title_html=mark_safe(title) if title else mark_safe(html.escape(article.title)),
+                snippet_html=mark_safe(snippet) if snippet else mark_safe(html.escape(_shorten(article.summary))),
+            )
+        )
+    return SearchResults(hits=hits, total=total, page=page, per_page=per_page)
+
+
+def _matched_fields(hit) -> set[str]:
+    try:
+        return {fieldname for fieldname, _ in hit.matched_terms()}
+    except Exception:  # noqa: BLE001 - terms are only known for scored searches
+        return set()
+
+
+def _shorten(text: str, limit: int = 260) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit)] + " …"
+
+
+def suggest(text: str) -> str | None:
+    """The query with unknown words replaced by the closest words of the archive, or None."""
+    try:
+        with searcher() as s:
+            correctors = [s.corrector("body"), s.corrector("title")]
+            reader = s.reader()
+            changed = False
+
+            def replace(match: re.Match) -> str:
+                nonlocal changed
+                word = match.group(1)
+                if word in _OPERATORS or len(word) < 3:
+                    return word
+                folded = word.lower()
+                if any(reader.frequency(f, folded) for f in ("spell_body", "spell_title")):
+                    return word
+                for corrector in correctors:
+                    options = corrector.suggest(folded, limit=1, maxdist=2)
+                    if options:
+                        changed = True
+                        return options[0]
+                return word
+
+            corrected = _outside_quotes(text, lambda part: _WORD.sub(replace, part))
+    except IndexUnavailable:
+        return None
+    return corrected if changed and corrected != text else None
+
+
+def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
+    """Articles whose text is most like this one's, best first (more-like-this from the index)."""
+    try:
+        with searcher() as s:
+            docnum = s.document_number(id=str(article.id))
+            if docnum is None:
+                return []
+            results = s.more_like(docnum, "body", top=limit, numterms=25)
+            ids = [int(hit["id"]) for hit in results]
+    except IndexUnavailable:
+        return []
+    articles = _hydrate(ids)
+    return [articles[i] for i in ids if i in articles]

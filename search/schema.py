@@ -1,0 +1,126 @@
+"""The Whoosh schema, and how an article becomes an index document.
+
+Bump ``SCHEMA_VERSION`` whenever the schema or ``article_document`` changes: an
+index written with another version is detected and rebuilt, never misread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from whoosh import fields
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+from archive.models import Article, EntityKind
+
+SCHEMA_VERSION = 1
+
+# Field names users type in queries, by entity kind.
+KIND_FIELDS = {
+    EntityKind.PERSON: "person",
+    EntityKind.ORGANISATION: "org",
+    EntityKind.PLACE: "place",
+    EntityKind.PROJECT: "project",
+    EntityKind.EVENT: "event",
+    EntityKind.OTHER: "other",
+}
+
+
+def text_analyzer():
+    """Words, lower-cased, accents folded, English stop words dropped, English stems.
+
+    Cyrillic and other scripts pass through the stemmer unchanged, so "Токаев"
+    is found as written (in any case).
+    """
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter(cachesize=100_000)
+    )
+
+
+def build_schema() -> fields.Schema:
+    # Names go through the same analysis as text, so a name typed in a query matches either.
+    text = names = text_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=text, field_boost=3.0, stored=True, spelling=True),
+        body=fields.TEXT(analyzer=text, stored=True, chars=True, spelling=True),
+        entities=fields.TEXT(analyzer=names, field_boost=1.5),
+        person=fields.TEXT(analyzer=names),
+        org=fields.TEXT(analyzer=names),
+        place=fields.TEXT(analyzer=names),
+        project=fields.TEXT(analyzer=names),
+        event=fields.TEXT(analyzer=names),
+        other=fields.TEXT(analyzer=names),
+        source=fields.TEXT(analyzer=names),
+        tag=fields.TEXT(analyzer=names),
+        dateline=fields.TEXT(analyzer=names),
+        date=fields.DATETIME(stored=True, sortable=True),
+        # Exact values for filters and facets.
+        source_id=fields.ID(stored=True),
+        entity_ids=fields.KEYWORD(stored=True, commas=True),
+        tag_ids=fields.KEYWORD(stored=True, commas=True),
+        language=fields.ID(stored=True),
+        place_key=fields.ID(stored=True),
+        # A hash of this document, so check_index can tell a stale entry from a fresh one.
+        stamp=fields.ID(stored=True),
+    )
+
+
+def _names(entity) -> list[str]:
+    return [entity.name, *(alias.name for alias in entity.aliases.all())]
+
+
+def documents_queryset(ids: Iterable[int] | None = None):
+    """Articles with everything their documents need, in few queries."""
+    qs = Article.objects.select_related("source").prefetch_related(
+        "tags", "mentions__entity__aliases"
+    ).order_by("id")
+    if ids is not None:
+        qs = qs.filter(id__in=list(ids))
+    return qs
+
+
+def article_document(article: Article) -> dict:
+    """The index document of one article (fetched through ``documents_queryset``)."""
+    import datetime as dt
+
+    by_field: dict[str, list[str]] = {name: [] for name in KIND_FIELDS.values()}
+    all_names: list[str] = []
+    entity_ids: list[str] = []
+    for mention in article.mentions.all():
+        names = _names(mention.entity)
+        by_field[KIND_FIELDS[mention.entity.kind]].extend(names)
+        all_names.extend(names)
+        entity_ids.append(str(mention.entity_id))
+    tags = list(article.tags.all())
+    doc = {
+        "id": str(article.id),
+        "title": article.title,
+        "body": f"{article.lede}\n\n{article.body}" if article.lede else article.body,
+        "entities": "\n".join(all_names),
+        "source": article.source.name if article.source else "",
+        "tag": "\n".join(tag.name for tag in tags),
+        "dateline": article.dateline,
+        "date": dt.datetime.combine(article.published, dt.time()),
+        "source_id": str(article.source_id or ""),
+        "entity_ids": ",".join(sorted(entity_ids, key=int)),
+        "tag_ids": ",".join(sorted((str(tag.id) for tag in tags), key=int)),
+        "language": article.language,
+        "place_key": article.dateline.casefold(),
+    }
+    for field, names in by_field.items():
+        doc[field] = "\n".join(names)
+    doc["stamp"] = document_stamp(doc)
+    return doc
+
+
+def document_stamp(doc: dict) -> str:
+    payload = json.dumps({k: v for k, v in doc.items() if k != "stamp"}, sort_keys=True, default=str)
+    return hashlib.sha1(f"{SCHEMA_VERSION}:{payload}".encode()).hexdigest()

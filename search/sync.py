@@ -1,0 +1,164 @@
+"""Keeps the index in step with the database.
+
+Every change to an article (or to what its index document holds: tags, source,
+mentioned entities and their aliases) queues the article in ``PendingIndexUpdate``
+inside the same transaction. After the commit, the queue is drained with one
+writer. If that fails (lock held, disk full, process killed) the rows stay and
+are drained by the next commit or by ``update_index``; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from archive.models import Alias, Article, Entity, Mention, Source, Tag
+from archive.signals import articles_changed, in_bulk
+from search.index import IndexUnavailable, index_writer
+from search.models import PendingIndexUpdate
+from search.schema import article_document, documents_queryset
+
+logger = logging.getLogger(__name__)
+
+DRAIN_BATCH = 500
+
+
+def queue_articles(ids: Iterable[int]) -> None:
+    """Record that these articles need reindexing, and drain the queue after commit."""
+    rows = [PendingIndexUpdate(article_id=i) for i in dict.fromkeys(ids)]
+    if not rows:
+        return
+    PendingIndexUpdate.objects.bulk_create(rows, batch_size=1000)
+    _drain_after_commit()
+
+
+def _drain_after_commit() -> None:
+    # One drain per transaction is enough, however many rows it queued.
+    if any(callback is drain_queue_quietly for _, callback, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(drain_queue_quietly)
+
+
+def drain_queue(*, timeout: float = 10.0) -> int:
+    """Apply every queued update with one writer; returns how many articles were refreshed."""
+    last_row = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
+    if last_row is None:
+        return 0
+    ids = sorted(set(PendingIndexUpdate.objects.filter(id__lte=last_row).values_list("article_id", flat=True)))
+    with index_writer(timeout=timeout) as writer:
+        for start in range(0, len(ids), DRAIN_BATCH):
+            chunk = ids[start : start + DRAIN_BATCH]
+            found = set()
+            for article in documents_queryset(chunk):
+                writer.update_document(**article_document(article))
+                found.add(article.id)
+            for gone in set(chunk) - found:
+                writer.delete_by_term("id", str(gone))
+    # Only rows seen before the write: anything queued meanwhile waits for the next drain.
+    PendingIndexUpdate.objects.filter(id__lte=last_row).delete()
+    return len(ids)
+
+
+def drain_queue_quietly() -> None:
+    """The after-commit drain: a failure is logged and the queue kept for later, never raised."""
+    try:
+        drain_queue(timeout=2.0)
+    except IndexUnavailable:
+        logger.info("Search index not built yet; changes stay queued until rebuild_index.")
+    except Exception:  # noqa: BLE001 - the change is committed and queued; the index catches up later
+        logger.warning("Search index update failed; changes stay queued for update_index.", exc_info=True)
+
+
+# Per-row signals from edits made one at a time. Bulk work sends articles_changed.
+
+def _article_saved(sender, instance, **kwargs):
+    if not in_bulk() and not kwargs.get("raw"):
+        queue_articles([instance.pk])
+
+
+def _article_deleted(sender, instance, **kwargs):
+    if not in_bulk():
+        queue_articles([instance.pk])
+
+
+def _mention_changed(sender, instance, **kwargs):
+    if not in_bulk() and not kwargs.get("raw"):
+        queue_articles([instance.article_id])
+
+
+def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if in_bulk() or action not in {"post_add", "post_remove", "pre_clear"}:
+        return
+    if not reverse:
+        queue_articles([instance.pk])
+    elif action == "pre_clear":
+        queue_articles(instance.articles.values_list("id", flat=True))
+    else:
+        queue_articles(pk_set or ())
+
+
+def _entity_changed(sender, instance, **kwargs):
+    if not in_bulk() and not kwargs.get("raw") and instance.pk:
+        queue_articles(Mention.objects.filter(entity_id=instance.pk).values_list("article_id", flat=True))
+
+
+def _alias_changed(sender, instance, **kwargs):
+    if not in_bulk() and not kwargs.get("raw"):
+        queue_articles(Mention.objects.filter(entity_id=instance.entity_id).values_list("article_id", flat=True))
+
+
+def _source_or_tag_changed(sender, instance, **kwargs):
+    if not in_bulk() and not kwargs.get("raw"):
+        queue_articles(instance.articles.values_list("id", flat=True))
+
+
+def _bulk_articles_changed(sender, ids, **kwargs):
+    queue_articles(ids)
+
+
+def connect_signals() -> None:
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="search.article_saved")
+    post_delete.connect(_article_deleted, sender=Article, dispatch_uid="search.article_deleted")
+    post_save.connect(_mention_changed, sender=Mention, dispatch_uid="search.mention_saved")
+    post_delete.connect(_mention_changed, sender=Mention, dispatch_uid="search.mention_deleted")
+    m2m_changed.connect(_tags_changed, sender=Article.tags.through, dispatch_uid="search.tags_changed")
+    post_save.connect(_entity_changed, sender=Entity, dispatch_uid="search.entity_saved")
+    # Before the delete, while the entity's mentions still say which articles it was in.
+    pre_delete.connect(_entity_changed, sender=Entity, dispatch_uid="search.entity_deleted")
+    post_save.connect(_alias_changed, sender=Alias, dispatch_uid="search.alias_saved")
+    post_delete.connect(_alias_changed, sender=Alias, dispatch_uid="search.alias_deleted")
+    post_save.connect(_source_or_tag_changed, sender=Source, dispatch_uid="search.source_saved")
+    post_save.connect(_source_or_tag_changed, sender=Tag, dispatch_uid="search.tag_saved")
+    pre_delete.connect(_source_or_tag_changed, sender=Tag, dispatch_uid="search.tag_deleted")
+    articles_changed.connect(_bulk_articles_changed, dispatch_uid="search.articles_changed")
+
+
+def rebuild_index(*, batch_size: int = 500, progress=None, procs: int = 1) -> int:
+    """Rebuild the whole index from the database; returns the number of articles indexed.
+
+    The new documents replace the old ones at commit, so searches keep working on
+    the old index meanwhile. Queue rows written before the rebuild started are
+    covered by it and removed; later ones stay for the next drain.
+    """
+    from search.index import create_index, index_state
+
+    if index_state() != "ok":
+        create_index()
+    last_row = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
+    total = Article.objects.count()
+    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    done = 0
+    options = {"procs": procs, "limitmb": 256, "multisegment": True} if procs > 1 else {}
+    with index_writer(timeout=60.0, clear=True, **options) as writer:
+        for start in range(0, len(ids), batch_size):
+            for article in documents_queryset(ids[start : start + batch_size]):
+                writer.add_document(**article_document(article))
+                done += 1
+            if progress:
+                progress(done, total)
+    if last_row is not None:
+        PendingIndexUpdate.objects.filter(id__lte=last_row).delete()
+    return done
