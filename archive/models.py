@@ -174,8 +174,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published", "-id")
 
     def for_listing(self) -> ArticleQuerySet:
-        """What a list of articles shows: the source, without the body."""
-        return self.select_related("source").defer("body")
+        """What a list of articles shows (the summary falls back to the body, so it stays)."""
+        return self.select_related("source")
 
     def mentioning(self, entity: Entity) -> ArticleQuerySet:
         return self.filter(mentions__entity=entity)

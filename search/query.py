@@ -111,7 +111,7 @@ def _prepare(text: str) -> tuple[str, list[str]]:
 
 
 _DATE_CLAUSE = re.compile(
-    r"\bdate:(?:\[\s*(?P<start>[^\]\s]*)\s+(?:to|TO)\s*(?P<end>[^\]\s]*)\s*\]|(?P<single>[^\s)]+))"
+    r"\bdate:(?:\[\s*(?:(?P<start>[^\]\s]+)\s+)?(?:to|TO)\s*(?P<end>[^\]\s]*)\s*\]|(?P<single>[^\s)]+))"
 )
 _DATE_PLACEHOLDER = "__date{}__"
 
@@ -197,7 +197,7 @@ def parse_query(text: str) -> ParsedQuery:
     if isinstance(query, wq.Not):
         # A query that only excludes matches everything else.
         query = wq.And([wq.Every(), query])
-    return ParsedQuery(text=text, query=query, shown=shown.normalize(), notes=notes)
+    return ParsedQuery(text=text, query=query, shown=shown, notes=notes)
 
 
 def _check(query: wq.Query) -> None:
@@ -226,11 +226,14 @@ def _walk(query: wq.Query):
 def describe(query: wq.Query) -> str:
     """A readable account of a parsed query, with the default fields folded together."""
     if isinstance(query, wq.Or):
-        fields_ = {getattr(c, "fieldname", None) for c in query.subqueries}
-        texts = {_describe_leaf(c) for c in query.subqueries}
-        if fields_ <= set(DEFAULT_FIELDS) and len(texts) == 1 and len(query.subqueries) > 1:
-            return texts.pop()
-        return "(" + " OR ".join(_dedupe(describe(c) for c in query.subqueries)) + ")"
+        # The parser spreads each word over the default fields (title:w OR body:w OR
+        # entities:w); a reader typed one word, so show one.
+        parts = [
+            _describe_leaf(c) if getattr(c, "fieldname", None) in DEFAULT_FIELDS else describe(c)
+            for c in query.subqueries
+        ]
+        parts = _dedupe(parts)
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if isinstance(query, wq.And):
         parts = [describe(c) for c in query.subqueries if not isinstance(c, wq.Every)]
         return " AND ".join(_dedupe(parts))

@@ -103,7 +103,8 @@ def article_document(article: Article) -> dict:
     doc = {
         "id": str(article.id),
         "title": article.title,
-        "body": f"{article.lede}\n\n{article.body}" if article.lede else article.body,
+        # Subheadings are text too; their '## ' marks are not.
+        "body": "\n\n".join([article.lede] * bool(article.lede) + [block.text for block in article.blocks()]),
         "entities": "\n".join(all_names),
         "source": article.source.name if article.source else "",
         "tag": "\n".join(tag.name for tag in tags),
