@@ -133,9 +133,12 @@ def searcher() -> Iterator[Searcher]:
     with _searcher_lock:
         if _searcher is not None and (_searcher_dir != index_dir() or index_state() != "ok"):
             reset_searcher()
+        elif _searcher is not None and not _searcher.up_to_date():
+            # Not Searcher.refresh(): in whoosh-reloaded 2.7.5 it carries the old
+            # segments into the new reader (stale and deleted documents come back).
+            # Opening without mmap takes milliseconds.
+            reset_searcher()
         if _searcher is None:
             _searcher = open_index().searcher()
             _searcher_dir = index_dir()
-        elif not _searcher.up_to_date():
-            _searcher = _searcher.refresh()
         yield _searcher

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from archive.models import Alias, Article, Entity, Mention, Source, Tag
@@ -32,13 +32,8 @@ def queue_articles(ids: Iterable[int]) -> None:
     if not rows:
         return
     PendingIndexUpdate.objects.bulk_create(rows, batch_size=1000)
-    _drain_after_commit()
-
-
-def _drain_after_commit() -> None:
-    # One drain per transaction is enough, however many rows it queued.
-    if any(callback is drain_queue_quietly for _, callback, _ in connection.run_on_commit):
-        return
+    # The first drain after the commit takes every queued row with one writer; any
+    # later one in the same commit finds the queue empty and opens no writer.
     transaction.on_commit(drain_queue_quietly)
 
 

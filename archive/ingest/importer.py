@@ -166,11 +166,14 @@ def import_articles(
     pending: list[tuple[str, ParsedArticle]] = []
 
     def flush() -> None:
-        if not pending:
-            return
+        while pending:
+            store_batch(pending[:batch_size])
+            del pending[:batch_size]
+
+    def store_batch(batch: list[tuple[str, ParsedArticle]]) -> None:
         created_now: list[int] = []
         with transaction.atomic(), bulk_changes():
-            for label, parsed in pending:
+            for label, parsed in batch:
                 why = _duplicate_of(parsed)
                 if why:
                     report.unchanged.append(f"{label} ({why})")
@@ -187,7 +190,6 @@ def import_articles(
                 created_now.append(article.id)
             notify_articles_changed(created_now)
         report.created.extend(created_now)
-        pending.clear()
 
     max_bytes = settings.IMPORT_MAX_FILE_BYTES
     for done, candidate in enumerate(candidates, start=1):

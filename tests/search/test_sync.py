@@ -1,0 +1,193 @@
+"""The index follows every committed change, survives failed writes, and reports drift."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from whoosh.index import LockError
+
+from archive.ingest.importer import import_articles
+from archive.models import Alias, Article, EntityKind, Mention, MentionOrigin
+from search import index as search_index
+from search import sync
+from search.check import find_drift
+from search.models import PendingIndexUpdate
+from search.query import parse_query, run_search
+from tests.factories import make_article, make_entity, make_source, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(q: str) -> set[int]:
+    return {hit.article.id for hit in run_search(parse_query(q), per_page=100).hits}
+
+
+def test_a_saved_article_is_searchable_after_commit(index, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article("Hydropower dam", "A new hydropower dam on the Ili river.")
+    assert ids("hydropower") == {article.id}
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+def test_nothing_reaches_the_index_before_commit(index, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        make_article("Hydropower dam", "A new hydropower dam on the Ili river.")
+    assert ids("hydropower") == set()
+    assert PendingIndexUpdate.objects.count() == 1
+    assert len(callbacks) == 1  # one drain for the whole transaction
+
+
+def test_edits_deletes_and_related_changes_reach_the_index(index, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article("Steppe wind", "Turbines on the steppe.")
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Steppe solar"
+        article.body = "Panels on the steppe."
+        article.save()
+    assert ids("turbines") == set() and ids("panels") == {article.id}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.tags.add(make_tag("solar power"))
+    assert ids('tag:"solar power"') == {article.id}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        source = make_source("Caspian Wire")
+        article.source = source
+        article.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        source.name = "Caspian Daily"
+        source.save()
+    assert ids('source:"caspian daily"') == {article.id}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entity = make_entity("Samruk-Energy", kind=EntityKind.ORGANISATION)
+        Mention.objects.create(article=article, entity=entity, origin=MentionOrigin.EDITOR)
+    assert ids("org:samruk") == {article.id}
+    with django_capture_on_commit_callbacks(execute=True):
+        Alias.objects.create(entity=entity, name="Самрук-Энерго")
+    assert ids("Самрук-Энерго") == {article.id}
+    with django_capture_on_commit_callbacks(execute=True):
+        entity.delete()
+    assert ids("org:samruk") == set()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    assert ids("panels") == set()
+    assert find_drift().clean
+
+
+def test_an_import_is_indexed_with_one_drain_per_batch(index, tmp_path, django_capture_on_commit_callbacks):
+    lines = [
+        f'{{"title": "Report {n}", "body": "Grid report number {n} about Ekibastuz.", "date": "2021-01-0{n}"}}'
+        for n in range(1, 8)
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = import_articles(paths=[tmp_path], batch_size=3)
+    assert len(report.created) == 7
+    assert len(callbacks) == 3  # batches of 3, 3 and 1; not one per article
+    assert ids("ekibastuz") == set(report.created)
+
+
+def test_a_failed_index_write_is_kept_and_applied_later(index, monkeypatch, django_capture_on_commit_callbacks):
+    def locked(*args, **kwargs):
+        raise LockError("index is locked by another process")
+
+    monkeypatch.setattr(sync, "index_writer", locked)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article("Hydropower dam", "A new hydropower dam on the Ili river.")
+    assert Article.objects.filter(id=article.id).exists()  # the change itself is committed
+    assert PendingIndexUpdate.objects.filter(article_id=article.id).exists()
+    monkeypatch.undo()
+    assert ids("hydropower") == set()
+
+    call_command("update_index", verbosity=0)
+    assert ids("hydropower") == {article.id}
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+def test_the_next_commit_drains_what_an_earlier_one_left(index, monkeypatch, django_capture_on_commit_callbacks):
+    real_writer = sync.index_writer
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError(28, "No space left on device")
+        return real_writer(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "index_writer", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_article("Hydropower dam", "A new hydropower dam.")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_article("Hydropower plant", "Another hydropower plant.")
+    assert ids("hydropower") == {first.id, second.id}
+
+
+def test_a_crash_mid_write_leaves_the_old_index_and_the_queue(index, monkeypatch, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article("Coal plant", "A coal plant in Ekibastuz.")
+
+    def explode(article):
+        raise RuntimeError("process killed")
+
+    monkeypatch.setattr(sync, "article_document", explode)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.body = "A gas plant in Ekibastuz."
+        article.save()
+    # The writer was cancelled: the old document stands and the change stays queued.
+    assert ids("coal") == {article.id} and ids("gas") == set()
+    assert PendingIndexUpdate.objects.count() == 1
+    monkeypatch.undo()
+    sync.drain_queue()
+    assert ids("gas") == {article.id}
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+def test_check_index_reports_missing_stale_and_orphaned(reindex, capsys):
+    kept = make_article("Kept", "Kept text.")
+    changed = make_article("Changed", "Old text.")
+    deleted = make_article("Deleted", "Gone text.")
+    reindex()
+    call_command("check_index")
+    assert "matches the database" in capsys.readouterr().out
+
+    # Changes made behind the index's back (as a crash between commit and drain would leave them).
+    Article.objects.filter(id=changed.id).update(body="New text.")
+    Article.objects.filter(id=deleted.id).delete()
+    missing = make_article("Missing", "Never indexed.")
+    PendingIndexUpdate.objects.all().delete()
+
+    drift = find_drift()
+    assert drift.missing == [missing.id]
+    assert drift.stale == [changed.id]
+    assert drift.orphaned == [deleted.id]
+    with pytest.raises(CommandError, match="drifted"):
+        call_command("check_index")
+    out = capsys.readouterr().out
+    assert f"1 missing: {missing.id}" in out and f"1 stale: {changed.id}" in out and f"1 orphaned: {deleted.id}" in out
+
+    call_command("rebuild_index", verbosity=0)
+    assert find_drift().clean
+    assert kept.id in ids("kept")
+
+
+def test_a_schema_version_change_is_detected_and_rebuilt(reindex, monkeypatch):
+    article = make_article("Wind", "Wind text.")
+    reindex()
+    assert search_index.index_state() == "ok"
+    monkeypatch.setattr(search_index, "SCHEMA_VERSION", 999)
+    assert search_index.index_state() == "outdated"
+    with pytest.raises(search_index.IndexUnavailable):
+        run_search(parse_query("wind"))
+    call_command("update_index", verbosity=0)
+    assert search_index.index_state() == "ok"
+    assert search_index.stored_version() == 999
+    assert ids("wind") == {article.id}
+
+
+def test_rebuild_with_two_processes_gives_the_same_index(reindex):
+    for n in range(30):
+        make_article(f"Article {n}", f"Text number {n} about the steppe.")
+    sync.rebuild_index(procs=2, batch_size=7)
+    assert len(ids("steppe")) == 30
+    assert find_drift().clean
