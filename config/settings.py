@@ -150,6 +150,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The app serves its own CSS and scripts (WhiteNoise); finders let `runserver`
 # serve them straight from static/ without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
