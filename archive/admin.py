@@ -96,6 +96,7 @@ class EntityAdmin(ArchiveModelAdmin):
     list_display = ["name", "kind", "alias_list", "article_count", "external_id"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name", "external_id"]
+    ordering = ["name", "id"]
     readonly_fields = ["created", "updated"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AliasInline]

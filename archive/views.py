@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
+from archive.facets import count_facets, facet_display, timeline
+from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.text import fold
 
@@ -43,9 +45,56 @@ def home(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "archive/home.html", context)
 
 
+BROWSE_SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
+
+
 def article_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, Article.objects.newest_first().for_listing())
-    return TemplateResponse(request, "archive/article_list.html", {"page": page, "heading": "All articles"})
+    """Every article, narrowed by the filters in the URL, with facets and a timeline."""
+    filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
+    articles = filterset.qs
+    sort = request.GET.get("sort") if request.GET.get("sort") in BROWSE_SORTS else "newest"
+    ordered = articles.order_by("published", "id") if sort == "oldest" else articles.order_by("-published", "-id")
+    page = paginate(request, ordered.select_related("source"))
+    counts = count_facets(articles)
+    context = {
+        "page": page,
+        "heading": "All articles",
+        "filterset": filterset,
+        "sort": sort,
+        "sorts": BROWSE_SORTS,
+        **filter_context(request, filterset, counts),
+    }
+    return TemplateResponse(request, "archive/article_list.html", context)
+
+
+def filter_context(request: HttpRequest, filterset: ArticleFilter, counts) -> dict:
+    """What the filter sidebar, the chips and the timeline need; shared with the search page."""
+    return {
+        "total": counts.total,
+        "facets": facet_display(counts, request.GET),
+        "timeline": timeline(counts, request.GET),
+        "chips": active_chips(filterset),
+        "filter_errors": _filter_errors(filterset),
+        "page_params": _params_prefix(query_string(request.GET)),
+        "sort_params": _params_prefix(query_string(request.GET, drop=("sort",))),
+        "clear_url": query_string(request.GET, drop=tuple(FILTER_NAMES)),
+    }
+
+
+def _params_prefix(qs: str) -> str:
+    """'?a=1&b=2' -> 'a=1&b=2&', ready for another parameter; '?' -> ''."""
+    return qs[1:] + "&" if len(qs) > 1 else ""
+
+
+def _filter_errors(filterset: ArticleFilter) -> list[str]:
+    if not filterset.is_bound or filterset.form.is_valid():
+        return []
+    labels = {name: f.label or name for name, f in filterset.filters.items()}
+    return [
+        f"{labels.get(field, field).capitalize()}: {message}" if field != "__all__" else message
+        for field, messages in filterset.form.errors.items()
+        for message in messages
+    ]
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -25,8 +25,10 @@ from whoosh.fields import TEXT, Schema
 from whoosh import query as wq
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
+from archive.facets import FacetCounts
 from archive.models import Article
-from search.index import IndexUnavailable, searcher
+from search.facets import count_facets
+from search.index import IndexUnavailable, index_dir, searcher
 from search.schema import build_schema
 
 logger = logging.getLogger(__name__)
@@ -298,6 +300,7 @@ class SearchResults:
     total: int
     page: int
     per_page: int
+    facets: FacetCounts | None = None
 
     @property
     def num_pages(self) -> int:
@@ -326,17 +329,26 @@ def _hydrate(ids: list[int]) -> dict[int, Article]:
 
 
 def run_search(
-    parsed: ParsedQuery, *, sort: str = "relevance", page: int = 1, per_page: int = 20, filter_query=None
+    parsed: ParsedQuery | None,
+    *,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    filter_query: wq.Query | None = None,
 ) -> SearchResults:
     """Run a parsed query; ``filter_query`` (a Whoosh query) restricts the matches without scoring."""
     sortedby, reverse = {"newest": ("date", True), "oldest": ("date", False)}.get(sort, (None, False))
+    user_query = parsed.query if parsed is not None else wq.Every()
     with searcher() as s:
-        matched = wq.And([parsed.query, filter_query]) if filter_query is not None else parsed.query
-        total = sum(1 for _ in matched.docs(s))
+        matched = wq.And([user_query, filter_query]) if filter_query is not None else user_query
+        # Counted from the matching documents, not len(results): Whoosh's estimate is
+        # wrong for some And/Not queries (see PERFORMANCE.md), and users see this number.
+        facets = count_facets(s, matched.docs(s), storage_key=str(index_dir()))
+        total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)
         results = s.search(
-            parsed.query,
+            user_query,
             filter=filter_query,
             limit=page * per_page,
             sortedby=sortedby,
@@ -367,7 +379,7 @@ def run_search(
                 snippet_html=mark_safe(snippet) if snippet else mark_safe(html.escape(_shorten(article.summary))),
             )
         )
-    return SearchResults(hits=hits, total=total, page=page, per_page=per_page)
+    return SearchResults(hits=hits, total=total, page=page, per_page=per_page, facets=facets)
 
 
 def _matched_fields(hit) -> set[str]:

@@ -10,13 +10,13 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
 from archive.models import Article, EntityKind
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Field names users type in queries, by entity kind.
 KIND_FIELDS = {
@@ -68,6 +68,9 @@ def build_schema() -> fields.Schema:
         tag_ids=fields.KEYWORD(stored=True, commas=True),
         language=fields.ID(stored=True),
         place_key=fields.ID(stored=True),
+        kinds=fields.KEYWORD(commas=True),
+        # Per-document values for facet counting, read as a column (see search/facets.py).
+        facet_row=fields.COLUMN(columns.VarBytesColumn()),
         # A hash of this document, so check_index can tell a stale entry from a fresh one.
         stamp=fields.ID(stored=True),
     )
@@ -94,8 +97,12 @@ def article_document(article: Article) -> dict:
     by_field: dict[str, list[str]] = {name: [] for name in KIND_FIELDS.values()}
     all_names: list[str] = []
     entity_ids: list[str] = []
+    kinds: set[str] = set()
+    entity_keys: list[str] = []
     for mention in article.mentions.all():
         names = _names(mention.entity)
+        kinds.add(mention.entity.kind)
+        entity_keys.append(f"{KIND_CODES[mention.entity.kind]}{mention.entity_id}")
         by_field[KIND_FIELDS[mention.entity.kind]].extend(names)
         all_names.extend(names)
         entity_ids.append(str(mention.entity_id))
@@ -115,11 +122,30 @@ def article_document(article: Article) -> dict:
         "tag_ids": ",".join(sorted((str(tag.id) for tag in tags), key=int)),
         "language": article.language,
         "place_key": article.dateline.casefold(),
+        "kinds": ",".join(sorted(kinds)),
+        "facet_row": facet_row(article, entity_keys, tags).encode("utf-8"),
     }
     for field, names in by_field.items():
         doc[field] = "\n".join(names)
     doc["stamp"] = document_stamp(doc)
     return doc
+
+
+KIND_CODES = {"person": "p", "organisation": "o", "place": "l", "project": "j", "event": "e", "other": "x"}
+CODE_KINDS = {code: kind for kind, code in KIND_CODES.items()}
+
+
+def facet_row(article: Article, entity_keys: list[str], tags: list) -> str:
+    """source|year|month|entities as kind code + id|tag ids: what facet counting needs, in one value."""
+    return "|".join(
+        [
+            str(article.source_id or ""),
+            str(article.published.year),
+            str(article.published.month),
+            ",".join(sorted(entity_keys)),
+            ",".join(sorted(str(tag.id) for tag in tags)),
+        ]
+    )
 
 
 def document_stamp(doc: dict) -> str:

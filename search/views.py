@@ -1,10 +1,15 @@
-"""The search page: parse the form, run the query service, render."""
+"""The search page: validate the form and the filters, run the query service, render."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from archive.facets import count_facets as count_facets_in_database
+from archive.filters import ArticleFilter
+from archive.models import Article
+from archive.views import filter_context, paginate
+from search.filters import filter_query
 from search.forms import SearchForm
 from search.index import IndexUnavailable
 from search.query import SORTS, QueryError, parse_query, run_search, suggest
@@ -14,32 +19,37 @@ PER_PAGE = 20
 
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
-    context: dict = {"form": form, "sorts": SORTS, "query": "", "sort": "relevance"}
     if not form.is_valid():
         # Only a bad page or sort can fail here; fall back to their defaults.
         form = SearchForm({"q": request.GET.get("q", "")[:1000]})
         form.is_valid()
-        context["form"] = form
     q = form.cleaned_data.get("q", "")
     sort = form.cleaned_data.get("sort", "relevance")
-    context.update(query=q, sort=sort)
-    if not q:
-        return TemplateResponse(request, "search/search.html", context)
+    page = form.cleaned_data.get("page", 1)
+    filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
+    cleaned = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+    context: dict = {"form": form, "sorts": SORTS, "query": q, "sort": sort, "filterset": filterset}
     status = 200
+    if not q:
+        # No keyword: the same filters, on the database.
+        articles = filterset.qs
+        ordered = articles.order_by("published", "id") if sort == "oldest" else articles.order_by("-published", "-id")
+        context.update(page=paginate(request, ordered.select_related("source"), PER_PAGE), browsing=True)
+        context.update(filter_context(request, filterset, count_facets_in_database(articles)))
+        return TemplateResponse(request, "search/search.html", context)
     try:
         parsed = parse_query(q)
-        results = run_search(parsed, sort=sort, page=form.cleaned_data.get("page", 1), per_page=PER_PAGE)
+        results = run_search(parsed, sort=sort, page=page, per_page=PER_PAGE, filter_query=filter_query(cleaned))
     except QueryError as error:
         context["error"] = str(error)
-        status = 200
     except IndexUnavailable as error:
         context["error"] = f"{error} Search is unavailable until an administrator runs `manage.py rebuild_index`."
         status = 503
     else:
         context.update(results=results, parsed=parsed)
-        description = parsed.description
-        if _worth_explaining(q, description):
-            context["interpretation"] = description
+        context.update(filter_context(request, filterset, results.facets))
+        if _worth_explaining(q, parsed.description):
+            context["interpretation"] = parsed.description
         if results.total == 0:
             context["suggestion"] = suggest(q)
     return TemplateResponse(request, "search/search.html", context, status=status)

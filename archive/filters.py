@@ -1,0 +1,163 @@
+"""The one declaration of every article filter.
+
+Browsing runs ``ArticleFilter(...).qs`` on the database; search hands the same
+``form.cleaned_data`` to the search service, which turns it into index terms.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from archive.models import Article, Entity, EntityKind, Source, Tag
+
+MAX_VALUES_PER_FILTER = 20
+MULTI_VALUE_FILTERS = ("source", "entity", "tag", "place")
+
+
+class ArticleFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        for name in MULTI_VALUE_FILTERS:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            if len(values) > MAX_VALUES_PER_FILTER:
+                self.add_error(name, f"Choose at most {MAX_VALUES_PER_FILTER} values.")
+        if cleaned.get("month") and not cleaned.get("year"):
+            self.add_error("month", "Choose a year as well as a month.")
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+
+def _place_choices() -> list[tuple[str, str]]:
+    places = Article.objects.exclude(dateline="").values_list("dateline", flat=True).distinct().order_by("dateline")
+    return [(place, place) for place in places]
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    codes = Article.objects.values_list("language", flat=True).distinct().order_by("language")
+    return [(code, code) for code in codes]
+
+
+class ArticleFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        field_name="published", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        field_name="published", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    year = django_filters.NumberFilter(
+        field_name="published", lookup_expr="year", min_value=1800, max_value=2999, step_size=1
+    )
+    month = django_filters.NumberFilter(
+        field_name="published", lookup_expr="month", min_value=1, max_value=12, step_size=1
+    )
+    source = django_filters.ModelMultipleChoiceFilter(
+        field_name="source", to_field_name="slug", queryset=Source.objects.all(), label="Sources"
+    )
+    # An article must mention every entity chosen.
+    entity = django_filters.ModelMultipleChoiceFilter(
+        field_name="mentions__entity", to_field_name="slug", queryset=Entity.objects.all(),
+        conjoined=True, label="Entities",
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=EntityKind.choices, method="filter_kind", label="Mentions a kind of entity"
+    )
+    # Topics narrow: every tag chosen must be on the article.
+    tag = django_filters.ModelMultipleChoiceFilter(
+        field_name="tags", to_field_name="slug", queryset=Tag.objects.all(), conjoined=True, label="Tags"
+    )
+    place = django_filters.MultipleChoiceFilter(field_name="dateline", choices=_place_choices, label="Dateline")
+    language = django_filters.ChoiceFilter(field_name="language", choices=_language_choices, label="Language")
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+        form = ArticleFilterForm
+
+    def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(mentions__entity__kind=value).distinct()
+
+
+FILTER_NAMES = list(ArticleFilter.base_filters)
+
+
+def period_bounds(cleaned: dict) -> tuple[dt.date | None, dt.date | None]:
+    """The date range all date filters allow together (None for an open end)."""
+    start, end = cleaned.get("date_from"), cleaned.get("date_to")
+    year, month = cleaned.get("year"), cleaned.get("month")
+    if year:
+        year = int(year)
+        if month:
+            month = int(month)
+            first, last = dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        start = max(start, first) if start else first
+        end = min(end, last) if end else last
+    return start, end
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+def query_string(params: QueryDict, *, add: dict[str, str] | None = None, remove: tuple[str, str] | None = None,
+                 drop: tuple[str, ...] = ()) -> str:
+    """The current parameters with one value added or removed; the page number always goes."""
+    pairs = [
+        (key, value)
+        for key in params
+        for value in params.getlist(key)
+        if key != "page" and key not in drop and (key, value) != remove and value != ""
+    ]
+    for key, value in (add or {}).items():
+        if (key, value) not in pairs:
+            pairs.append((key, value))
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def active_chips(filterset: ArticleFilter) -> list[Chip]:
+    """A chip for each filter value in force; clicking it removes just that value."""
+    if not filterset.is_bound or not filterset.form.is_valid():
+        valid = {}
+    else:
+        valid = filterset.form.cleaned_data
+    params = filterset.data
+    chips = []
+    kinds = dict(EntityKind.choices)
+    for name in FILTER_NAMES:
+        value = valid.get(name)
+        if value in (None, "", []) or (hasattr(value, "exists") and not value.exists()):
+            continue
+        if name in ("source", "entity", "tag"):
+            prefix = {"source": "Source", "entity": "", "tag": "Tag"}[name]
+            for obj in value:
+                label = f"{prefix}: {obj}" if prefix else f"{obj.kind_label}: {obj}"
+                chips.append(Chip(label, query_string(params, remove=(name, obj.slug))))
+        elif name == "place":
+            for place in value:
+                chips.append(Chip(f"Dateline: {place}", query_string(params, remove=(name, place))))
+        elif name == "kind":
+            chips.append(Chip(f"Mentions: {kinds[value]}", query_string(params, drop=("kind",))))
+        elif name in ("date_from", "date_to"):
+            label = "From" if name == "date_from" else "To"
+            chips.append(Chip(f"{label} {value:%-d %b %Y}", query_string(params, drop=(name,))))
+        elif name == "year":
+            drop = ("year", "month")
+            chips.append(Chip(f"Year: {int(value)}", query_string(params, drop=drop)))
+        elif name == "month":
+            chips.append(Chip(f"Month: {calendar.month_name[int(value)]}", query_string(params, drop=("month",))))
+        elif name == "language":
+            chips.append(Chip(f"Language: {value}", query_string(params, drop=("language",))))
+    return chips

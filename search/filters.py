@@ -1,0 +1,44 @@
+"""The cleaned values of archive.filters.ArticleFilter, as index terms.
+
+Browsing applies the same values to the database; a test checks both give the
+same articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from whoosh import query as wq
+
+from archive.filters import period_bounds
+
+
+def filter_query(cleaned: dict) -> wq.Query | None:
+    """A query that matches exactly the articles the filters allow (None: no filter)."""
+    parts: list[wq.Query] = []
+    start, end = period_bounds(cleaned)
+    if start or end:
+        parts.append(
+            wq.DateRange(
+                "date",
+                dt.datetime.combine(start, dt.time.min) if start else None,
+                dt.datetime.combine(end, dt.time.max) if end else None,
+            )
+        )
+    sources = list(cleaned.get("source") or [])
+    if sources:
+        parts.append(wq.Or([wq.Term("source_id", str(source.id)) for source in sources]))
+    for entity in cleaned.get("entity") or []:
+        parts.append(wq.Term("entity_ids", str(entity.id)))
+    if cleaned.get("kind"):
+        parts.append(wq.Term("kinds", cleaned["kind"]))
+    for tag in cleaned.get("tag") or []:
+        parts.append(wq.Term("tag_ids", str(tag.id)))
+    places = cleaned.get("place") or []
+    if places:
+        parts.append(wq.Or([wq.Term("place_key", place.casefold()) for place in places]))
+    if cleaned.get("language"):
+        parts.append(wq.Term("language", cleaned["language"]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -1,0 +1,469 @@
+"""The public browse pages: what each one shows a reader, and the friendly 404 for what does not exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html.parser import HTMLParser
+
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
+
+from archive.models import EntityKind
+from tests.factories import make_article, make_entity, make_source, make_tag
+
+pytestmark = pytest.mark.django_db
+
+NOT_FOUND_TEXT = "There is no page at this address"
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+class ReadPage(HTMLParser):
+    """A page as a reader meets it: headings and links in document order, and the visible text."""
+
+    _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+    _HIDDEN = {"script", "style", "title", "template"}
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.outline: list[dict] = []  # {"tag", "text", "href", "heading"} for every heading and link
+        self._open: list[dict] = []
+        self._hidden = 0
+        self._text: list[str] = []
+        self.feed(html)
+        self.close()
+        for item in self.outline:
+            item["text"] = " ".join("".join(item["text"]).split())
+        self.text = " ".join(" ".join(self._text).split())
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in self._HEADINGS or tag == "a":
+            heading = next((item for item in reversed(self._open) if item["tag"] in self._HEADINGS), None)
+            item = {"tag": tag, "text": [], "href": dict(attrs).get("href"), "heading": heading}
+            self.outline.append(item)
+            self._open.append(item)
+
+    def handle_endtag(self, tag):
+        if tag in self._HIDDEN:
+            self._hidden -= 1
+        elif self._open and self._open[-1]["tag"] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if self._hidden:
+            return
+        self._text.append(data)
+        for item in self._open:
+            item["text"].append(data)
+
+    def headings(self, tag: str) -> list[str]:
+        return [item["text"] for item in self.outline if item["tag"] == tag]
+
+    def links(self) -> list[tuple[str, str]]:
+        return [(item["text"], item["href"]) for item in self.outline if item["tag"] == "a"]
+
+    def links_under(self, heading_text: str, tag: str) -> list[tuple[str, str]]:
+        """The links in the part of the page a heading introduces (up to the next heading as high or higher)."""
+        level = int(tag[1])
+        found = [i for i, item in enumerate(self.outline) if item["tag"] == tag and item["text"] == heading_text]
+        assert len(found) == 1, f"expected one <{tag}>{heading_text}</{tag}>, found {len(found)}"
+        heading = self.outline[found[0]]
+        links = []
+        for item in self.outline[found[0] + 1 :]:
+            if item["tag"] in self._HEADINGS and int(item["tag"][1]) <= level:
+                break
+            if item["tag"] == "a" and item["heading"] is not heading:
+                links.append((item["text"], item["href"]))
+        return links
+
+    def article_links(self) -> list[str]:
+        """Titles of the articles linked from the page, in order."""
+        return [text for text, href in self.links() if href and href.startswith("/articles/") and href != "/articles/"]
+
+
+def read(client, url: str, status: int = 200) -> ReadPage:
+    response = client.get(url)
+    assert response.status_code == status, f"{url} returned {response.status_code}"
+    return ReadPage(response.content.decode())
+
+
+# Home
+
+
+def test_home_shows_counts_latest_articles_and_most_mentioned_entities_per_kind(client):
+    source = make_source("Kazinform")
+    make_tag("Wind power")
+    tokayev = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON)
+    goldwind = make_entity("Goldwind", kind=EntityKind.ORGANISATION)
+    make_entity("Never Mentioned Place", kind=EntityKind.PLACE)
+    make_article("Older story", published="2019-01-10", source=source, mentions=[tokayev])
+    make_article("Newer story", published="2024-05-01", source=source, mentions=[tokayev, goldwind])
+
+    page = read(client, "/")
+
+    assert "2 articles" in page.text
+    assert "3 entities" in page.text
+    assert "1 source" in page.text
+    assert "1 tag" in page.text
+    assert page.article_links() == ["Newer story", "Older story"]
+    assert page.links_under("People", "h3") == [("Kassym-Jomart Tokayev", tokayev.get_absolute_url())]
+    assert page.links_under("Organisations", "h3") == [("Goldwind", goldwind.get_absolute_url())]
+    assert "Kassym-Jomart Tokayev 2" in page.text  # mentioned in two articles
+    assert "Places" not in page.headings("h3")
+    assert "Never Mentioned Place" not in page.text
+
+
+def test_home_of_an_empty_archive_says_so(client):
+    page = read(client, "/")
+    assert "0 articles" in page.text
+    assert "The archive is empty" in page.text
+
+
+# Article list
+
+
+@pytest.fixture
+def thirty_articles():
+    """Story 00 is the oldest, Story 29 the newest."""
+    start = dt.date(2020, 1, 1)
+    return [make_article(f"Story {i:02d}", published=start + dt.timedelta(days=i)) for i in range(30)]
+
+
+def test_article_list_shows_the_newest_25_first(client, thirty_articles):
+    page = read(client, "/articles/")
+    assert page.article_links() == [f"Story {i:02d}" for i in range(29, 4, -1)]
+    assert "Page 1 of 2" in page.text
+
+
+def test_article_list_page_two_has_the_rest(client, thirty_articles):
+    page = read(client, "/articles/?page=2")
+    assert page.article_links() == [f"Story {i:02d}" for i in range(4, -1, -1)]
+    assert "Page 2 of 2" in page.text
+
+
+@pytest.mark.parametrize(
+    ("query", "first_title"),
+    [("?page=abc", "Story 29"), ("?page=", "Story 29"), ("?page=-1", "Story 04"), ("?page=999", "Story 04")],
+)
+def test_article_list_with_a_bad_page_number_still_shows_a_page(client, thirty_articles, query, first_title):
+    page = read(client, f"/articles/{query}")
+    assert page.article_links()[0] == first_title
+
+
+def test_articles_published_the_same_day_list_newest_added_first(client):
+    make_article("Morning story", published="2024-03-29")
+    make_article("Evening story", published="2024-03-29")
+    assert read(client, "/articles/").article_links() == ["Evening story", "Morning story"]
+
+
+# Article page
+
+
+def test_article_page_shows_the_story_with_its_metadata(client):
+    source = make_source("Kazinform")
+    article = make_article(
+        "Zhanatas wind farm expands",
+        body="The first paragraph about the farm.\n\n## Next steps\n\nThe second paragraph\nabout turbines.",
+        published="2024-03-29",
+        dateline="ASTANA",
+        source=source,
+        tags=[make_tag("Wind power")],
+    )
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    page = ReadPage(response.content.decode())
+    assert page.headings("h1") == ["Zhanatas wind farm expands"]
+    assert "29 March 2024" in page.text
+    assert "ASTANA" in page.text
+    assert ("Kazinform", source.get_absolute_url()) in page.links()
+    assert ("Wind power", "/tags/wind-power/") in page.links()
+    assertContains(response, "<h2>Next steps</h2>", html=True)
+    assertContains(response, "<p>The first paragraph about the farm.</p>", html=True)
+    assertContains(response, "<p>The second paragraph about turbines.</p>", html=True)
+    assertNotContains(response, "## Next steps")
+
+
+def test_article_page_groups_mentioned_entities_by_kind_with_links(client):
+    tokayev = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON)
+    goldwind = make_entity("Goldwind", kind=EntityKind.ORGANISATION)
+    zhanatas = make_entity("Zhanatas", kind=EntityKind.PLACE)
+    astana = make_entity("Astana", kind=EntityKind.PLACE)
+    make_entity("Not In This Article", kind=EntityKind.EVENT)
+    article = make_article(mentions=[zhanatas, goldwind, tokayev, astana])
+
+    page = read(client, article.get_absolute_url())
+
+    assert page.headings("h3") == ["People", "Organisations", "Places"]
+    assert page.links_under("People", "h3") == [("Kassym-Jomart Tokayev", tokayev.get_absolute_url())]
+    assert page.links_under("Organisations", "h3") == [("Goldwind", goldwind.get_absolute_url())]
+    assert page.links_under("Places", "h3") == [
+        ("Astana", astana.get_absolute_url()),
+        ("Zhanatas", zhanatas.get_absolute_url()),
+    ]
+    assert "Not In This Article" not in page.text
+
+
+def test_article_without_mentions_shows_no_entity_panel(client):
+    article = make_article("Lonely story")
+    page = read(client, article.get_absolute_url())
+    assert "In this article" not in page.text
+    assert page.headings("h3") == []
+
+
+# HTML escaping
+
+
+@pytest.fixture
+def hostile_article():
+    return make_article(
+        f"Headline {SCRIPT} here",
+        body=f"A paragraph with {SCRIPT} inside.\n\n## Heading {SCRIPT}\n\nMore text.",
+        dateline=f"ASTANA {SCRIPT}",
+        source=make_source(f"Source {SCRIPT}"),
+    )
+
+
+@pytest.mark.parametrize("url", ["article", "/articles/", "/", "source"])
+def test_markup_in_article_text_is_shown_escaped_never_run(client, hostile_article, url):
+    if url == "article":
+        url = hostile_article.get_absolute_url()
+    elif url == "source":
+        url = hostile_article.source.get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ESCAPED_SCRIPT in html
+    assert SCRIPT not in html
+    assert "<script>" not in html
+
+
+def test_markup_in_entity_names_and_aliases_is_shown_escaped(client):
+    entity = make_entity(f"Entity {SCRIPT}", kind=EntityKind.PERSON, aliases=[f"Alias {SCRIPT}"],
+                         description=f"Description {SCRIPT}")
+    article = make_article(mentions=[entity])
+    for url in [entity.get_absolute_url(), article.get_absolute_url(), "/entities/kind/person/", "/"]:
+        html = client.get(url).content.decode()
+        assert ESCAPED_SCRIPT in html, url
+        assert SCRIPT not in html, url
+
+
+# Entity pages
+
+
+def test_entity_page_shows_kind_aliases_description_and_articles_newest_first(client):
+    tokayev = make_entity(
+        "Kassym-Jomart Tokayev",
+        kind=EntityKind.PERSON,
+        aliases=["Tokayev", "Токаев"],
+        description="President of Kazakhstan since 2019.",
+    )
+    make_article("Older visit", published="2019-09-12", mentions=[tokayev])
+    make_article("Newer visit", published="2024-07-05", mentions=[tokayev])
+    make_article("Unrelated story", published="2024-08-01")
+
+    page = read(client, tokayev.get_absolute_url())
+
+    assert page.headings("h1") == ["Kassym-Jomart Tokayev"]
+    assert ("Person", "/entities/kind/person/") in page.links()
+    assert "Also known as" in page.text
+    assert "Tokayev" in page.text
+    assert "Токаев" in page.text
+    assert "President of Kazakhstan since 2019." in page.text
+    assert page.article_links() == ["Newer visit", "Older visit"]
+    assert "2 articles" in page.text
+
+
+def test_entity_page_links_to_wikidata_when_the_id_is_known(client):
+    entity = make_entity("Kazakhstan", kind=EntityKind.PLACE, external_id="Q232")
+    page = read(client, entity.get_absolute_url())
+    assert any(href == "https://www.wikidata.org/wiki/Q232" for _, href in page.links())
+
+
+def test_entity_kind_page_groups_entities_a_to_z(client):
+    for name in ["Ürümqi", "Astana", "Beijing", "almaty", "7th Microdistrict"]:
+        make_entity(name, kind=EntityKind.PLACE)
+    make_entity("Air Astana", kind=EntityKind.ORGANISATION, aliases=["Эйр Астана"])
+    entity_urls = {e: f"/entities/{e}/" for e in ["urumqi", "astana", "beijing", "almaty", "7th-microdistrict"]}
+
+    page = read(client, "/entities/kind/place/")
+
+    assert page.headings("h1") == ["Places"]
+    assert "5 entities" in page.text
+    assert page.headings("h2") == ["#", "A", "B", "U"]
+    assert page.links_under("#", "h2") == [("7th Microdistrict", entity_urls["7th-microdistrict"])]
+    assert page.links_under("A", "h2") == [("almaty", entity_urls["almaty"]), ("Astana", entity_urls["astana"])]
+    assert page.links_under("B", "h2") == [("Beijing", entity_urls["beijing"])]
+    assert page.links_under("U", "h2") == [("Ürümqi", entity_urls["urumqi"])]
+    assert "Air Astana" not in page.text
+
+
+def test_entity_kind_page_shows_aliases_and_article_counts(client):
+    astana = make_entity("Astana", kind=EntityKind.PLACE, aliases=["Nur-Sultan", "Астана"])
+    make_article(mentions=[astana])
+    make_article(mentions=[astana])
+    page = read(client, "/entities/kind/place/")
+    assert "Astana 2 Nur-Sultan, Астана" in page.text
+
+
+def test_entity_kind_page_for_a_kind_with_no_entities_says_so(client):
+    page = read(client, "/entities/kind/event/")
+    assert page.headings("h1") == ["Events"]
+    assert "No events in the archive yet." in page.text
+
+
+def test_entity_index_shows_every_kind_with_counts_and_the_most_mentioned(client):
+    tokayev = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON)
+    make_entity("Xi Jinping", kind=EntityKind.PERSON)
+    astana = make_entity("Astana", kind=EntityKind.PLACE)
+    make_article(mentions=[tokayev, astana])
+    make_article(mentions=[astana])
+
+    page = read(client, "/entities/")
+
+    kind_links = {href: text for text, href in page.links() if href.startswith("/entities/kind/")}
+    assert set(kind_links) == {f"/entities/kind/{kind}/" for kind in EntityKind.values}
+    assert kind_links["/entities/kind/person/"] == "People 2"
+    assert kind_links["/entities/kind/place/"] == "Places 1"
+    assert kind_links["/entities/kind/event/"] == "Events 0"
+    assert page.links_under("Most mentioned", "h2") == [
+        ("Astana", astana.get_absolute_url()),
+        ("Kassym-Jomart Tokayev", tokayev.get_absolute_url()),
+    ]
+    assert "Xi Jinping" not in page.text  # mentioned nowhere
+
+
+# Sources and tags
+
+
+def test_source_list_shows_each_source_with_country_and_article_count(client):
+    kazinform = make_source("Kazinform", country="KZ")
+    xinhua = make_source("Xinhua", country="CN")
+    make_article(source=kazinform)
+    make_article(source=kazinform)
+
+    page = read(client, "/sources/")
+
+    assert ("Kazinform", kazinform.get_absolute_url()) in page.links()
+    assert ("Xinhua", xinhua.get_absolute_url()) in page.links()
+    assert "Kazinform KZ 2" in page.text
+    assert "Xinhua CN 0" in page.text
+
+
+def test_source_page_lists_only_its_articles_newest_first(client):
+    kazinform = make_source("Kazinform", homepage="https://www.inform.kz/", description="State news agency.")
+    other = make_source("Xinhua")
+    make_article("Kazinform old", published="2020-01-01", source=kazinform)
+    make_article("Kazinform new", published="2023-01-01", source=kazinform)
+    make_article("Xinhua story", published="2024-01-01", source=other)
+
+    page = read(client, kazinform.get_absolute_url())
+
+    assert page.headings("h1") == ["Kazinform"]
+    assert "State news agency." in page.text
+    assert ("https://www.inform.kz/", "https://www.inform.kz/") in page.links()
+    assert page.article_links() == ["Kazinform new", "Kazinform old"]
+
+
+def test_tag_list_shows_each_tag_with_article_count(client):
+    wind = make_tag("Wind power")
+    solar = make_tag("Solar power")
+    make_article(tags=[wind])
+    make_article(tags=[wind, solar])
+    make_article()
+
+    page = read(client, "/tags/")
+
+    assert [text for text, href in page.links() if href.startswith("/tags/") and href != "/tags/"] == [
+        "Solar power",
+        "Wind power",
+    ]
+    assert "Solar power 1" in page.text
+    assert "Wind power 2" in page.text
+
+
+def test_tag_page_lists_only_its_articles_newest_first(client):
+    wind = make_tag("Wind power")
+    make_article("Wind old", published="2021-02-16", tags=[wind])
+    make_article("Wind new", published="2024-03-29", tags=[wind])
+    make_article("Coal story", published="2024-04-01")
+
+    page = read(client, wind.get_absolute_url())
+
+    assert page.headings("h1") == ["Wind power"]
+    assert page.article_links() == ["Wind new", "Wind old"]
+
+
+# Date archive
+
+
+@pytest.fixture
+def dated_articles():
+    make_article("May story one", published="2023-05-03")
+    make_article("May story two", published="2023-05-20")
+    make_article("November story", published="2023-11-11")
+    make_article("March story", published="2024-03-29")
+
+
+def test_date_archive_shows_years_and_months_with_counts(client, dated_articles):
+    page = read(client, "/archive/")
+    assert [h for h in page.headings("h2")] == ["2024 1 article", "2023 3 articles"]
+    links = page.links()
+    assert ("2023", "/archive/2023/") in links
+    assert ("May 2", "/archive/2023/5/") in links
+    assert ("Nov 1", "/archive/2023/11/") in links
+    assert ("Mar 1", "/archive/2024/3/") in links
+    assert not any(href == "/archive/2023/6/" for _, href in links)  # no articles in June: no link
+
+
+def test_year_page_lists_that_years_articles_and_months(client, dated_articles):
+    page = read(client, "/archive/2023/")
+    assert page.headings("h1") == ["2023"]
+    assert "3 articles" in page.text
+    assert page.article_links() == ["November story", "May story two", "May story one"]
+    assert ("May 2", "/archive/2023/5/") in page.links()
+
+
+def test_month_page_lists_that_months_articles_with_links_to_neighbouring_months(client, dated_articles):
+    page = read(client, "/archive/2023/5/")
+    assert page.headings("h1") == ["May 2023"]
+    assert page.article_links() == ["May story two", "May story one"]
+    hrefs = [href for _, href in page.links()]
+    assert "/archive/2023/11/" in hrefs  # next month with articles
+    assert "/archive/2023/4/" not in hrefs
+
+
+def test_month_page_for_march_links_back_to_november(client, dated_articles):
+    page = read(client, "/archive/2024/3/")
+    assert page.article_links() == ["March story"]
+    assert "/archive/2023/11/" in [href for _, href in page.links()]
+
+
+# Not found
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/articles/no-such-article/",
+        "/entities/no-such-entity/",
+        "/sources/no-such-source/",
+        "/tags/no-such-tag/",
+        "/entities/kind/dragon/",
+        "/archive/1999/",
+        "/archive/2024/13/",
+        "/archive/2024/0/",
+        "/archive/0/",
+        "/no/such/page/",
+    ],
+)
+def test_unknown_addresses_get_the_friendly_404_page(client, url):
+    make_article("The only story", published="2024-03-29")
+    response = client.get(url)
+    assert response.status_code == 404
+    assertTemplateUsed(response, "404.html")
+    assertContains(response, NOT_FOUND_TEXT, status_code=404)
+    assertContains(response, 'href="/articles/"', status_code=404)
