@@ -61,11 +61,11 @@ class ArticleFilter(django_filters.FilterSet):
         field_name="published", lookup_expr="month", min_value=1, max_value=12, step_size=1
     )
     source = django_filters.ModelMultipleChoiceFilter(
-        field_name="source", to_field_name="slug", queryset=Source.objects.all(), label="Sources"
+        field_name="source__slug", to_field_name="slug", queryset=Source.objects.all(), label="Sources"
     )
     # An article must mention every entity chosen.
     entity = django_filters.ModelMultipleChoiceFilter(
-        field_name="mentions__entity", to_field_name="slug", queryset=Entity.objects.all(),
+        field_name="mentions__entity__slug", to_field_name="slug", queryset=Entity.objects.all(),
         conjoined=True, label="Entities",
     )
     kind = django_filters.ChoiceFilter(
@@ -73,7 +73,7 @@ class ArticleFilter(django_filters.FilterSet):
     )
     # Topics narrow: every tag chosen must be on the article.
     tag = django_filters.ModelMultipleChoiceFilter(
-        field_name="tags", to_field_name="slug", queryset=Tag.objects.all(), conjoined=True, label="Tags"
+        field_name="tags__slug", to_field_name="slug", queryset=Tag.objects.all(), conjoined=True, label="Tags"
     )
     place = django_filters.MultipleChoiceFilter(field_name="dateline", choices=_place_choices, label="Dateline")
     language = django_filters.ChoiceFilter(field_name="language", choices=_language_choices, label="Language")

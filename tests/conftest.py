@@ -20,3 +20,21 @@ def chromium_path() -> str:
             pytest.fail("Chromium is required in CI (apt-get install chromium)")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def index(db):
+    """An empty search index in this test's own folder."""
+    from search.index import create_index, reset_searcher
+
+    create_index()
+    yield
+    reset_searcher()
+
+
+@pytest.fixture
+def reindex(index):
+    """Call to rebuild the index from what the test put in the database."""
+    from search.sync import rebuild_index
+
+    return rebuild_index

@@ -1,0 +1,218 @@
+"""Filters, facets and the timeline: the same answers from the database and from the index."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.http import QueryDict
+
+from archive.facets import count_facets, timeline
+from archive.filters import ArticleFilter
+from archive.models import Article, EntityKind
+from search.facets import count_facets as count_index_facets
+from search.filters import filter_query
+from search.index import index_dir, searcher
+from search.query import parse_query, run_search
+from tests.factories import make_article, make_entity, make_source, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(reindex):
+    """Six articles, counted by hand in the tests below."""
+    wire, review = make_source("Caspian Wire"), make_source("Steppe Review")
+    wind, solar = make_tag("wind power"), make_tag("solar power")
+    tokayev = make_entity("Tokayev", kind=EntityKind.PERSON)
+    xi = make_entity("Xi Jinping", kind=EntityKind.PERSON)
+    spic = make_entity("SPIC", kind=EntityKind.ORGANISATION)
+    astana = make_entity("Astana", kind=EntityKind.PLACE)
+    a = make_article("A wind", "Wind turbines in the steppe.", "2023-01-15", wire, [wind], [tokayev, spic],
+                     dateline="Astana")
+    b = make_article("B wind solar", "Wind and solar parks.", "2023-01-20", review, [wind, solar], [tokayev, xi],
+                     dateline="Almaty")
+    c = make_article("C solar", "Solar panels and wind.", "2023-03-02", wire, [solar], [xi, astana],
+                     dateline="Astana", language="ru")
+    d = make_article("D grid", "Grid lines for wind farms.", "2024-07-09", review, [], [spic],
+                     dateline="Beijing")
+    e = make_article("E coal", "Coal prices.", "2021-11-30", None, [wind], [], dateline="")
+    f = make_article("F summit", "Leaders met; wind was on the agenda.", "2024-07-30", wire, [], [tokayev, xi, astana],
+                     dateline="Astana")
+    reindex()
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "wire": wire, "review": review, "wind": wind,
+            "solar": solar, "tokayev": tokayev, "xi": xi, "spic": spic, "astana": astana}
+
+
+def qd(query: str) -> QueryDict:
+    return QueryDict(query)
+
+
+def browse(query: str) -> set[int]:
+    filterset = ArticleFilter(qd(query), queryset=Article.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return set(filterset.qs.values_list("id", flat=True))
+
+
+def search(query: str, q: str | None = None) -> set[int]:
+    filterset = ArticleFilter(qd(query), queryset=Article.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    parsed = parse_query(q) if q else None
+    results = run_search(parsed, per_page=100, filter_query=filter_query(filterset.form.cleaned_data))
+    return {hit.article.id for hit in results.hits}
+
+
+def ids(world, *names) -> set[int]:
+    return {world[name].id for name in names}
+
+
+FILTER_CASES = [
+    ("", "abcdef"),
+    ("date_from=2023-01-16", "bcdf"),
+    ("date_to=2023-01-20", "abe"),
+    ("date_from=2023-01-01&date_to=2023-12-31", "abc"),
+    ("year=2024", "df"),
+    ("year=2023&month=1", "ab"),
+    ("source=caspian-wire", "acf"),
+    ("source=caspian-wire&source=steppe-review", "abcdf"),
+    ("entity=tokayev", "abf"),
+    ("entity=tokayev&entity=xi-jinping", "bf"),
+    ("kind=place", "cf"),
+    ("kind=organisation", "ad"),
+    ("tag=wind-power", "abe"),
+    ("tag=wind-power&tag=solar-power", "b"),
+    ("place=Astana", "acf"),
+    ("place=Astana&place=Beijing", "acdf"),
+    ("language=ru", "c"),
+    ("source=caspian-wire&entity=xi-jinping&year=2024", "f"),
+    ("tag=wind-power&date_to=2023-12-31&kind=person", "ab"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTER_CASES)
+def test_each_filter_alone_and_combined_on_the_database(world, query, expected):
+    assert browse(query) == ids(world, *expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTER_CASES)
+def test_search_and_browse_return_the_same_articles_for_the_same_filters(world, query, expected):
+    assert search(query) == browse(query) == ids(world, *expected)
+
+
+@pytest.mark.parametrize(("query", "_"), FILTER_CASES)
+def test_with_a_keyword_the_filters_narrow_the_keyword_matches(world, query, _):
+    assert search(query, q="wind") == search("", q="wind") & browse(query)
+
+
+def test_facet_counts_match_a_hand_count_from_both_paths(world):
+    database = count_facets(Article.objects.all())
+    with searcher() as s:
+        index = count_index_facets(s, s.document_numbers(), storage_key=str(index_dir()))
+    for counts in (database, index):
+        assert counts.total == 6
+        assert counts.sources == {world["wire"].id: 3, world["review"].id: 2}
+        assert counts.tags == {world["wind"].id: 3, world["solar"].id: 2}
+        assert counts.entities[EntityKind.PERSON] == {world["tokayev"].id: 3, world["xi"].id: 3}
+        assert counts.entities[EntityKind.ORGANISATION] == {world["spic"].id: 2}
+        assert counts.entities[EntityKind.PLACE] == {world["astana"].id: 2}
+        assert counts.years == {2021: 1, 2023: 3, 2024: 2}
+        assert counts.months == {(2021, 11): 1, (2023, 1): 2, (2023, 3): 1, (2024, 7): 2}
+
+
+def test_facet_counts_follow_the_query_and_filters(world):
+    parsed = parse_query("wind")
+    filterset = ArticleFilter(qd("source=caspian-wire"), queryset=Article.objects.all())
+    assert filterset.is_valid()
+    results = run_search(parsed, filter_query=filter_query(filterset.form.cleaned_data))
+    # "wind" is in a, b, c, d, f; of those, a, c and f are from Caspian Wire.
+    assert results.total == 3
+    assert results.facets.entities[EntityKind.PERSON] == {world["tokayev"].id: 2, world["xi"].id: 2}
+    assert results.facets.years == {2023: 2, 2024: 1}
+    assert count_facets(filterset.qs.filter(body__icontains="wind")).entities[EntityKind.PERSON] == {
+        world["tokayev"].id: 2, world["xi"].id: 2
+    }
+
+
+def test_timeline_bars_match_the_counts_and_link_to_their_period(world):
+    counts = count_facets(Article.objects.filter(published__year=2023))
+    chart = timeline(counts, qd("tag=wind-power"))
+    assert not chart.by_year
+    assert [(bar.label, bar.count) for bar in chart.bars] == [
+        ("January 2023", 2), ("February 2023", 0), ("March 2023", 1)
+    ]
+    january = chart.bars[0]
+    assert january.url == "?tag=wind-power&year=2023&month=1"
+    assert january.height > chart.bars[2].height > chart.bars[1].height == 0
+    assert browse(january.url[1:]) == ids(world, "a", "b")
+
+
+def test_timeline_switches_to_years_over_long_spans(world):
+    counts = count_facets(Article.objects.all())
+    assert not timeline(counts, qd("")).by_year  # 33 months: still monthly by default
+    chart = timeline(counts, qd(""), max_months=24)
+    assert chart.by_year
+    assert [(bar.label, bar.count) for bar in chart.bars] == [("2021", 1), ("2022", 0), ("2023", 3), ("2024", 2)]
+    assert chart.bars[2].url == "?year=2023"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("entity=no-such-entity", "not one of the available choices"),
+        ("source=nope", "not one of the available choices"),
+        ("date_from=yesterday-ish", "Enter a valid date"),
+        ("date_to=2024-02-30", "Enter a valid date"),
+        ("year=20x4", "Enter a number"),
+        ("year=99999", "less than or equal"),
+        ("month=13&year=2024", "less than or equal"),
+        ("month=3", "Choose a year"),
+        ("kind=planet", "Select a valid choice"),
+        ("date_from=2024-05-01&date_to=2024-01-01", "before the start"),
+        ("&".join(f"tag=t{n}" for n in range(25)), "at most 20"),
+        ("place=" + "x" * 5000, "Select a valid choice"),
+    ],
+)
+def test_bad_filter_values_are_reported_on_both_pages(client, world, query, message):
+    for url in ("/articles/", "/search/", "/search/?q=wind&"):
+        response = client.get(f"{url}{'&' if '?' in url else '?'}{query}".replace("?&", "?").replace("&&", "&"))
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "could not be used" in html and message in html, url
+
+
+def test_repeated_values_and_pages_past_the_end_are_harmless(client, world):
+    html = client.get("/articles/?source=caspian-wire&source=caspian-wire&page=999").content.decode()
+    assert "3 articles" in html
+    html = client.get("/search/?q=wind&source=caspian-wire&source=caspian-wire&page=999").content.decode()
+    assert "3 articles" in html
+
+
+def test_facet_links_add_a_filter_and_chips_remove_it(client, world):
+    html = client.get("/search/?q=wind").content.decode()
+    assert 'href="?q=wind&amp;source=caspian-wire"' in html
+    html = client.get("/search/?q=wind&source=caspian-wire&tag=wind-power").content.decode()
+    assert "Source: Caspian Wire" in html and "Tag: wind power" in html
+    assert 'href="?q=wind&amp;tag=wind-power" title="Remove this filter"' in html
+    # "wind" matches a, b, c, d, f; Caspian Wire has a, c, f; the wind power tag a, b, e.
+    assert re.search(r'role="status">\s*1 article\s*<', html)
+
+
+def test_the_whole_state_is_in_the_url(client, world):
+    url = "/search/?q=wind&source=caspian-wire&sort=oldest&page=1"
+    first = client.get(url).content.decode()
+    second = client.get(url).content.decode()
+    assert first == second
+    urls = [world[name].get_absolute_url() for name in ("a", "c", "f")]
+    assert all(url in first for url in urls)
+    assert first.index(urls[0]) < first.index(urls[1]) < first.index(urls[2])
+    assert world["b"].get_absolute_url() not in first
+
+
+def test_filtered_browse_without_keyword_on_the_search_page(client, world):
+    html = client.get("/search/?entity=tokayev&entity=xi-jinping").content.decode()
+    assert "2 articles" in html and "B wind solar" in html and "F summit" in html
+
+
+def test_dates_in_filters_are_inclusive(world):
+    assert browse("date_from=2023-01-20&date_to=2023-01-20") == ids(world, "b")
+    assert search("date_from=2023-01-20&date_to=2023-01-20") == ids(world, "b")
+    assert dt.date(2023, 1, 20) == world["b"].published
