@@ -11,8 +11,8 @@ search one kind of name. Whatever the input, the result is either a query or a
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 import html
 import logging
 import re
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
 from whoosh import highlight
+from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import TEXT, Schema
-from whoosh import query as wq
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from archive.facets import FacetCounts

@@ -83,14 +83,19 @@ def test_reader_goes_from_the_front_page_to_an_article_and_on_to_an_entity(live_
     assert screenshot.stat().st_size > 5_000  # a blank page compresses to far less
 
 
-def test_article_page_fits_a_phone_screen_without_sideways_scrolling(live_server, browser, archive):
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(live_server, browser, archive):
     context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, device_scale_factor=2)
     page = context.new_page()
     page.set_default_timeout(5000)
+    paths = [archive["latest"].get_absolute_url(), "/", "/articles/", archive["tokayev"].get_absolute_url(),
+             "/entities/kind/person/", "/archive/"]
 
-    page.goto(f"{live_server.url}{archive['latest'].get_absolute_url()}")
-
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= PHONE_WIDTH + 1, f"page is {scroll_width}px wide on a {PHONE_WIDTH}px screen"
+    widths = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
     context.close()
+
+    too_wide = {path: width for path, width in widths.items() if width > PHONE_WIDTH + 1}
+    assert too_wide == {}, f"wider than a {PHONE_WIDTH}px phone screen"
