@@ -100,7 +100,9 @@ def _filter_errors(filterset: ArticleFilter) -> list[str]:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("source").prefetch_related("tags"), slug=slug)
     mentions = (
-        Mention.objects.filter(article=article).select_related("entity").order_by("entity__kind", "-count", "entity__name")
+        Mention.objects.filter(article=article)
+        .select_related("entity")
+        .order_by("entity__kind", "-count", "entity__name")
     )
     by_kind = {kind: [] for kind in EntityKind.values}
     for mention in mentions:

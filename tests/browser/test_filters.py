@@ -18,8 +18,10 @@ def archive():
     wire, review = make_source("Caspian Wire"), make_source("Steppe Review")
     tokayev = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON)
     for n in range(6):
-        make_article(f"Wind report {n}", f"Wind news number {n} from the steppe.", published=f"202{n % 3 + 1}-0{n + 1}-10",
-                     source=wire if n % 2 else review, mentions=[tokayev] if n < 2 else [])
+        make_article(
+            f"Wind report {n}", f"Wind news number {n} from the steppe.", published=f"202{n % 3 + 1}-0{n + 1}-10",
+            source=wire if n % 2 else review, mentions=[tokayev] if n < 2 else [],
+        )
     rebuild_index()
     reset_searcher()
     yield

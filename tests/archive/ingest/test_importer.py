@@ -42,8 +42,10 @@ def corpus(tmp_path):
     (folder / "wire.jsonl").write_text(
         "\n".join(
             [
-                jsonl_line(tags=["bilateral relations"],
-                           entities=[{"name": "Kassym-Jomart Tokayev", "kind": "person", "aliases": ["Tokayev", "Токаев"]}]),
+                jsonl_line(
+                    tags=["bilateral relations"],
+                    entities=[{"name": "Kassym-Jomart Tokayev", "kind": "person", "aliases": ["Tokayev", "Токаев"]}],
+                ),
                 jsonl_line(title="Second", body="Goldwind opened an office.", date="2021-01-05T10:00:00+06:00"),
             ]
         ),
