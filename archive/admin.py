@@ -123,6 +123,7 @@ class EntityAdmin(ArchiveModelAdmin):
 class SourceAdmin(ArchiveModelAdmin):
     list_display = ["name", "country", "homepage", "article_count"]
     search_fields = ["name"]
+    ordering = ["name", "id"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -137,6 +138,7 @@ class SourceAdmin(ArchiveModelAdmin):
 class TagAdmin(ArchiveModelAdmin):
     list_display = ["name", "article_count"]
     search_fields = ["name"]
+    ordering = ["name", "id"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

@@ -167,7 +167,7 @@ def test_tag_entities_limited_to_given_ids_leaves_other_articles_alone():
 
     assert Mention.objects.filter(article=chosen).count() == 1
     assert Mention.objects.filter(article=other).count() == 0
-    assert "Tagged 1 articles" in out
+    assert "Tagged 1 article with" in out
 
 
 def test_tag_entities_in_small_batches_still_reaches_every_article():

@@ -30,4 +30,4 @@ class Command(BaseCommand):
             last_id = batch[-1].id
             if progress:
                 progress(done, total)
-        self.stdout.write(self.style.SUCCESS(f"Tagged {done} articles with {gazetteer.size} names and aliases."))
+        self.stdout.write(self.style.SUCCESS(f"Tagged {done} article{'s' if done != 1 else ''} with {gazetteer.size} names and aliases."))
