@@ -1,10 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.db import models
 from django.db.models import Count
 
-from archive.models import Alias, Article, Entity, Mention, MentionOrigin, Source, Tag
-from archive.services import tag_articles
+from archive.models import Alias, Article, Entity, EntitySuggestion, Mention, MentionOrigin, Source, Tag
+from archive.services import (
+    accept_suggestion,
+    merge_entities,
+    merge_suggestion,
+    reject_suggestion,
+    retag_entity,
+    tag_articles,
+)
 from archive.text import body_fingerprint
 
 
@@ -101,6 +111,41 @@ class EntityAdmin(ArchiveModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AliasInline]
     list_per_page = 100
+    actions = ["merge_selected"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        names_changed = "name" in form.changed_data or any(fs.has_changed() for fs in formsets)
+        if change and names_changed:
+            done = retag_entity(entity=form.instance)
+            self.message_user(request, f"Names changed: {done} articles re-tagged.", messages.INFO)
+
+    @admin.action(description="Merge selected entities into one")
+    def merge_selected(self, request, queryset):
+        entities = list(queryset.prefetch_related("aliases").annotate(n_articles=Count("mentions", distinct=True)))
+        if len(entities) < 2:
+            self.message_user(request, "Choose at least two entities to merge.", messages.WARNING)
+            return None
+        keep_id = request.POST.get("keep")
+        if request.POST.get("confirm") == "yes" and keep_id:
+            keep = next((e for e in entities if str(e.pk) == keep_id), None)
+            if keep is None:
+                self.message_user(request, "Choose which entity to keep.", messages.ERROR)
+                return None
+            moved = merge_entities(keep=keep, duplicates=[e for e in entities if e.pk != keep.pk])
+            self.message_user(
+                request, f"Merged {len(entities) - 1} entities into “{keep}”; {moved} articles updated.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge entities",
+            "entities": sorted(entities, key=lambda e: -e.n_articles),
+            "opts": self.model._meta,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/archive/entity/merge.html", context)
 
     def get_queryset(self, request):
         return (
@@ -147,3 +192,59 @@ class TagAdmin(ArchiveModelAdmin):
     @admin.display(description="articles", ordering="n_articles")
     def article_count(self, obj):
         return obj.n_articles
+
+
+@admin.register(EntitySuggestion)
+class EntitySuggestionAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "article_count", "strong", "status", "target", "example"]
+    list_editable = ["kind", "target"]
+    list_filter = ["status", "kind", "strong"]
+    search_fields = ["name"]
+    autocomplete_fields = ["target"]
+    readonly_fields = ["article_count", "examples_list", "strong", "created", "updated"]
+    fields = ["name", "kind", "status", "target", "article_count", "strong", "examples_list", "created", "updated"]
+    actions = ["accept", "reject", "merge_into_target"]
+    ordering = ["-strong", "-article_count", "name"]
+    list_per_page = 100
+
+    @admin.display(description="seen in")
+    def example(self, obj):
+        if not obj.examples:
+            return ""
+        return obj.examples[0]["sentence"][:140]
+
+    @admin.display(description="examples")
+    def examples_list(self, obj):
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((e["sentence"],) for e in obj.examples))
+        )
+
+    @admin.action(description="Accept: make entities and tag their articles")
+    def accept(self, request, queryset):
+        entities = [accept_suggestion(suggestion=s) for s in queryset.filter(status="new")]
+        self.message_user(request, f"Created or reused {len(entities)} entities.", messages.SUCCESS)
+
+    @admin.action(description="Reject: not entities, never suggest again")
+    def reject(self, request, queryset):
+        count = 0
+        for suggestion in queryset.filter(status="new"):
+            reject_suggestion(suggestion=suggestion)
+            count += 1
+        self.message_user(request, f"Rejected {count} suggestions.", messages.SUCCESS)
+
+    @admin.action(description="Merge into the chosen entity (as an alias)")
+    def merge_into_target(self, request, queryset):
+        merged = skipped = 0
+        for suggestion in queryset.filter(status="new").select_related("target"):
+            if suggestion.target is None:
+                skipped += 1
+                continue
+            merge_suggestion(suggestion=suggestion, into=suggestion.target)
+            merged += 1
+        if skipped:
+            self.message_user(
+                request, f"{skipped} suggestions have no entity chosen to merge into; pick one in the list first.",
+                messages.WARNING,
+            )
+        if merged:
+            self.message_user(request, f"Merged {merged} names as aliases.", messages.SUCCESS)

@@ -301,3 +301,60 @@ class Mention(models.Model):
     def is_protected(self) -> bool:
         """Editors' and imported mentions survive automatic re-tagging."""
         return self.origin != MentionOrigin.AUTOMATIC
+
+
+class SuggestionStatus(models.TextChoices):
+    NEW = "new", "New"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    MERGED = "merged", "Merged into an entity"
+
+
+class EntitySuggestionQuerySet(models.QuerySet):
+    def open(self) -> EntitySuggestionQuerySet:
+        return self.filter(status=SuggestionStatus.NEW)
+
+    def worth_reviewing(self) -> EntitySuggestionQuerySet:
+        """Strong evidence (a title, an organisation word) once; capitalised names in several articles."""
+        from archive.discovery import MIN_ARTICLES_FOR_PLAIN_NAMES
+
+        return self.open().filter(Q(strong=True) | Q(article_count__gte=MIN_ARTICLES_FOR_PLAIN_NAMES))
+
+
+class EntitySuggestion(models.Model):
+    """A name seen in articles that is not an entity yet, waiting for an editor's decision."""
+
+    MAX_ARTICLE_IDS = 1000
+    MAX_EXAMPLES = 3
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False, help_text="The name, case-folded.")
+    kind = models.CharField(max_length=16, choices=EntityKind.choices, default=EntityKind.OTHER)
+    strong = models.BooleanField(
+        default=False, help_text="Introduced by a title or an organisation word, not just capitalised."
+    )
+    article_count = models.PositiveIntegerField(default=0)
+    article_ids = models.JSONField(default=list, blank=True, editable=False)
+    examples = models.JSONField(default=list, blank=True, help_text="Sentences where the name appears.")
+    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW)
+    target = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="For merging: the existing entity this name is another name of.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = EntitySuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-strong", "-article_count", "name"]
+        indexes = [models.Index(fields=["status", "-article_count"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from archive.text import fold
+
+        self.key = fold(" ".join(self.name.split()))[:200]
+        super().save(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Writes that touch several models: tagging articles with the entities they mention."""
+"""Writes that touch several models: tagging, suggestions of new names, merging entities."""
 
 from __future__ import annotations
 
@@ -6,10 +6,22 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 
-from archive.models import Article, Mention, MentionOrigin
+from archive.discovery import Candidate, find_candidates
+from archive.models import (
+    Alias,
+    Article,
+    Entity,
+    EntityKind,
+    EntitySuggestion,
+    Mention,
+    MentionOrigin,
+    SuggestionStatus,
+)
 from archive.signals import bulk_changes, notify_articles_changed
 from archive.tagging import Gazetteer
+from archive.text import fold
 
 
 def find_mentions(article: Article, gazetteer: Gazetteer) -> Counter[int]:
@@ -45,15 +57,177 @@ def apply_mentions(article: Article, counts: Counter[int]) -> bool:
     return bool(stale or new or changed)
 
 
-def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
-    """Re-tag ``articles`` with the known entities; returns how many were tagged."""
+def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = None, discover: bool = True) -> int:
+    """Re-tag ``articles`` with the known entities; returns how many were tagged.
+
+    With ``discover``, names that are not entities yet are added to the review list.
+    """
     gazetteer = gazetteer or Gazetteer.from_database()
     done = 0
     changed = []
+    found: dict[int, list[Candidate]] = {}
     with transaction.atomic(), bulk_changes():
         for article in articles:
             if apply_mentions(article, find_mentions(article, gazetteer)):
                 changed.append(article.id)
+            if discover:
+                found[article.id] = discover_names(article)
             done += 1
         notify_articles_changed(changed)
+        record_suggestions(found, gazetteer)
     return done
+
+
+# ---- New names: suggestions collected while tagging -------------------------------------------
+
+def discover_names(article: Article) -> list[Candidate]:
+    return find_candidates(f"{article.title}.\n{article.body}")
+
+
+def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) -> int:
+    """Add what tagging saw to the review list; returns how many new suggestions were created.
+
+    Names that are already entities or aliases are skipped, and so are names an
+    editor rejected, accepted or merged before.
+    """
+    seen: dict[str, dict] = {}
+    for article_id, candidates in found.items():
+        for candidate in candidates:
+            if gazetteer.known(candidate.name):
+                continue
+            key = fold(" ".join(candidate.name.split()))[:200]
+            entry = seen.setdefault(
+                key, {"name": candidate.name, "kind": candidate.kind, "strong": False, "ids": set(), "examples": []}
+            )
+            entry["ids"].add(article_id)
+            entry["strong"] |= candidate.strong
+            if entry["kind"] == EntityKind.OTHER and candidate.kind != EntityKind.OTHER:
+                entry["kind"] = candidate.kind
+            if len(entry["examples"]) < EntitySuggestion.MAX_EXAMPLES and candidate.sentence:
+                entry["examples"].append({"article": article_id, "sentence": candidate.sentence})
+    if not seen:
+        return 0
+    existing = {s.key: s for s in EntitySuggestion.objects.filter(key__in=list(seen))}
+    changed, new = [], []
+    for key, entry in seen.items():
+        suggestion = existing.get(key)
+        if suggestion is None:
+            ids = sorted(entry["ids"])[: EntitySuggestion.MAX_ARTICLE_IDS]
+            new.append(EntitySuggestion(
+                name=entry["name"], key=key, kind=entry["kind"], strong=entry["strong"], article_ids=ids,
+                article_count=len(entry["ids"]), examples=entry["examples"],
+            ))
+            continue
+        if suggestion.status != SuggestionStatus.NEW:
+            continue
+        ids = set(suggestion.article_ids) | entry["ids"]
+        suggestion.article_ids = sorted(ids)[: EntitySuggestion.MAX_ARTICLE_IDS]
+        suggestion.article_count = max(suggestion.article_count, len(ids))
+        suggestion.strong = suggestion.strong or entry["strong"]
+        if suggestion.kind == EntityKind.OTHER:
+            suggestion.kind = entry["kind"]
+        known_sentences = {example["sentence"] for example in suggestion.examples}
+        for example in entry["examples"]:
+            if len(suggestion.examples) < EntitySuggestion.MAX_EXAMPLES and example["sentence"] not in known_sentences:
+                suggestion.examples.append(example)
+        changed.append(suggestion)
+    EntitySuggestion.objects.bulk_create(new, ignore_conflicts=True)
+    EntitySuggestion.objects.bulk_update(changed, ["article_ids", "article_count", "strong", "kind", "examples"])
+    return len(new)
+
+
+def accept_suggestion(*, suggestion: EntitySuggestion) -> Entity:
+    """The suggestion becomes an entity (or joins one of the same name), and its articles are tagged."""
+    with transaction.atomic():
+        entity = Entity.objects.filter(kind=suggestion.kind, name__iexact=suggestion.name).first()
+        if entity is None:
+            entity = Entity.objects.create(name=suggestion.name, kind=suggestion.kind)
+        suggestion.status, suggestion.target = SuggestionStatus.ACCEPTED, entity
+        suggestion.save(update_fields=["status", "target", "updated"])
+        retag_entity(entity=entity, also=suggestion.article_ids)
+    return entity
+
+
+def reject_suggestion(*, suggestion: EntitySuggestion) -> None:
+    """Not an entity: it is kept as rejected, so tagging never suggests it again."""
+    suggestion.status = SuggestionStatus.REJECTED
+    suggestion.save(update_fields=["status", "updated"])
+
+
+def merge_suggestion(*, suggestion: EntitySuggestion, into: Entity) -> None:
+    """The suggested name is another name of ``into``: it becomes an alias, and the articles are re-tagged."""
+    with transaction.atomic():
+        if not _has_name(into, suggestion.name):
+            Alias.objects.create(entity=into, name=suggestion.name)
+        suggestion.status, suggestion.target = SuggestionStatus.MERGED, into
+        suggestion.save(update_fields=["status", "target", "updated"])
+        retag_entity(entity=into, also=suggestion.article_ids)
+
+
+def _has_name(entity: Entity, name: str) -> bool:
+    wanted = name.casefold()
+    return entity.name.casefold() == wanted or any(
+        alias.casefold() == wanted for alias in entity.aliases.values_list("name", flat=True)
+    )
+
+
+# ---- Editing entities ------------------------------------------------------------------------
+
+def retag_entity(*, entity: Entity, also: Iterable[int] = ()) -> int:
+    """Re-tag the articles an entity's names may touch, after its name or aliases changed.
+
+    Those are the articles that mention it now (a removed alias may no longer
+    match) and those whose text contains any of its names (a new alias may).
+    """
+    candidates = set(Mention.objects.filter(entity=entity).values_list("article_id", flat=True))
+    candidates.update(also)
+    for name in entity.all_names():
+        # SQLite compares case-insensitively only in ASCII: try the usual spellings too.
+        for variant in {name, name.lower(), name.upper(), name.title()}:
+            candidates.update(
+                Article.objects.filter(Q(body__contains=variant) | Q(title__contains=variant)).values_list(
+                    "id", flat=True
+                )
+            )
+    articles = Article.objects.filter(id__in=candidates).prefetch_related("mentions")
+    return tag_articles(articles=articles)
+
+
+_ORIGIN_RANK = {MentionOrigin.AUTOMATIC: 0, MentionOrigin.IMPORTED: 1, MentionOrigin.EDITOR: 2}
+
+
+def merge_entities(*, keep: Entity, duplicates: Iterable[Entity]) -> int:
+    """Fold duplicates into ``keep``: mentions move, names become aliases, nothing is lost.
+
+    Returns the number of articles whose mentions changed.
+    """
+    duplicates = [d for d in duplicates if d.pk != keep.pk]
+    affected: set[int] = set()
+    with transaction.atomic(), bulk_changes():
+        kept_mentions = {m.article_id: m for m in Mention.objects.filter(entity=keep)}
+        for duplicate in duplicates:
+            for mention in Mention.objects.filter(entity=duplicate):
+                affected.add(mention.article_id)
+                existing = kept_mentions.get(mention.article_id)
+                if existing is None:
+                    mention.entity = keep
+                    mention.save(update_fields=["entity"])
+                    kept_mentions[mention.article_id] = mention
+                    continue
+                existing.count += mention.count
+                if _ORIGIN_RANK[mention.origin] > _ORIGIN_RANK[existing.origin]:
+                    existing.origin = mention.origin
+                existing.save(update_fields=["count", "origin"])
+                mention.delete()
+            for name in duplicate.all_names():
+                if not _has_name(keep, name):
+                    Alias.objects.create(entity=keep, name=name)
+            if not keep.description and duplicate.description:
+                keep.description = duplicate.description
+            if not keep.external_id and duplicate.external_id:
+                keep.external_id = duplicate.external_id
+            EntitySuggestion.objects.filter(target=duplicate).update(target=keep)
+            duplicate.delete()
+        keep.save()
+        notify_articles_changed(affected | set(Mention.objects.filter(entity=keep).values_list("article_id", flat=True)))
+    return len(affected)

@@ -84,8 +84,8 @@ class Gazetteer:
             found.append((start, end + 1, pattern.entity_id))
         return found
 
-    def find(self, text: str) -> Counter[int]:
-        """How many times each entity is named in ``text``, longest names first."""
+    def spans(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, entity id) of every name found, left to right, longest first where they overlap."""
         # Folding keeps one character per character for the scripts the archive
         # holds, so positions in the folded text line up with the original.
         folded = fold(text)
@@ -93,16 +93,27 @@ class Gazetteer:
             folded_matches = self._matches_unaligned(text)
         else:
             folded_matches = self._matches(self._folded, folded)
-        spans = folded_matches + self._matches(self._exact, text)
-        spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
-        counts: Counter[int] = Counter()
+        candidates = folded_matches + self._matches(self._exact, text)
+        candidates.sort(key=lambda span: (span[0], -(span[1] - span[0])))
+        chosen = []
         covered_until = -1
-        for start, end, entity_id in spans:
+        for start, end, entity_id in candidates:
             if start < covered_until:
                 continue
-            counts[entity_id] += 1
+            chosen.append((start, end, entity_id))
             covered_until = end
-        return counts
+        return chosen
+
+    def find(self, text: str) -> Counter[int]:
+        """How many times each entity is named in ``text``."""
+        return Counter(entity_id for _, _, entity_id in self.spans(text))
+
+    def known(self, name: str) -> bool:
+        """Whether ``name`` is already an entity's name or alias."""
+        name = " ".join(name.split())
+        automaton = self._exact if is_acronym(name) else self._folded
+        key = name if is_acronym(name) else fold(name)
+        return bool(len(automaton)) and automaton.exists(key)
 
     def _matches_unaligned(self, text: str) -> list[tuple[int, int, int]]:
         # Rare characters (ligatures, 'ß') change length when folded: fold one

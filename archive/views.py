@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import replace
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.template.response import TemplateResponse
 
 from archive.facets import count_facets, facet_display, timeline
+from archive.profiles import co_mentioned, mention_sentences
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.text import fold
@@ -144,10 +147,26 @@ def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An entity's profile: names, mentions over time, who and what comes up with it, latest articles."""
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
     articles = Article.objects.mentioning(entity).newest_first().for_listing()
     page = paginate(request, articles)
-    return TemplateResponse(request, "archive/entity_detail.html", {"entity": entity, "page": page})
+    counts = count_facets(Article.objects.mentioning(entity))
+    filter_params = QueryDict(mutable=True)
+    filter_params["entity"] = entity.slug
+    chart = timeline(counts, filter_params)
+    if chart:
+        # Bars open the article list narrowed to the entity and the period.
+        chart.bars = [replace(bar, url=reverse("archive:article_list") + bar.url) for bar in chart.bars]
+    context = {
+        "entity": entity,
+        "page": page,
+        "timeline": chart,
+        "total": counts.total,
+        "co_mentioned": co_mentioned(entity),
+        "sentences": mention_sentences(entity, page.object_list),
+    }
+    return TemplateResponse(request, "archive/entity_detail.html", context)
 
 
 def source_list(request: HttpRequest) -> HttpResponse:

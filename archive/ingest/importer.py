@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 from archive.ingest.base import ParsedArticle, ParsedEntity, ParseFailure
 from archive.ingest.files import find_files, parse_file
 from archive.models import Alias, Article, Entity, MentionOrigin, Source, Tag
-from archive.services import apply_mentions, find_mentions
+from archive.services import apply_mentions, discover_names, find_mentions, record_suggestions
 from archive.signals import bulk_changes, notify_articles_changed
 from archive.tagging import Gazetteer
 from archive.text import body_fingerprint
@@ -172,6 +172,7 @@ def import_articles(
 
     def store_batch(batch: list[tuple[str, ParsedArticle]]) -> None:
         created_now: list[int] = []
+        found: dict[int, list] = {}
         with transaction.atomic(), bulk_changes():
             for label, parsed in batch:
                 why = _duplicate_of(parsed)
@@ -188,7 +189,9 @@ def import_articles(
                                                          f"could not be stored ({error})"))
                     continue
                 created_now.append(article.id)
+                found[article.id] = discover_names(article)
             notify_articles_changed(created_now)
+            record_suggestions(found, lookups.gazetteer)
         report.created.extend(created_now)
 
     max_bytes = settings.IMPORT_MAX_FILE_BYTES

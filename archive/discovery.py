@@ -1,0 +1,105 @@
+"""Finding names that are not entities yet, for editors to review.
+
+Pure: text in, candidates out. Three kinds of evidence:
+
+- a person introduced by a title: "President Kassym-Jomart Tokayev", "CEO Li Wei";
+- an organisation by the word that ends its name: "Samruk Energy Group",
+  "Ministry of Energy", "China Development Bank";
+- any capitalised name of two to five words ("Lake Balkhash"), which becomes a
+  suggestion only once it has been seen in several articles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from archive.models import EntityKind
+
+MIN_ARTICLES_FOR_PLAIN_NAMES = 3
+MAX_SENTENCE_CHARS = 300
+
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,6})"
+_TITLES = (
+    r"President|Vice President|Prime Minister|Deputy Prime Minister|Minister|Foreign Minister|Chairman|"
+    r"Chairwoman|Chair|CEO|Chief Executive|Chief Executive Officer|Managing Director|General Director|"
+    r"Director|Ambassador|Governor|Mayor|Akim|Senator|Premier|Secretary-General|Secretary General|"
+    r"Spokesman|Spokeswoman|Spokesperson|Founder|Professor|Dr\.?"
+)
+_PERSON = re.compile(
+    rf"\b(?:{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})(?![\w-])"
+)
+_ORG_ENDINGS = (
+    r"Group|Corporation|Corp\.?|Company|Co\.|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
+    r"Institute|Council|Commission|Committee|Exchange|Partners|Consortium|Ltd\.?|LLP|JSC|Inc\.?|PLC|AG|SA"
+)
+_ORG = re.compile(
+    rf"(?P<name>(?:{_NAME_WORD}\s+){{1,5}}(?:{_ORG_ENDINGS}))(?![\w-])"
+    rf"|(?P<ministry>Ministry\s+of\s+{_NAME_WORD}(?:(?:\s+and|,)\s+{_NAME_WORD}){{0,3}})"
+)
+# "and" is left out: "Kazakhstan and China" is two names, not one.
+_PLAIN = re.compile(rf"(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+)?{_NAME_WORD}){{1,4}})")
+# Capitalised words that start sentences or are not names by themselves.
+_NOT_NAMES = {
+    "The", "A", "An", "In", "On", "At", "By", "For", "From", "With", "As", "But", "And", "Or", "If", "It", "Its",
+    "This", "That", "These", "Those", "Officials", "Mr", "Mrs", "Ms", "He", "She", "They", "We", "Our", "His",
+    "Her", "Their", "After", "Before", "During", "While", "When", "Since", "According", "Monday", "Tuesday",
+    "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
+    "June", "July", "August", "September", "October", "November", "December", "Both", "Such", "Some", "Many",
+    "Other", "Last", "Next", "New", "Several", "Under", "Over", "About", "Speaking", "Asked",
+}
+_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)]*|$)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    kind: str
+    sentence: str
+    strong: bool  # found by a title or an organisation word, not just capitals
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    sentence = " ".join(text[left + 1 : right].split())
+    if len(sentence) > MAX_SENTENCE_CHARS:
+        sentence = sentence[: MAX_SENTENCE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+def _trim(name: str) -> str:
+    name = re.sub(r"['’]s?$", "", name)  # Tokayev's -> Tokayev
+    words = name.split()
+    while words and (words[0] in _NOT_NAMES or words[0] in {"of", "the", "and"}):
+        words = words[1:]
+    while words and words[-1] in {"of", "the", "and"}:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def find_candidates(text: str) -> list[Candidate]:
+    """Names in ``text`` that look like entities, each with the sentence it was found in."""
+    found: dict[str, Candidate] = {}
+    taken: list[tuple[int, int]] = []
+
+    def add(name: str, kind: str, start: int, end: int, strong: bool) -> None:
+        name = _trim(name)
+        if len(name.split()) < (1 if strong else 2) or len(name) < 4 or len(name) > 120:
+            return
+        if any(start < t_end and end > t_start for t_start, t_end in taken):
+            return
+        taken.append((start, end))
+        key = name.casefold()
+        if key not in found:
+            found[key] = Candidate(name, kind, _sentence_at(text, start, end), strong)
+
+    for match in _PERSON.finditer(text):
+        add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
+    for match in _ORG.finditer(text):
+        group = "name" if match.group("name") else "ministry"
+        add(match.group(group), EntityKind.ORGANISATION, match.start(group), match.end(group), True)
+    for match in _PLAIN.finditer(text):
+        add(match.group("name"), EntityKind.OTHER, match.start("name"), match.end("name"), False)
+    return list(found.values())
