@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.template.response import TemplateResponse
-from django.utils.html import format_html, format_html_join
 from django.db import models
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 
 from archive.models import Alias, Article, Entity, EntitySuggestion, Mention, MentionOrigin, Source, Tag
 from archive.services import (

@@ -181,7 +181,9 @@ def retag_entity(*, entity: Entity, also: Iterable[int] = ()) -> int:
     """
     candidates = set(Mention.objects.filter(entity=entity).values_list("article_id", flat=True))
     candidates.update(also)
-    for name in entity.all_names():
+    # Read the names afresh: the caller's entity may hold a prefetched, older list of aliases.
+    names = [entity.name, *Alias.objects.filter(entity=entity).values_list("name", flat=True)]
+    for name in names:
         # SQLite compares case-insensitively only in ASCII: try the usual spellings too.
         for variant in {name, name.lower(), name.upper(), name.title()}:
             candidates.update(
@@ -229,5 +231,6 @@ def merge_entities(*, keep: Entity, duplicates: Iterable[Entity]) -> int:
             EntitySuggestion.objects.filter(target=duplicate).update(target=keep)
             duplicate.delete()
         keep.save()
-        notify_articles_changed(affected | set(Mention.objects.filter(entity=keep).values_list("article_id", flat=True)))
+        affected |= set(Mention.objects.filter(entity=keep).values_list("article_id", flat=True))
+        notify_articles_changed(affected)
     return len(affected)

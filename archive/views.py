@@ -12,13 +12,13 @@ from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from archive.facets import count_facets, facet_display, timeline
-from archive.profiles import co_mentioned, mention_sentences
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
+from archive.profiles import co_mentioned, mention_sentences
 from archive.text import fold
 
 PAGE_SIZE = 25

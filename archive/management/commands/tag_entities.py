@@ -30,4 +30,5 @@ class Command(BaseCommand):
             last_id = batch[-1].id
             if progress:
                 progress(done, total)
-        self.stdout.write(self.style.SUCCESS(f"Tagged {done} article{'s' if done != 1 else ''} with {gazetteer.size} names and aliases."))
+        noun = "article" if done == 1 else "articles"
+        self.stdout.write(self.style.SUCCESS(f"Tagged {done} {noun} with {gazetteer.size} names and aliases."))

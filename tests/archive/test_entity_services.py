@@ -1,0 +1,165 @@
+"""Suggestions (accept, reject, merge), entity merges, and re-tagging after names change."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from archive.models import Alias, Entity, EntityKind, EntitySuggestion, Mention, MentionOrigin, SuggestionStatus
+from archive.services import (
+    accept_suggestion,
+    merge_entities,
+    merge_suggestion,
+    reject_suggestion,
+    retag_entity,
+    tag_articles,
+)
+from search.query import parse_query, run_search
+from tests.factories import make_article, make_entity
+
+pytestmark = pytest.mark.django_db
+
+
+def search_ids(q: str) -> set[int]:
+    return {hit.article.id for hit in run_search(parse_query(q)).hits}
+
+
+@pytest.fixture
+def news():
+    return [
+        make_article("Bank lends", "The Eurasian Development Bank will lend money to the grid operator."),
+        make_article("Bank again", "The Eurasian Development Bank approved a second loan."),
+        make_article("Other", "Nothing new here."),
+    ]
+
+
+def test_tagging_collects_suggestions_with_counts_and_examples(news):
+    tag_articles(articles=news)
+    suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
+    assert suggestion.kind == EntityKind.ORGANISATION and suggestion.strong
+    assert suggestion.article_count == 2
+    assert sorted(suggestion.article_ids) == sorted([news[0].id, news[1].id])
+    assert suggestion.examples[0]["sentence"].startswith("The Eurasian Development Bank")
+    # Tagging again does not count the same articles twice.
+    tag_articles(articles=news)
+    assert EntitySuggestion.objects.get(name="Eurasian Development Bank").article_count == 2
+
+
+def test_known_names_are_not_suggested(news):
+    make_entity("Eurasian Development Bank", aliases=["EDB"])
+    tag_articles(articles=news)
+    assert not EntitySuggestion.objects.filter(name="Eurasian Development Bank").exists()
+
+
+def test_accepting_a_suggestion_creates_the_entity_and_tags_its_articles(news, django_capture_on_commit_callbacks):
+    from search.index import create_index
+
+    create_index()
+    tag_articles(articles=news)
+    suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
+    with django_capture_on_commit_callbacks(execute=True):
+        entity = accept_suggestion(suggestion=suggestion)
+    assert entity.kind == EntityKind.ORGANISATION
+    assert set(entity.mentions.values_list("article_id", flat=True)) == {news[0].id, news[1].id}
+    assert EntitySuggestion.objects.get(pk=suggestion.pk).status == SuggestionStatus.ACCEPTED
+    assert search_ids('org:"eurasian development bank"') == {news[0].id, news[1].id}
+
+
+def test_a_rejected_name_is_never_suggested_again(news):
+    tag_articles(articles=news)
+    suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
+    reject_suggestion(suggestion=suggestion)
+    more = make_article("Third", "The Eurasian Development Bank opened an office.")
+    tag_articles(articles=[more])
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.REJECTED
+    assert more.id not in suggestion.article_ids
+    assert EntitySuggestion.objects.worth_reviewing().filter(name="Eurasian Development Bank").count() == 0
+
+
+def test_merging_a_suggestion_adds_an_alias_and_tags(news):
+    tag_articles(articles=news)
+    edb = make_entity("EDB")
+    merge_suggestion(suggestion=EntitySuggestion.objects.get(name="Eurasian Development Bank"), into=edb)
+    assert list(edb.aliases.values_list("name", flat=True)) == ["Eurasian Development Bank"]
+    assert edb.mentions.count() == 2
+
+
+def test_merge_entities_moves_mentions_and_keeps_every_name():
+    keep = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON, aliases=["Tokayev"], description="")
+    dup = make_entity("K. Tokaev", kind=EntityKind.PERSON, aliases=["Токаев"], description="President.",
+                      external_id="Q123")
+    both = make_article("Both", "Tokayev spoke. Токаев спросил.")
+    only_dup = make_article("Dup only", "Токаев спросил.")
+    Mention.objects.create(article=both, entity=keep, count=1, origin=MentionOrigin.AUTOMATIC)
+    Mention.objects.create(article=both, entity=dup, count=1, origin=MentionOrigin.EDITOR)
+    Mention.objects.create(article=only_dup, entity=dup, count=1, origin=MentionOrigin.AUTOMATIC)
+    merge_entities(keep=keep, duplicates=[dup])
+    assert not Entity.objects.filter(pk=dup.pk).exists()
+    keep.refresh_from_db()
+    assert sorted(keep.aliases.values_list("name", flat=True)) == ["K. Tokaev", "Tokayev", "Токаев"]
+    assert keep.description == "President." and keep.external_id == "Q123"
+    merged = Mention.objects.get(article=both, entity=keep)
+    assert merged.count == 2 and merged.origin == MentionOrigin.EDITOR  # the editor's choice is kept
+    assert Mention.objects.filter(article=only_dup, entity=keep).exists()
+
+
+def test_an_alias_change_re_tags_and_reaches_search(reindex, django_capture_on_commit_callbacks):
+    samruk = make_entity("Samruk-Kazyna", kind=EntityKind.ORGANISATION)
+    article = make_article("Fund news", "Самрук-Казына invested in a wind farm.")
+    tag_articles(articles=[article])
+    reindex()
+    assert search_ids("org:samruk") == set()
+    with django_capture_on_commit_callbacks(execute=True):
+        Alias.objects.create(entity=samruk, name="Самрук-Казына")
+        retag_entity(entity=samruk)
+    assert samruk.mentions.get().article_id == article.id
+    assert search_ids("org:samruk") == {article.id}
+    # Removing the alias takes the automatic mention away again.
+    with django_capture_on_commit_callbacks(execute=True):
+        samruk.aliases.all().delete()
+        retag_entity(entity=samruk)
+    assert not samruk.mentions.exists()
+    assert search_ids("org:samruk") == set()
+
+
+def test_admin_alias_edit_re_tags_the_articles(client, news):
+    user = get_user_model().objects.create_superuser("editor", "", "pw-for-tests-only")
+    client.force_login(user)
+    edb = make_entity("EDB")
+    url = f"/admin/archive/entity/{edb.pk}/change/"
+    data = {
+        "kind": edb.kind, "name": edb.name, "slug": edb.slug, "description": "", "external_id": "",
+        "aliases-TOTAL_FORMS": "1", "aliases-INITIAL_FORMS": "0", "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000", "aliases-0-name": "Eurasian Development Bank", "aliases-0-entity": edb.pk,
+    }
+    response = client.post(url, data, follow=True)
+    assert "2 articles re-tagged" in response.content.decode()
+    assert list(edb.aliases.values_list("name", flat=True)) == ["Eurasian Development Bank"]
+    assert set(edb.mentions.values_list("article_id", flat=True)) == {news[0].id, news[1].id}
+
+
+def test_admin_merge_action_asks_which_to_keep_then_merges(client):
+    user = get_user_model().objects.create_superuser("editor", "", "pw-for-tests-only")
+    client.force_login(user)
+    a, b = make_entity("Goldwind"), make_entity("Xinjiang Goldwind")
+    article = make_article("Turbines", "Goldwind and Xinjiang Goldwind are one company.", mentions=[b])
+    url = "/admin/archive/entity/"
+    page = client.post(url, {"action": "merge_selected", "_selected_action": [a.pk, b.pk]})
+    assert page.status_code == 200 and "Choose the entity to keep" in page.content.decode()
+    done = client.post(
+        url, {"action": "merge_selected", "_selected_action": [a.pk, b.pk], "keep": a.pk, "confirm": "yes"}
+    )
+    assert done.status_code == 302
+    assert list(Entity.objects.values_list("name", flat=True)) == ["Goldwind"]
+    assert a.aliases.get().name == "Xinjiang Goldwind"
+    assert Mention.objects.get(article=article).entity_id == a.pk
+
+
+def test_admin_suggestion_actions(client, news):
+    user = get_user_model().objects.create_superuser("editor", "", "pw-for-tests-only")
+    client.force_login(user)
+    tag_articles(articles=news)
+    suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
+    listing = client.get("/admin/archive/entitysuggestion/")
+    assert "Eurasian Development Bank" in listing.content.decode()
+    client.post("/admin/archive/entitysuggestion/", {"action": "accept", "_selected_action": [suggestion.pk]})
+    assert Entity.objects.filter(name="Eurasian Development Bank").exists()
