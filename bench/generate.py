@@ -237,24 +237,30 @@ def generate_entities(count: int = TAGGING_ENTITIES, *, aliases: int = TAGGING_A
         if kind == "place":
             places.append(entity.name)
         drafts.append(entity)
-    # Alias counts 1–5 with the requested total (at most 5 per entity).
-    per_entity = [rng.choice((1, 2, 3, 3, 4, 5)) for _ in drafts]
-    target = min(aliases, 5 * count)
-    while sum(per_entity) != target:
-        i = rng.randrange(count)
-        if sum(per_entity) < target and per_entity[i] < 5:
-            per_entity[i] += 1
-        elif sum(per_entity) > target and per_entity[i] > 1:
-            per_entity[i] -= 1
-    entities = []
-    for draft, n in zip(drafts, per_entity, strict=True):
-        seen = {draft.name.casefold()}
-        kept = []
+    distinct = []
+    for draft in drafts:
+        seen, kept = {draft.name.casefold()}, []
         for alias in draft.aliases:
             if alias.casefold() not in seen:
                 seen.add(alias.casefold())
                 kept.append(alias)
-        entities.append(Entity(draft.name, draft.kind, tuple(kept[:n])))
+        distinct.append(kept)
+    # Alias counts of 1–5 per entity (fewer where fewer exist), adding up to ``aliases``.
+    per_entity = [min(rng.choice((1, 2, 3, 3, 4, 5)), len(kept)) for kept in distinct]
+    target = min(aliases, sum(len(kept) for kept in distinct))
+    total = sum(per_entity)
+    while total != target:
+        i = rng.randrange(count)
+        if total < target and per_entity[i] < len(distinct[i]):
+            per_entity[i] += 1
+            total += 1
+        elif total > target and per_entity[i] > 1:
+            per_entity[i] -= 1
+            total -= 1
+    entities = [
+        Entity(draft.name, draft.kind, tuple(kept[:n]))
+        for draft, kept, n in zip(drafts, distinct, per_entity, strict=True)
+    ]
     return tuple(entities)
 
 
@@ -284,9 +290,14 @@ def _spread(words: list[str], start: int, end: int) -> dict[int, str]:
 @cache
 def _model(seed: int) -> _Model:
     rng = random.Random(f"{seed}:vocabulary")
+    all_entities = generate_entities(TAGGING_ENTITIES, aliases=TAGGING_ALIASES, seed=seed)
+    # No ordinary word may also be a name: the tagger would find it everywhere.
+    name_words = {
+        part.casefold() for entity in all_entities for name in (entity.name, *entity.aliases) for part in name.split()
+    }
     real = set(FUNCTION_WORDS + COMMON_WORDS + MIDDLE_WORDS + RARE_WORDS)
     pseudo: list[str] = []
-    seen = set(real)
+    seen = real | name_words
     while len(pseudo) < VOCABULARY_SIZE:
         word = _pseudo_word(rng, rng.choice((1, 2, 2, 3, 3, 4)))
         if len(word) >= 3 and word not in seen:
@@ -298,7 +309,7 @@ def _model(seed: int) -> _Model:
     ranks.update(_spread(RARE_WORDS, 20_000, VOCABULARY_SIZE))
     fill = iter(pseudo)
     vocabulary = [ranks[rank] if rank in ranks else next(fill) for rank in range(VOCABULARY_SIZE)]
-    entities = generate_entities(CORPUS_ENTITIES, aliases=round(CORPUS_ENTITIES * 2.5), seed=seed)
+    entities = all_entities[:CORPUS_ENTITIES]
     datelines = [entity.name for entity in entities if entity.kind == "place"][:40]
     return _Model(
         vocabulary=vocabulary,

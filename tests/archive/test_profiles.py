@@ -1,0 +1,54 @@
+"""The entity profile: mentions over time, company kept, and the sentence that names it."""
+
+import pytest
+
+from archive.models import EntityKind
+from archive.profiles import co_mentioned, mention_sentences, sentence_around
+from tests.factories import make_article, make_entity
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    tokayev = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON, aliases=["Токаев"])
+    xi = make_entity("Xi Jinping", kind=EntityKind.PERSON)
+    astana = make_entity("Astana", kind=EntityKind.PLACE)
+    first = make_article("Visit", "Leaders met. Later Токаев welcomed the guests in Astana. Then dinner.",
+                         "2023-05-01", mentions=[tokayev, xi, astana])
+    second = make_article("Call", "A phone call took place. Kassym-Jomart Tokayev spoke first.",
+                          "2024-02-01", mentions=[tokayev, xi])
+    return tokayev, xi, astana, first, second
+
+
+def test_co_mentioned_entities_are_counted_and_link_to_both(people):
+    tokayev, xi, astana, *_ = people
+    found = [(c.entity.name, c.count) for c in co_mentioned(tokayev)]
+    assert found == [("Xi Jinping", 2), ("Astana", 1)]
+    assert co_mentioned(tokayev)[0].url == f"/articles/?entity={tokayev.slug}&entity={xi.slug}"
+
+
+def test_the_sentence_naming_the_entity_by_any_alias(people):
+    tokayev, _, _, first, second = people
+    sentences = mention_sentences(tokayev, [first, second])
+    assert sentences == {
+        first.id: "Later Токаев welcomed the guests in Astana.",
+        second.id: "Kassym-Jomart Tokayev spoke first.",
+    }
+
+
+def test_long_sentences_are_cut_around_the_name():
+    text = "word " * 200 + "Tokayev spoke " + "word " * 200 + "."
+    start = text.index("Tokayev")
+    sentence = sentence_around(text, start, start + 7)
+    assert "Tokayev" in sentence and len(sentence) <= 300 and sentence.startswith("…")
+
+
+def test_profile_page_shows_timeline_co_mentions_and_sentences(client, people):
+    tokayev, *_ = people
+    html = client.get(tokayev.get_absolute_url()).content.decode()
+    assert "Mentioned in 2 articles" in html
+    assert "Often mentioned with" in html and "Xi Jinping" in html
+    assert "Later Токаев welcomed the guests in Astana." in html
+    assert 'class="timeline__chart"' in html
+    assert f'href="/articles/?entity={tokayev.slug}&amp;year=2023&amp;month=5"' in html
