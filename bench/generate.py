@@ -11,8 +11,8 @@ What the articles look like:
 - a title of 6–12 words; a body of 300–800 words in paragraphs (sometimes with a
   subheading), drawn from a Zipf vocabulary of pseudo-words plus a few hundred real
   energy and diplomacy words, so queries such as ``wind`` or ``"solar farm"`` make sense;
-- 3–8 entities named in the text, by name or by alias (acronyms, Cyrillic spellings);
-  popular entities are named far more often than the rest;
+- 3–8 entities named in the text, by name or by one of their 1–5 aliases (acronyms,
+  initials, Cyrillic spellings); popular entities are named far more often than the rest;
 - a date over 20 years (more articles in later years), one of ~30 sources, a dateline,
   1–4 of ~40 tags, a unique URL.
 
