@@ -16,10 +16,11 @@ import functools
 import html
 import logging
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
-from whoosh import highlight
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import TEXT, Schema
@@ -30,6 +31,7 @@ from archive.models import Article
 from search.facets import count_facets
 from search.index import IndexUnavailable, index_dir, searcher
 from search.schema import build_schema
+from search.snippets import highlight_all, snippet
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +213,9 @@ def _check(query: wq.Query) -> None:
                 raise QueryError("Put at least two letters before a * or ? wildcard (for example turb*).")
         if isinstance(node, wq.FuzzyTerm):
             node.maxdist = min(node.maxdist, 2)
+            # Expanding a fuzzy word scans every term that shares its first letters;
+            # two letters instead of one makes that scan about 20 times shorter.
+            node.prefixlength = max(node.prefixlength, 2)
             if len(node.text) < 3:
                 raise QueryError("Fuzzy search (word~) needs a word of at least three letters.")
         if isinstance(node, wq.Term):
@@ -274,18 +279,6 @@ def _describe_leaf(query: wq.Query) -> str:
     return str(query)
 
 
-class MarkFormatter(highlight.Formatter):
-    """Matched words in <mark>, every other character escaped."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
-
-
 @dataclass
 class Hit:
     article: Article
@@ -328,6 +321,44 @@ def _hydrate(ids: list[int]) -> dict[int, Article]:
     return {article.id: article for article in articles}
 
 
+_filter_cache_lock = threading.Lock()
+_filter_cache: OrderedDict[tuple[int, str], frozenset[int]] = OrderedDict()
+FILTER_CACHE_SIZE = 64
+
+
+def _filter_docs(s, query: wq.Query) -> frozenset[int]:
+    """The documents a filter allows, cached for as long as this searcher is the current one.
+
+    Whoosh would rebuild the set on every search; filters repeat (paging, facets,
+    the same date range), so a small cache per searcher saves most of that work.
+    """
+    key = (id(s.reader()), repr(query))
+    with _filter_cache_lock:
+        cached = _filter_cache.get(key)
+        if cached is not None:
+            _filter_cache.move_to_end(key)
+            return cached
+    docs = frozenset(query.docs(s))
+    with _filter_cache_lock:
+        _filter_cache[key] = docs
+        while len(_filter_cache) > FILTER_CACHE_SIZE:
+            _filter_cache.popitem(last=False)
+    return docs
+
+
+def _split_dates(query: wq.Query) -> tuple[wq.Query, list[wq.Query]]:
+    """Top-level date ranges of the user's query become filters: same matches, far faster."""
+    if isinstance(query, wq.DateRange):
+        return wq.Every(), [query]
+    if isinstance(query, wq.And):
+        dates = [q for q in query.subqueries if isinstance(q, wq.DateRange)]
+        rest = [q for q in query.subqueries if not isinstance(q, wq.DateRange)]
+        if dates:
+            remaining = rest[0] if len(rest) == 1 else (wq.And(rest) if rest else wq.Every())
+            return remaining, dates
+    return query, []
+
+
 def run_search(
     parsed: ParsedQuery | None,
     *,
@@ -338,36 +369,43 @@ def run_search(
 ) -> SearchResults:
     """Run a parsed query; ``filter_query`` (a Whoosh query) restricts the matches without scoring."""
     sortedby, reverse = {"newest": ("date", True), "oldest": ("date", False)}.get(sort, (None, False))
-    user_query = parsed.query if parsed is not None else wq.Every()
+    user_query, date_filters = _split_dates(parsed.query if parsed is not None else wq.Every())
+    filters = [*date_filters, *([filter_query] if filter_query is not None else [])]
     with searcher() as s:
-        matched = wq.And([user_query, filter_query]) if filter_query is not None else user_query
+        allowed = None
+        for part in filters:
+            docs = _filter_docs(s, part)
+            allowed = docs if allowed is None else allowed & docs
+        matching = user_query.docs(s) if allowed is None else (d for d in user_query.docs(s) if d in allowed)
         # Counted from the matching documents, not len(results): Whoosh's estimate is
         # wrong for some And/Not queries (see PERFORMANCE.md), and users see this number.
-        facets = count_facets(s, matched.docs(s), storage_key=str(index_dir()))
+        facets = count_facets(s, matching, storage_key=str(index_dir()))
         total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)
         results = s.search(
             user_query,
-            filter=filter_query,
+            filter=set(allowed) if allowed is not None else None,
             limit=page * per_page,
             sortedby=sortedby,
             reverse=reverse,
             terms=True,
         )
-        results.formatter = MarkFormatter()
-        page_hits = list(results)[(page - 1) * per_page : page * per_page]
         found = []
-        whole, context = highlight.WholeFragmenter(), highlight.ContextFragmenter(maxchars=220, surround=70)
-        for hit in page_hits:
-            results.fragmenter = context
-            snippet = hit.highlights("body", top=2)
-            results.fragmenter = whole
-            title = hit.highlights("title", top=1) if "title" in _matched_fields(hit) else ""
-            found.append((int(hit["id"]), hit.score or 0.0, title, snippet))
+        for hit in results[(page - 1) * per_page : page * per_page]:
+            terms = _matched_terms(hit)
+            stored = hit.fields()
+            found.append(
+                (
+                    int(stored["id"]),
+                    hit.score or 0.0,
+                    highlight_all(stored.get("title", ""), terms.get("title", set())),
+                    snippet(stored.get("body", ""), terms.get("body", set())),
+                )
+            )
     articles = _hydrate([article_id for article_id, *_ in found])
     hits = []
-    for article_id, score, title, snippet in found:
+    for article_id, score, title, body_snippet in found:
         article = articles.get(article_id)
         if article is None:  # deleted since it was indexed; the queue will remove it
             continue
@@ -375,18 +413,23 @@ def run_search(
             Hit(
                 article=article,
                 score=score,
-                title_html=mark_safe(title) if title else mark_safe(html.escape(article.title)),
-                snippet_html=mark_safe(snippet) if snippet else mark_safe(html.escape(_shorten(article.summary))),
+                title_html=mark_safe(title) if title else mark_safe(html.escape(article.title, quote=False)),
+                snippet_html=mark_safe(body_snippet or html.escape(_shorten(article.summary), quote=False)),
             )
         )
     return SearchResults(hits=hits, total=total, page=page, per_page=per_page, facets=facets)
 
 
-def _matched_fields(hit) -> set[str]:
+def _matched_terms(hit) -> dict[str, set[str]]:
+    """The index terms this hit matched, by field (wildcards and fuzzy words already expanded)."""
+    terms: dict[str, set[str]] = {}
     try:
-        return {fieldname for fieldname, _ in hit.matched_terms()}
+        pairs = hit.matched_terms()
     except Exception:  # noqa: BLE001 - terms are only known for scored searches
-        return set()
+        return terms
+    for fieldname, text in pairs:
+        terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return terms
 
 
 def _shorten(text: str, limit: int = 260) -> str:
