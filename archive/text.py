@@ -21,10 +21,14 @@ _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "U.S.", "U.K.", "Jan.", "F
                   "Nov.", "Dec.", "No.", "Co.", "Corp.", "Inc.", "Ltd.", "Gov.", "Gen.", "Prof.", "vs.", "e.g.", "i.e.")
 
 
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, for comparisons that should not care about either."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text.lower()
+    stripped = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
     return unicodedata.normalize("NFC", stripped).casefold()
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archive.models import Article
 from search.index import searcher
 from search.models import PendingIndexUpdate
-from search.schema import article_document, documents_queryset
+from search.schema import documents
 
 
 @dataclass
@@ -26,19 +27,14 @@ def find_drift(*, batch_size: int = 1000) -> IndexDrift:
     with searcher() as s:
         indexed = {int(fields["id"]): fields["stamp"] for fields in s.all_stored_fields()}
     seen = set()
-    qs = documents_queryset()
-    last_id = 0
-    while True:
-        batch = list(qs.filter(id__gt=last_id)[:batch_size])
-        if not batch:
-            break
-        for article in batch:
+    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), batch_size):
+        for article, document in documents(ids[start : start + batch_size]):
             seen.add(article.id)
             stamp = indexed.get(article.id)
             if stamp is None:
                 drift.missing.append(article.id)
-            elif stamp != article_document(article)["stamp"]:
+            elif stamp != document["stamp"]:
                 drift.stale.append(article.id)
-        last_id = batch[-1].id
     drift.orphaned = sorted(set(indexed) - seen)
     return drift

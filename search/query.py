@@ -25,13 +25,14 @@ from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+from whoosh.support.levenshtein import distance
 
 from archive.facets import FacetCounts
 from archive.models import Article
 from search.facets import count_facets
 from search.index import IndexUnavailable, index_dir, searcher
 from search.schema import build_schema
-from search.snippets import highlight_all, snippet
+from search.snippets import highlight_all, index_form, snippet
 
 logger = logging.getLogger(__name__)
 
@@ -438,33 +439,58 @@ def _shorten(text: str, limit: int = 260) -> str:
     return text[: text.rfind(" ", 0, limit)] + " …"
 
 
+SUGGESTION_FIELDS = ("body", "title", "entities")
+
+
 def suggest(text: str) -> str | None:
-    """The query with unknown words replaced by the closest words of the archive, or None."""
+    """The query with unknown words replaced by the closest words of the archive, or None.
+
+    Corrections come from the index's own terms (stemmed), so a suggestion is
+    always a word some article contains; it is shown as that article writes it.
+    """
     try:
         with searcher() as s:
-            correctors = [s.corrector("body"), s.corrector("title")]
             reader = s.reader()
+            correctors = [s.corrector(field) for field in SUGGESTION_FIELDS]
             changed = False
 
             def replace(match: re.Match) -> str:
                 nonlocal changed
                 word = match.group(1)
-                if word in _OPERATORS or len(word) < 3:
+                term = index_form(word)
+                if word in _OPERATORS or len(word) < 3 or term is None:
                     return word
-                folded = word.lower()
-                if any(reader.frequency(f, folded) for f in ("spell_body", "spell_title")):
+                if any(reader.doc_frequency(field, term) for field in SUGGESTION_FIELDS):
                     return word
-                for corrector in correctors:
-                    options = corrector.suggest(folded, limit=1, maxdist=2)
-                    if options:
-                        changed = True
-                        return options[0]
-                return word
+                # Several stems may be as close ("turbn" is one letter from "turn" and from
+                # "turbin"); the written word closest to what was typed wins.
+                options = []
+                for field, corrector in zip(SUGGESTION_FIELDS, correctors, strict=True):
+                    for option in corrector.suggest(term, limit=5, maxdist=2, prefix=1):
+                        surface = _surface_form(s, field, option)
+                        if surface:
+                            options.append((distance(word.lower(), surface), len(options), surface))
+                if not options:
+                    return word
+                changed = True
+                return min(options)[2]
 
             corrected = _outside_quotes(text, lambda part: _WORD.sub(replace, part))
     except IndexUnavailable:
         return None
     return corrected if changed and corrected != text else None
+
+
+def _surface_form(s, field: str, term: str) -> str | None:
+    """How an article writes the word whose index form is ``term`` ("turbines" for "turbin")."""
+    for docnum in s.postings(field, term).all_ids():
+        stored = s.stored_fields(docnum)
+        for source_field in ("title", "body"):
+            for match in re.finditer(r"\w+", stored.get(source_field, "")):
+                if index_form(match.group()) == term:
+                    return match.group().lower()
+        break
+    return None
 
 
 def related_articles(article: Article, *, limit: int = 5) -> list[Article]:

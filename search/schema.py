@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
+from django.db.models import Prefetch
 from whoosh import columns, fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
-from archive.models import Article, EntityKind
+from archive.models import Alias, Article, EntityKind, Mention
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 # Field names users type in queries, by entity kind.
 KIND_FIELDS = {
@@ -49,8 +51,8 @@ def build_schema() -> fields.Schema:
     text = names = text_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=text, field_boost=3.0, stored=True, spelling=True),
-        body=fields.TEXT(analyzer=text, stored=True, chars=True, spelling=True),
+        title=fields.TEXT(analyzer=text, field_boost=3.0, stored=True),
+        body=fields.TEXT(analyzer=text, stored=True),
         entities=fields.TEXT(analyzer=names, field_boost=1.5),
         person=fields.TEXT(analyzer=names),
         org=fields.TEXT(analyzer=names),
@@ -76,22 +78,36 @@ def build_schema() -> fields.Schema:
     )
 
 
-def _names(entity) -> list[str]:
-    return [entity.name, *(alias.name for alias in entity.aliases.all())]
+QUERY_CHUNK = 500  # ids per IN (...) clause; SQLite refuses very long ones
 
 
-def documents_queryset(ids: Iterable[int] | None = None):
-    """Articles with everything their documents need, in few queries."""
-    qs = Article.objects.select_related("source").prefetch_related(
-        "tags", "mentions__entity__aliases"
-    ).order_by("id")
-    if ids is not None:
-        qs = qs.filter(id__in=list(ids))
-    return qs
+def documents(ids: Iterable[int]) -> Iterator[tuple[Article, dict]]:
+    """(article, index document) for the given article ids that exist, in id order.
+
+    A few queries per call whatever the number of articles: the articles with their
+    source, their tags, their mentions with the entities, and the entities' aliases.
+    """
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), QUERY_CHUNK):
+        chunk = ids[start : start + QUERY_CHUNK]
+        articles = list(
+            Article.objects.filter(id__in=chunk)
+            .select_related("source")
+            .prefetch_related("tags", Prefetch("mentions", queryset=Mention.objects.select_related("entity")))
+            .order_by("id")
+        )
+        entity_ids = sorted({m.entity_id for article in articles for m in article.mentions.all()})
+        aliases: dict[int, list[str]] = defaultdict(list)
+        for first in range(0, len(entity_ids), QUERY_CHUNK):
+            rows = Alias.objects.filter(entity_id__in=entity_ids[first : first + QUERY_CHUNK])
+            for entity_id, name in rows.order_by("entity_id", "name").values_list("entity_id", "name"):
+                aliases[entity_id].append(name)
+        for article in articles:
+            yield article, article_document(article, aliases)
 
 
-def article_document(article: Article) -> dict:
-    """The index document of one article (fetched through ``documents_queryset``)."""
+def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
+    """The index document of one article; ``aliases`` maps entity ids to their aliases."""
     import datetime as dt
 
     by_field: dict[str, list[str]] = {name: [] for name in KIND_FIELDS.values()}
@@ -100,7 +116,7 @@ def article_document(article: Article) -> dict:
     kinds: set[str] = set()
     entity_keys: list[str] = []
     for mention in article.mentions.all():
-        names = _names(mention.entity)
+        names = [mention.entity.name, *aliases.get(mention.entity_id, ())]
         kinds.add(mention.entity.kind)
         entity_keys.append(f"{KIND_CODES[mention.entity.kind]}{mention.entity_id}")
         by_field[KIND_FIELDS[mention.entity.kind]].extend(names)

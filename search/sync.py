@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from archive.models import Alias, Article, Entity, Mention, Source, Tag
-from archive.signals import articles_changed, in_bulk
-from search.index import IndexUnavailable, index_writer
+from archive.signals import articles_changed, bulk_finished, in_bulk, in_bulk_operation
+from search.index import IndexUnavailable, index_writer, searcher
 from search.models import PendingIndexUpdate
-from search.schema import article_document, documents_queryset
+from search.schema import documents
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +32,15 @@ def queue_articles(ids: Iterable[int]) -> None:
     if not rows:
         return
     PendingIndexUpdate.objects.bulk_create(rows, batch_size=1000)
+    if in_bulk_operation():
+        return  # drained once when the whole operation has finished (bulk_finished)
     # The first drain after the commit takes every queued row with one writer; any
     # later one in the same commit finds the queue empty and opens no writer.
     transaction.on_commit(drain_queue_quietly)
+
+
+# From this many queued articles on, the drain writes with two processes.
+PARALLEL_DRAIN_FROM = 2000
 
 
 def drain_queue(*, timeout: float = 10.0) -> int:
@@ -43,24 +49,37 @@ def drain_queue(*, timeout: float = 10.0) -> int:
     if last_row is None:
         return 0
     ids = sorted(set(PendingIndexUpdate.objects.filter(id__lte=last_row).values_list("article_id", flat=True)))
-    with index_writer(timeout=timeout) as writer:
+    options = _parallel_options() if len(ids) >= PARALLEL_DRAIN_FROM else {}
+    with index_writer(timeout=timeout, **options) as writer:
+        with searcher() as current:
+            indexed = {i for i in ids if current.document_number(id=str(i)) is not None}
         for start in range(0, len(ids), DRAIN_BATCH):
             chunk = ids[start : start + DRAIN_BATCH]
             found = set()
-            for article in documents_queryset(chunk):
-                writer.update_document(**article_document(article))
+            for article, document in documents(chunk):
+                # New articles (most of an import) need no delete first.
+                if article.id in indexed:
+                    writer.update_document(**document)
+                else:
+                    writer.add_document(**document)
                 found.add(article.id)
-            for gone in set(chunk) - found:
+            for gone in (set(chunk) - found) & indexed:
                 writer.delete_by_term("id", str(gone))
     # Only rows seen before the write: anything queued meanwhile waits for the next drain.
     PendingIndexUpdate.objects.filter(id__lte=last_row).delete()
     return len(ids)
 
 
-def drain_queue_quietly() -> None:
+def _parallel_options(procs: int = 2) -> dict:
+    # Two segments and no final merge: the merge is what makes Whoosh's parallel
+    # writer barely faster than one process (see PERFORMANCE.md).
+    return {"procs": procs, "limitmb": 256, "multisegment": True}
+
+
+def drain_queue_quietly(timeout: float = 2.0) -> None:
     """The after-commit drain: a failure is logged and the queue kept for later, never raised."""
     try:
-        drain_queue(timeout=2.0)
+        drain_queue(timeout=timeout)
     except IndexUnavailable:
         logger.info("Search index not built yet; changes stay queued until rebuild_index.")
     except Exception:  # noqa: BLE001 - the change is committed and queued; the index catches up later
@@ -114,6 +133,10 @@ def _bulk_articles_changed(sender, ids, **kwargs):
     queue_articles(ids)
 
 
+def _bulk_finished(sender, **kwargs):
+    drain_queue_quietly(timeout=60.0)
+
+
 def connect_signals() -> None:
     post_save.connect(_article_saved, sender=Article, dispatch_uid="search.article_saved")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid="search.article_deleted")
@@ -129,6 +152,7 @@ def connect_signals() -> None:
     post_save.connect(_source_or_tag_changed, sender=Tag, dispatch_uid="search.tag_saved")
     pre_delete.connect(_source_or_tag_changed, sender=Tag, dispatch_uid="search.tag_deleted")
     articles_changed.connect(_bulk_articles_changed, dispatch_uid="search.articles_changed")
+    bulk_finished.connect(_bulk_finished, dispatch_uid="search.bulk_finished")
 
 
 def rebuild_index(*, batch_size: int = 500, progress=None, procs: int = 1) -> int:
@@ -146,11 +170,11 @@ def rebuild_index(*, batch_size: int = 500, progress=None, procs: int = 1) -> in
     total = Article.objects.count()
     ids = list(Article.objects.order_by("id").values_list("id", flat=True))
     done = 0
-    options = {"procs": procs, "limitmb": 256, "multisegment": True} if procs > 1 else {}
+    options = _parallel_options(procs) if procs > 1 else {}
     with index_writer(timeout=60.0, clear=True, **options) as writer:
         for start in range(0, len(ids), batch_size):
-            for article in documents_queryset(ids[start : start + batch_size]):
-                writer.add_document(**article_document(article))
+            for _, document in documents(ids[start : start + batch_size]):
+                writer.add_document(**document)
                 done += 1
             if progress:
                 progress(done, total)

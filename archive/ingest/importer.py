@@ -18,7 +18,7 @@ from archive.ingest.base import ParsedArticle, ParsedEntity, ParseFailure
 from archive.ingest.files import find_files, parse_file
 from archive.models import Alias, Article, Entity, MentionOrigin, Source, Tag
 from archive.services import apply_mentions, discover_names, find_mentions, record_suggestions
-from archive.signals import bulk_changes, notify_articles_changed
+from archive.signals import bulk_changes, bulk_operation, notify_articles_changed
 from archive.tagging import Gazetteer
 from archive.text import body_fingerprint
 
@@ -160,17 +160,45 @@ def import_articles(
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import every supported file under ``paths``; see the module docstring for the guarantees."""
-    report = ImportReport()
-    candidates = list(find_files(paths))
-    lookups = _Lookups(default_source)
-    pending: list[tuple[str, ParsedArticle]] = []
+    importer = _Importer(default_source=default_source, batch_size=batch_size, progress=progress)
+    # One bulk operation: each batch commits on its own, and the search index is
+    # brought up to date once at the end (every batch's changes are queued with it).
+    with bulk_operation():
+        importer.run(list(find_files(paths)))
+    return importer.report
 
-    def flush() -> None:
-        while pending:
-            store_batch(pending[:batch_size])
-            del pending[:batch_size]
 
-    def store_batch(batch: list[tuple[str, ParsedArticle]]) -> None:
+class _Importer:
+    def __init__(self, *, default_source: Source | None, batch_size: int, progress: ProgressCallback | None):
+        self.report = ImportReport()
+        self.lookups = _Lookups(default_source)
+        self.batch_size = batch_size
+        self.progress = progress
+        self.pending: list[tuple[str, ParsedArticle]] = []
+
+    def run(self, candidates: list) -> None:
+        max_bytes = settings.IMPORT_MAX_FILE_BYTES
+        for done, candidate in enumerate(candidates, start=1):
+            self.report.files += 1
+            name = str(candidate.path)
+            for result in parse_file(candidate.path, max_bytes=max_bytes):
+                if isinstance(result, ParseFailure):
+                    self.report.failures.append(ImportFailure(name, result.line, result.reason))
+                else:
+                    self.pending.append((f"{name}:{result.line or 1}", result))
+            if len(self.pending) >= self.batch_size:
+                self.flush()
+            if self.progress:
+                self.progress(done, len(candidates), candidate.path)
+        self.flush()
+
+    def flush(self) -> None:
+        while self.pending:
+            self.store_batch(self.pending[: self.batch_size])
+            del self.pending[: self.batch_size]
+
+    def store_batch(self, batch: list[tuple[str, ParsedArticle]]) -> None:
+        report, lookups = self.report, self.lookups
         created_now: list[int] = []
         found: dict[int, list] = {}
         with transaction.atomic(), bulk_changes():
@@ -185,27 +213,12 @@ def import_articles(
                 except DatabaseError as error:
                     lookups.forget_new_rows()
                     file, _, line = label.rpartition(":")
-                    report.failures.append(ImportFailure(file, int(line) if line else None,
-                                                         f"could not be stored ({error})"))
+                    report.failures.append(
+                        ImportFailure(file, int(line) if line else None, f"could not be stored ({error})")
+                    )
                     continue
                 created_now.append(article.id)
                 found[article.id] = discover_names(article)
             notify_articles_changed(created_now)
             record_suggestions(found, lookups.gazetteer)
         report.created.extend(created_now)
-
-    max_bytes = settings.IMPORT_MAX_FILE_BYTES
-    for done, candidate in enumerate(candidates, start=1):
-        report.files += 1
-        name = str(candidate.path)
-        for result in parse_file(candidate.path, max_bytes=max_bytes):
-            if isinstance(result, ParseFailure):
-                report.failures.append(ImportFailure(name, result.line, result.reason))
-            else:
-                pending.append((f"{name}:{result.line or 1}", result))
-        if len(pending) >= batch_size:
-            flush()
-        if progress:
-            progress(done, len(candidates), candidate.path)
-    flush()
-    return report

@@ -75,17 +75,48 @@ def test_edits_deletes_and_related_changes_reach_the_index(index, django_capture
     assert find_drift().clean
 
 
-def test_an_import_is_indexed_with_one_drain_per_batch(index, tmp_path, django_capture_on_commit_callbacks):
+def test_an_import_is_indexed_once_at_the_end_not_per_article(index, tmp_path, monkeypatch,
+                                                                 django_capture_on_commit_callbacks):
     lines = [
         f'{{"title": "Report {n}", "body": "Grid report number {n} about Ekibastuz.", "date": "2021-01-0{n}"}}'
         for n in range(1, 8)
     ]
     (tmp_path / "feed.jsonl").write_text("\n".join(lines))
+    writers = []
+    real_writer = sync.index_writer
+
+    def counting_writer(*args, **kwargs):
+        writers.append(kwargs)
+        return real_writer(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "index_writer", counting_writer)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report = import_articles(paths=[tmp_path], batch_size=3)
     assert len(report.created) == 7
-    assert len(callbacks) == 3  # batches of 3, 3 and 1; not one per article
+    assert callbacks == []  # no drain per batch (three batches of 3, 3 and 1)...
+    assert len(writers) == 1  # ...but one writer for the whole import
     assert ids("ekibastuz") == set(report.created)
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+def test_an_interrupted_import_still_indexes_what_it_committed(index, tmp_path, monkeypatch):
+    from archive.ingest import importer
+
+    (tmp_path / "feed.jsonl").write_text("\n".join(
+        f'{{"title": "Report {n}", "body": "Coal report {n}.", "date": "2021-01-0{n}"}}' for n in range(1, 5)
+    ))
+    real_store = importer._store
+
+    def store_then_crash(parsed, lookups):
+        if parsed.title == "Report 4":
+            raise KeyboardInterrupt
+        return real_store(parsed, lookups)
+
+    monkeypatch.setattr(importer, "_store", store_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        import_articles(paths=[tmp_path], batch_size=2)
+    assert ids("coal") == set(Article.objects.values_list("id", flat=True))
+    assert Article.objects.count() == 2  # the first batch; the second rolled back whole
 
 
 def test_a_failed_index_write_is_kept_and_applied_later(index, monkeypatch, django_capture_on_commit_callbacks):
@@ -127,10 +158,11 @@ def test_a_crash_mid_write_leaves_the_old_index_and_the_queue(index, monkeypatch
     with django_capture_on_commit_callbacks(execute=True):
         article = make_article("Coal plant", "A coal plant in Ekibastuz.")
 
-    def explode(article):
+    def explode(ids):
         raise RuntimeError("process killed")
+        yield
 
-    monkeypatch.setattr(sync, "article_document", explode)
+    monkeypatch.setattr(sync, "documents", explode)
     with django_capture_on_commit_callbacks(execute=True):
         article.body = "A gas plant in Ekibastuz."
         article.save()

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from archive.management.progress import Progress
 from archive.models import Article
 from archive.services import tag_articles
+from archive.signals import bulk_operation
 from archive.tagging import Gazetteer
 
 
@@ -20,6 +21,12 @@ class Command(BaseCommand):
             articles = articles.filter(id__in=ids)
         total = articles.count()
         progress = Progress("Tagging", stream=self.stderr._out) if verbosity > 0 else None
+        with bulk_operation():  # the search index is updated once, at the end
+            done = self._tag_in_batches(articles, batch_size, gazetteer, total, progress)
+        noun = "article" if done == 1 else "articles"
+        self.stdout.write(self.style.SUCCESS(f"Tagged {done} {noun} with {gazetteer.size} names and aliases."))
+
+    def _tag_in_batches(self, articles, batch_size, gazetteer, total, progress) -> int:
         done = 0
         last_id = 0
         while True:
@@ -30,5 +37,4 @@ class Command(BaseCommand):
             last_id = batch[-1].id
             if progress:
                 progress(done, total)
-        noun = "article" if done == 1 else "articles"
-        self.stdout.write(self.style.SUCCESS(f"Tagged {done} {noun} with {gazetteer.size} names and aliases."))
+        return done
