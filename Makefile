@@ -24,6 +24,7 @@ setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py update_index
 	$(PY) manage.py load_sample
+	$(PY) manage.py load_places --retag
 	$(PY) manage.py update_index
 	$(PY) manage.py create_admin
 
@@ -36,6 +37,11 @@ test: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+
+# The benchmark (bench/README.md): builds a synthetic archive of N articles through the import
+# path (cached in bench/cache/), measures it, and writes bench/results/latest-N$(N).{json,md}.
+bench: $(VENV)/.runtime
+	$(PY) -m bench.run --n $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

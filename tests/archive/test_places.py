@@ -1,0 +1,191 @@
+"""The starter gazetteer: what the builder makes of the data packages, and how loading treats the archive."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pycountry
+import pytest
+from django.core.management import call_command
+
+from archive import places
+from archive.models import Alias, Entity, EntityKind
+from archive.places import PlaceRecord, build_places, load_places
+from archive.tagging import Gazetteer
+from archive.text import fold
+from tests.factories import make_entity
+
+FEW = {"Kazakhstan", "China", "United States", "Astana", "Almaty", "Beijing", "Washington", "Almaty Region"}
+
+
+@pytest.fixture(scope="module")
+def records() -> list[PlaceRecord]:
+    return build_places()
+
+
+@pytest.fixture(scope="module")
+def by_name(records) -> dict[str, PlaceRecord]:
+    return {record.name: record for record in records}
+
+
+@pytest.fixture(scope="module")
+def few(records) -> list[PlaceRecord]:
+    return [record for record in records if record.name in FEW]
+
+
+def places_named(name: str) -> list[Entity]:
+    return [e for e in Entity.objects.of_kind(EntityKind.PLACE) if fold(e.name) == fold(name)]
+
+
+# Building
+
+
+def test_kazakhstan_has_its_russian_name(by_name):
+    assert "Казахстан" in by_name["Kazakhstan"].aliases
+
+
+def test_china_has_its_chinese_and_russian_names(by_name):
+    assert {"中国", "Китай"} <= set(by_name["China"].aliases)
+
+
+def test_united_states_has_the_abbreviations_news_uses(by_name):
+    assert {"USA", "U.S.", "United States of America"} <= set(by_name["United States"].aliases)
+
+
+def test_countries_use_the_short_familiar_name(by_name):
+    for name in ("Russia", "South Korea", "Iran", "Vietnam", "United Kingdom"):
+        assert name in by_name
+    assert "Russian Federation" in by_name["Russia"].aliases
+    assert "Korea, Republic of" not in by_name
+
+
+def test_cities_keep_their_old_and_other_script_names(by_name):
+    assert {"Alma-Ata", "Алматы"} <= set(by_name["Almaty"].aliases)
+    assert {"Nur-Sultan", "Астана"} <= set(by_name["Astana"].aliases)
+    assert {"Peking", "北京"} <= set(by_name["Beijing"].aliases)
+    assert "Capital of Kazakhstan" in by_name["Astana"].description
+
+
+def test_no_alias_is_an_iso_code_that_is_also_a_word(records):
+    codes = {c.alpha_2 for c in pycountry.countries} | {c.alpha_3 for c in pycountry.countries}
+    used = {alias for record in records for alias in record.aliases if alias in codes}
+    assert used <= {"US", "USA"}
+    assert not {"AND", "CAN", "ARE", "AS", "IN", "IT"} & {a for r in records for a in r.aliases}
+
+
+def test_no_city_alias_is_an_airport_code_or_lower_case_romanisation(by_name):
+    aliases = set(by_name["Almaty"].aliases) | set(by_name["Beijing"].aliases)
+    assert not {"ALA", "BJS", "almaty", "bei jing"} & aliases
+
+
+def test_every_name_and_alias_belongs_to_one_place_only(records):
+    seen: dict[str, str] = {}
+    for record in records:
+        for name in (record.name, *record.aliases):
+            assert seen.setdefault(fold(name), record.name) == record.name, name
+
+
+def test_regions_of_kazakhstan_have_english_names_and_keep_the_official_one(by_name):
+    for name in ("Almaty Region", "West Kazakhstan Region", "Turkistan Region", "Aktobe Region", "Abay Region"):
+        assert name in by_name, name
+        assert "Region of Kazakhstan" in by_name[name].description
+    assert "Almaty oblysy" in by_name["Almaty Region"].aliases
+    assert "Западно-Казахстанская область" in by_name["West Kazakhstan Region"].aliases
+
+
+def test_regions_of_china_are_present_and_municipalities_are_their_city(by_name):
+    assert "新疆" in by_name["Xinjiang"].aliases
+    assert "Guangxi Zhuang Autonomous Region" in by_name["Guangxi"].aliases
+    assert "Beijing Shi" in by_name["Beijing"].aliases
+    assert "Jilin Province" in by_name and "Jilin" in by_name
+
+
+def test_a_city_state_is_one_place_and_ordinary_words_are_not_cities(records, by_name):
+    assert sum(fold(r.name) == "singapore" for r in records) == 1
+    assert "Country" in by_name["Singapore"].description
+    assert not {"Nice", "Reading", "Mobile"} & set(by_name)
+
+
+def test_records_carry_no_made_up_wikidata_ids(records):
+    assert all(record.external_id == "" for record in records)
+
+
+# Loading
+
+
+@pytest.mark.django_db
+def test_loading_twice_creates_nothing_the_second_time(records):
+    first = load_places(records=records)
+    counts = (Entity.objects.count(), Alias.objects.count())
+    second = load_places(records=records)
+    assert first.created == len(records) and first.aliases_added > 2 * len(records)
+    assert (second.created, second.updated, second.aliases_added) == (0, 0, 0)
+    assert second.unchanged == len(records)
+    assert (Entity.objects.count(), Alias.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_editors_description_and_alias_survive_a_second_run(few):
+    load_places(records=few)
+    almaty = places_named("Almaty")[0]
+    almaty.description = "Kazakhstan's largest city, written by an editor."
+    almaty.save()
+    Alias.objects.create(entity=almaty, name="Southern Capital")
+    Alias.objects.filter(entity=almaty, name="Alma-Ata").update(name="Alma-Ata (old name)")
+
+    load_places(records=few)
+
+    almaty.refresh_from_db()
+    assert almaty.description == "Kazakhstan's largest city, written by an editor."
+    assert {"Southern Capital", "Alma-Ata (old name)", "Алматы"} <= set(almaty.all_names())
+
+
+@pytest.mark.django_db
+def test_an_existing_place_is_reused_and_only_gains_what_it_lacks(few):
+    astana = make_entity("Astana", kind=EntityKind.PLACE, aliases=["Nur-Sultan"], description="", external_id="Q1520")
+
+    report = load_places(records=few)
+
+    assert places_named("Astana") == [astana]
+    astana.refresh_from_db()
+    assert astana.external_id == "Q1520"
+    assert "Capital of Kazakhstan" in astana.description  # it had none
+    assert [a.name for a in astana.aliases.all()].count("Nur-Sultan") == 1
+    assert "Астана" in astana.all_names()
+    assert report.updated == 1 and report.created == len(few) - 1
+
+
+@pytest.mark.django_db
+def test_a_place_known_by_one_of_the_records_aliases_is_reused(few):
+    old = make_entity("Peking", kind=EntityKind.PLACE)
+    load_places(records=few)
+    assert places_named("Beijing") == [] and "北京" in old.all_names()
+
+
+@pytest.mark.django_db
+def test_an_alias_another_entity_answers_to_stays_with_it(few):
+    party = make_entity("PRC", kind=EntityKind.ORGANISATION)
+    load_places(records=few)
+    assert "PRC" not in places_named("China")[0].all_names()
+    assert Gazetteer.from_database().find("The PRC said")[party.id] == 1
+
+
+@pytest.mark.django_db
+def test_after_loading_the_gazetteer_finds_places_by_any_name(few):
+    load_places(records=few)
+    astana, washington = places_named("Astana")[0], places_named("Washington")[0]
+    found = Gazetteer.from_database().find("Talks in Nur-Sultan and Washington")
+    assert found == {astana.id: 1, washington.id: 1}
+
+
+@pytest.mark.django_db
+def test_load_places_command_prints_a_summary_and_is_safe_to_run_again(few, monkeypatch):
+    asked = []
+    monkeypatch.setattr(places, "build_places", lambda **options: asked.append(options) or few)
+    out = StringIO()
+    call_command("load_places", "--min-city-population", "5000000", stdout=out)
+    call_command("load_places", stdout=out)
+    first, second = out.getvalue().splitlines()
+    assert first.startswith(f"Places: {len(few)} places created, 0 updated, 0 unchanged,")
+    assert second.startswith(f"Places: 0 places created, 0 updated, {len(few)} unchanged, 0 aliases added")
+    assert asked == [{"min_city_population": 5_000_000}, {"min_city_population": 1_000_000}]
