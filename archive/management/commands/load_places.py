@@ -4,7 +4,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from archive.models import Article
-
 from archive.places import DEFAULT_MIN_CITY_POPULATION, load_places
 
 
