@@ -196,8 +196,8 @@ class TagAdmin(ArchiveModelAdmin):
 
 @admin.register(EntitySuggestion)
 class EntitySuggestionAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "article_count", "strong", "status", "target", "example"]
-    list_editable = ["kind", "target"]
+    list_display = ["name", "kind", "article_count", "strong", "status"]
+    list_editable = ["kind"]
     list_filter = ["status", "kind", "strong"]
     search_fields = ["name"]
     autocomplete_fields = ["target"]
@@ -206,12 +206,6 @@ class EntitySuggestionAdmin(admin.ModelAdmin):
     actions = ["accept", "reject", "merge_into_target"]
     ordering = ["-strong", "-article_count", "name"]
     list_per_page = 100
-
-    @admin.display(description="seen in")
-    def example(self, obj):
-        if not obj.examples:
-            return ""
-        return obj.examples[0]["sentence"][:140]
 
     @admin.display(description="examples")
     def examples_list(self, obj):
@@ -243,7 +237,8 @@ class EntitySuggestionAdmin(admin.ModelAdmin):
             merged += 1
         if skipped:
             self.message_user(
-                request, f"{skipped} suggestions have no entity chosen to merge into; pick one in the list first.",
+                request,
+                f"{skipped} suggestions have no entity chosen to merge into; open each and choose one first.",
                 messages.WARNING,
             )
         if merged:

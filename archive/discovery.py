@@ -48,6 +48,7 @@ _NOT_NAMES = {
     "June", "July", "August", "September", "October", "November", "December", "Both", "Such", "Some", "Many",
     "Other", "Last", "Next", "New", "Several", "Under", "Over", "About", "Speaking", "Asked",
 }
+_TAIL_OF_LONGER_NAME = re.compile(r"[A-Z][\w'’-]*\s+(?:and|&)\s+$")
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)]*|$)")
 
 
@@ -90,6 +91,8 @@ def find_candidates(text: str) -> list[Candidate]:
             return
         if any(start < t_end and end > t_start for t_start, t_end in taken):
             return
+        if not strong and _TAIL_OF_LONGER_NAME.search(text, max(0, start - 40), start):
+            return  # "Road Initiative" in "Belt and Road Initiative"
         taken.append((start, end))
         key = name.casefold()
         if key not in found:

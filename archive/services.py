@@ -136,6 +136,14 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
     return len(new)
 
 
+def prune_suggestions(gazetteer: Gazetteer | None = None) -> int:
+    """Drop open suggestions whose name has become an entity or alias since; returns how many."""
+    gazetteer = gazetteer or Gazetteer.from_database()
+    known = [s.pk for s in EntitySuggestion.objects.open().only("pk", "name") if gazetteer.known(s.name)]
+    EntitySuggestion.objects.filter(pk__in=known).delete()
+    return len(known)
+
+
 def accept_suggestion(*, suggestion: EntitySuggestion) -> Entity:
     """The suggestion becomes an entity (or joins one of the same name), and its articles are tagged."""
     with transaction.atomic():

@@ -44,3 +44,7 @@ def test_each_suggestion_keeps_the_sentence_it_came_from():
     text = "Wind grew. The Ministry of Energy said prices would rise. Other news followed."
     (candidate,) = [c for c in find_candidates(text) if c.kind == EntityKind.ORGANISATION]
     assert candidate.sentence == "The Ministry of Energy said prices would rise."
+
+
+def test_the_tail_of_a_longer_name_is_not_a_name_of_its_own():
+    assert "Road Initiative" not in names("Both joined the Belt and Road Initiative in 2013.")

@@ -163,3 +163,12 @@ def test_admin_suggestion_actions(client, news):
     assert "Eurasian Development Bank" in listing.content.decode()
     client.post("/admin/archive/entitysuggestion/", {"action": "accept", "_selected_action": [suggestion.pk]})
     assert Entity.objects.filter(name="Eurasian Development Bank").exists()
+
+
+def test_suggestions_whose_names_became_entities_are_pruned(news):
+    from archive.services import prune_suggestions
+
+    tag_articles(articles=news)
+    make_entity("Eurasian Development Bank")
+    assert prune_suggestions() >= 1
+    assert not EntitySuggestion.objects.filter(name="Eurasian Development Bank").exists()

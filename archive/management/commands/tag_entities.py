@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from archive.management.progress import Progress
 from archive.models import Article
-from archive.services import tag_articles
+from archive.services import prune_suggestions, tag_articles
 from archive.signals import bulk_operation
 from archive.tagging import Gazetteer
 
@@ -23,6 +23,9 @@ class Command(BaseCommand):
         progress = Progress("Tagging", stream=self.stderr._out) if verbosity > 0 else None
         with bulk_operation():  # the search index is updated once, at the end
             done = self._tag_in_batches(articles, batch_size, gazetteer, total, progress)
+        pruned = prune_suggestions(gazetteer)
+        if pruned and verbosity > 0:
+            self.stdout.write(f"{pruned} suggestions dropped: their names are entities now.")
         noun = "article" if done == 1 else "articles"
         self.stdout.write(self.style.SUCCESS(f"Tagged {done} {noun} with {gazetteer.size} names and aliases."))
 
