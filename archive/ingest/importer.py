@@ -16,8 +16,8 @@ from django.db import DatabaseError, transaction
 
 from archive.ingest.base import ParsedArticle, ParsedEntity, ParseFailure
 from archive.ingest.files import find_files, parse_file
-from archive.models import Alias, Article, Entity, MentionOrigin, Source, Tag
-from archive.services import apply_mentions, discover_names, find_mentions, record_suggestions
+from archive.models import Alias, Article, Entity, Mention, MentionOrigin, Source, Tag
+from archive.services import discover_names, find_mentions, record_suggestions
 from archive.signals import bulk_changes, bulk_operation, notify_articles_changed
 from archive.tagging import Gazetteer
 from archive.text import body_fingerprint
@@ -111,12 +111,29 @@ def _ensure_entity(parsed: ParsedEntity) -> tuple[Entity, bool]:
     return entity, changed
 
 
-def _duplicate_of(parsed: ParsedArticle) -> str | None:
-    if Article.objects.filter(fingerprint=body_fingerprint(parsed.body)).exists():
-        return "same text already in the archive"
-    if parsed.url and Article.objects.filter(url=parsed.url).exists():
-        return "an article with this url is already in the archive"
-    return None
+class _KnownArticles:
+    """Fingerprints and URLs already in the archive, looked up once per batch."""
+
+    def __init__(self, batch: list[ParsedArticle]):
+        fingerprints = [body_fingerprint(parsed.body) for parsed in batch]
+        self.by_parsed = {id(parsed): fp for parsed, fp in zip(batch, fingerprints, strict=True)}
+        self.fingerprints = set(
+            Article.objects.filter(fingerprint__in=fingerprints).values_list("fingerprint", flat=True)
+        )
+        urls = [parsed.url for parsed in batch if parsed.url]
+        self.urls = set(Article.objects.filter(url__in=urls).values_list("url", flat=True)) if urls else set()
+
+    def duplicate_of(self, parsed: ParsedArticle) -> str | None:
+        if self.by_parsed[id(parsed)] in self.fingerprints:
+            return "same text already in the archive"
+        if parsed.url and parsed.url in self.urls:
+            return "an article with this url is already in the archive"
+        return None
+
+    def add(self, parsed: ParsedArticle) -> None:
+        self.fingerprints.add(self.by_parsed[id(parsed)])
+        if parsed.url:
+            self.urls.add(parsed.url)
 
 
 def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
@@ -131,8 +148,11 @@ def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
         source=lookups.source(parsed.source),
     )
     article.save()
+    # The article is new: its tags and mentions are inserted, with nothing to compare against.
     if parsed.tags:
-        article.tags.set([lookups.tag(name) for name in parsed.tags])
+        Article.tags.through.objects.bulk_create(
+            [Article.tags.through(article=article, tag=lookups.tag(name)) for name in parsed.tags]
+        )
     listed = []
     for parsed_entity in parsed.entities:
         entity, changed = _ensure_entity(parsed_entity)
@@ -140,15 +160,21 @@ def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
         if changed:
             lookups.entities_changed()
     counts = find_mentions(article, lookups.gazetteer)
-    apply_mentions(article, counts)
     # Entities the file lists are mentions even where the text never names them.
-    for entity_id in dict.fromkeys(listed):
-        mention, _ = article.mentions.get_or_create(
-            entity_id=entity_id, defaults={"count": max(counts.get(entity_id, 0), 1)}
-        )
-        if mention.origin == MentionOrigin.AUTOMATIC:
-            mention.origin = MentionOrigin.IMPORTED
-            mention.save(update_fields=["origin"])
+    listed_ids = set(listed)
+    for entity_id in listed_ids:
+        counts[entity_id] = max(counts.get(entity_id, 0), 1)
+    Mention.objects.bulk_create(
+        [
+            Mention(
+                article=article,
+                entity_id=entity_id,
+                count=count,
+                origin=MentionOrigin.IMPORTED if entity_id in listed_ids else MentionOrigin.AUTOMATIC,
+            )
+            for entity_id, count in counts.items()
+        ]
+    )
     return article
 
 
@@ -202,8 +228,9 @@ class _Importer:
         created_now: list[int] = []
         found: dict[int, list] = {}
         with transaction.atomic(), bulk_changes():
+            known = _KnownArticles([parsed for _, parsed in batch])
             for label, parsed in batch:
-                why = _duplicate_of(parsed)
+                why = known.duplicate_of(parsed)
                 if why:
                     report.unchanged.append(f"{label} ({why})")
                     continue
@@ -217,6 +244,7 @@ class _Importer:
                         ImportFailure(file, int(line) if line else None, f"could not be stored ({error})")
                     )
                     continue
+                known.add(parsed)
                 created_now.append(article.id)
                 found[article.id] = discover_names(article)
             notify_articles_changed(created_now)

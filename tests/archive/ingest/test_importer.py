@@ -156,14 +156,15 @@ def test_a_database_failure_leaves_nothing_of_that_article(tmp_path, monkeypatch
                    entities=[{"name": "Samruk-Kazyna", "kind": "organisation"}]),
         jsonl_line(title="Third", body="Third text.", tags=["gamma"]),
     ]))
-    real_apply = importer.apply_mentions
+    real_find = importer.find_mentions
 
-    def failing_apply(article, counts):
+    def failing_find(article, gazetteer):
+        # Fails after the article, its tags and its listed entity were written.
         if article.title == "Broken":
             raise DatabaseError("disk I/O error")
-        real_apply(article, counts)
+        return real_find(article, gazetteer)
 
-    monkeypatch.setattr(importer, "apply_mentions", failing_apply)
+    monkeypatch.setattr(importer, "find_mentions", failing_find)
     report = import_articles(paths=[path])
     assert sorted(Article.objects.values_list("title", flat=True)) == ["First", "Third"]
     assert not Tag.objects.filter(name="beta").exists()
