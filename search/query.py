@@ -380,13 +380,21 @@ def run_search(
         matching = user_query.docs(s) if allowed is None else (d for d in user_query.docs(s) if d in allowed)
         # Counted from the matching documents, not len(results): Whoosh's estimate is
         # wrong for some And/Not queries (see PERFORMANCE.md), and users see this number.
+        matching = list(matching)
         facets = count_facets(s, matching, storage_key=str(index_dir()))
         total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)
+        scoring_query, scoring_filter = user_query, allowed
+        if _has_phrase(user_query):
+            # Checking word positions is what makes phrases slow, and the matches are
+            # known now: rank them by their words alone instead of checking again.
+            scoring_query, scoring_filter = _without_phrases(user_query), frozenset(matching)
+        if scoring_filter is not None and not scoring_filter:
+            scoring_query = wq.NullQuery  # nothing matches (an empty filter would mean "no filter")
         results = s.search(
-            user_query,
-            filter=set(allowed) if allowed is not None else None,
+            scoring_query,
+            filter=set(scoring_filter) if scoring_filter else None,
             limit=page * per_page,
             sortedby=sortedby,
             reverse=reverse,
@@ -419,6 +427,17 @@ def run_search(
             )
         )
     return SearchResults(hits=hits, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def _has_phrase(query: wq.Query) -> bool:
+    return any(isinstance(node, wq.Phrase) for node in _walk(query))
+
+
+def _without_phrases(query: wq.Query) -> wq.Query:
+    """The query with each phrase replaced by all of its words (for ranking known matches)."""
+    if isinstance(query, wq.Phrase):
+        return wq.And([wq.Term(query.fieldname, word) for word in query.words])
+    return query.apply(_without_phrases)
 
 
 def _matched_terms(hit) -> dict[str, set[str]]:
