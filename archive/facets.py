@@ -53,14 +53,19 @@ def count_facets(articles: QuerySet[Article]) -> FacetCounts:
     )
     for row in rows:
         counts.entities[row["entity__kind"]][row["entity_id"]] = row["n"]
+    counts.months = month_counts(Article.objects.filter(id__in=ids))
+    return counts
+
+
+def month_counts(articles: QuerySet[Article]) -> Counter[tuple[int, int]]:
+    """Articles per (year, month)."""
     rows = (
-        Article.objects.filter(id__in=ids)
+        articles.order_by()
         .annotate(y=ExtractYear("published"), m=ExtractMonth("published"))
         .values("y", "m")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id", distinct=True))
     )
-    counts.months = Counter({(row["y"], row["m"]): row["n"] for row in rows})
-    return counts
+    return Counter({(row["y"], row["m"]): row["n"] for row in rows})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from archive.facets import count_facets, facet_display, timeline
+from archive.facets import FacetCounts, count_facets, facet_display, month_counts, timeline
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
@@ -151,7 +151,8 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
     articles = Article.objects.mentioning(entity).newest_first().for_listing()
     page = paginate(request, articles)
-    counts = count_facets(Article.objects.mentioning(entity))
+    counts = FacetCounts(months=month_counts(Article.objects.mentioning(entity)))
+    counts.total = sum(counts.months.values())
     filter_params = QueryDict(mutable=True)
     filter_params["entity"] = entity.slug
     chart = timeline(counts, filter_params)
