@@ -512,15 +512,31 @@ def _surface_form(s, field: str, term: str) -> str | None:
     return None
 
 
+_related_cache: OrderedDict[tuple, list[int]] = OrderedDict()
+RELATED_CACHE_SIZE = 2000
+RELATED_KEY_TERMS = 12
+
+
 def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
-    """Articles whose text is most like this one's, best first (more-like-this from the index)."""
+    """Articles whose text is most like this one's, best first (more-like-this from the index).
+
+    The answer only changes when the index does, so it is kept per index version.
+    """
     try:
         with searcher() as s:
-            docnum = s.document_number(id=str(article.id))
-            if docnum is None:
-                return []
-            results = s.more_like(docnum, "body", top=limit, numterms=25)
-            ids = [int(hit["id"]) for hit in results]
+            version = tuple(leaf.segment().segment_id() for leaf, _ in s.reader().leaf_readers() if leaf.segment())
+            key = (str(index_dir()), version, s.doc_count(), article.id, limit)
+            ids = _related_cache.get(key)
+            if ids is None:
+                docnum = s.document_number(id=str(article.id))
+                if docnum is None:
+                    return []
+                # A dozen key terms find the same neighbours as more, in a fraction of the time.
+                results = s.more_like(docnum, "body", top=limit, numterms=RELATED_KEY_TERMS)
+                ids = [int(hit["id"]) for hit in results]
+                _related_cache[key] = ids
+                while len(_related_cache) > RELATED_CACHE_SIZE:
+                    _related_cache.popitem(last=False)
     except IndexUnavailable:
         return []
     articles = _hydrate(ids)
