@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import QueryDict
 
@@ -37,14 +38,39 @@ class ArticleFilterForm(forms.Form):
         return cleaned
 
 
-def _place_choices() -> list[tuple[str, str]]:
-    places = Article.objects.exclude(dateline="").values_list("dateline", flat=True).distinct().order_by("dateline")
-    return [(place, place) for place in places]
-
-
 def _language_choices() -> list[tuple[str, str]]:
-    codes = Article.objects.values_list("language", flat=True).distinct().order_by("language")
-    return [(code, code) for code in codes]
+    """The languages in the archive, for the menu; looked up at most once a minute."""
+    choices = cache.get("dossier:language-choices")
+    if choices is None:
+        codes = Article.objects.values_list("language", flat=True).distinct().order_by("language")
+        choices = [(code, code) for code in codes]
+        cache.set("dossier:language-choices", choices, 60)
+    return choices
+
+
+class _InArchive:
+    """A choice is valid when some article has it: checked for the values sent, not by listing all."""
+
+    lookup = ""
+
+    def valid_value(self, value) -> bool:
+        return isinstance(value, str) and len(value) <= 100 and Article.objects.filter(**{self.lookup: value}).exists()
+
+
+class PlaceField(_InArchive, forms.MultipleChoiceField):
+    lookup = "dateline"
+
+
+class LanguageField(_InArchive, forms.ChoiceField):
+    lookup = "language"
+
+
+class PlaceFilter(django_filters.MultipleChoiceFilter):
+    field_class = PlaceField
+
+
+class LanguageFilter(django_filters.ChoiceFilter):
+    field_class = LanguageField
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -75,8 +101,8 @@ class ArticleFilter(django_filters.FilterSet):
     tag = django_filters.ModelMultipleChoiceFilter(
         field_name="tags__slug", to_field_name="slug", queryset=Tag.objects.all(), conjoined=True, label="Tags"
     )
-    place = django_filters.MultipleChoiceFilter(field_name="dateline", choices=_place_choices, label="Dateline")
-    language = django_filters.ChoiceFilter(field_name="language", choices=_language_choices, label="Language")
+    place = PlaceFilter(field_name="dateline", choices=[], label="Dateline")
+    language = LanguageFilter(field_name="language", choices=_language_choices, label="Language")
 
     class Meta:
         model = Article
