@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
@@ -36,6 +37,26 @@ class FacetCounts:
         for (year, _), n in self.months.items():
             years[year] += n
         return years
+
+
+# The search app can count facets from its index, much faster than the database
+# at archive scale; it registers a function here (archive never imports Whoosh).
+IndexCounter = Callable[[dict], "FacetCounts | None"]
+_index_counter: IndexCounter | None = None
+
+
+def register_index_counter(counter: IndexCounter | None) -> None:
+    global _index_counter
+    _index_counter = counter
+
+
+def count_filtered(articles: QuerySet[Article], cleaned_filters: dict) -> FacetCounts:
+    """Facet counts for the filtered articles: from the index when it can answer, else the database."""
+    if _index_counter is not None:
+        counts = _index_counter(cleaned_filters)
+        if counts is not None:
+            return counts
+    return count_facets(articles)
 
 
 def count_facets(articles: QuerySet[Article]) -> FacetCounts:

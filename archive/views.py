@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from archive.facets import FacetCounts, count_facets, facet_display, month_counts, timeline
+from archive.facets import FacetCounts, count_filtered, facet_display, month_counts, timeline
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
@@ -58,7 +58,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort") if request.GET.get("sort") in BROWSE_SORTS else "newest"
     ordered = articles.order_by("published", "id") if sort == "oldest" else articles.order_by("-published", "-id")
     page = paginate(request, ordered.select_related("source"))
-    counts = count_facets(articles)
+    counts = count_filtered(articles, cleaned_filters(filterset))
     context = {
         "page": page,
         "heading": "All articles",
@@ -68,6 +68,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
         **filter_context(request, filterset, counts),
     }
     return TemplateResponse(request, "archive/article_list.html", context)
+
+
+def cleaned_filters(filterset: ArticleFilter) -> dict:
+    """The filter values that passed validation; bad ones are left out, as the database listing does."""
+    if not filterset.is_bound:
+        return {}
+    filterset.form.is_valid()
+    return {name: value for name, value in filterset.form.cleaned_data.items() if name not in filterset.form.errors}
 
 
 def filter_context(request: HttpRequest, filterset: ArticleFilter, counts) -> dict:

@@ -6,6 +6,9 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        from archive.facets import register_index_counter
+        from search.facets import index_counts
         from search.sync import connect_signals
 
         connect_signals()
+        register_index_counter(index_counts)

@@ -118,3 +118,24 @@ def count_facets(searcher: Searcher, docnums, *, storage_key: str) -> FacetCount
     for key, n in Counter(chain.from_iterable(map(columns.entities.__getitem__, docnums))).items():
         counts.entities[KINDS_BY_NUMBER[key & mask]][key >> _KIND_BITS] = n
     return counts
+
+
+def index_counts(cleaned_filters: dict) -> FacetCounts | None:
+    """Facet counts for the browse pages, from the index; None when the index cannot answer.
+
+    It cannot when it is missing or outdated, or while changes wait in the queue
+    (then the database is the only exact answer).
+    """
+    from search.filters import filter_query
+    from search.index import IndexUnavailable, index_dir, searcher
+    from search.models import PendingIndexUpdate
+
+    if PendingIndexUpdate.objects.exists():
+        return None
+    try:
+        with searcher() as s:
+            query = filter_query(cleaned_filters)
+            docnums = list(query.docs(s)) if query is not None else list(s.document_numbers())
+            return count_facets(s, docnums, storage_key=str(index_dir()))
+    except IndexUnavailable:
+        return None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from archive.facets import count_facets as count_facets_in_database
+from archive.facets import count_filtered
 from archive.filters import ArticleFilter
 from archive.models import Article
-from archive.views import filter_context, paginate
+from archive.views import cleaned_filters, filter_context, paginate
 from search.filters import filter_query
 from search.forms import SearchForm
 from search.index import IndexUnavailable
@@ -27,7 +27,7 @@ def search(request: HttpRequest) -> HttpResponse:
     sort = form.cleaned_data.get("sort", "relevance")
     page = form.cleaned_data.get("page", 1)
     filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
-    cleaned = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+    cleaned = cleaned_filters(filterset)
     context: dict = {"form": form, "sorts": SORTS, "query": q, "sort": sort, "filterset": filterset}
     status = 200
     if not q:
@@ -35,7 +35,7 @@ def search(request: HttpRequest) -> HttpResponse:
         articles = filterset.qs
         ordered = articles.order_by("published", "id") if sort == "oldest" else articles.order_by("-published", "-id")
         context.update(page=paginate(request, ordered.select_related("source"), PER_PAGE), browsing=True)
-        context.update(filter_context(request, filterset, count_facets_in_database(articles)))
+        context.update(filter_context(request, filterset, count_filtered(articles, cleaned)))
         return TemplateResponse(request, "search/search.html", context)
     try:
         parsed = parse_query(q)

@@ -216,3 +216,34 @@ def test_dates_in_filters_are_inclusive(world):
     assert browse("date_from=2023-01-20&date_to=2023-01-20") == ids(world, "b")
     assert search("date_from=2023-01-20&date_to=2023-01-20") == ids(world, "b")
     assert dt.date(2023, 1, 20) == world["b"].published
+
+
+def test_valid_filters_still_apply_when_another_value_is_bad(client, world):
+    for url in ("/articles/?", "/search/?q=wind&"):
+        html = client.get(url + "source=caspian-wire&date_from=yesterday-ish").content.decode()
+        assert "could not be used" in html
+        assert re.search(r'role="status">\s*3 articles', html), url
+
+
+def test_browse_facets_come_from_the_index_and_match_the_database(world):
+    from archive.facets import count_facets, count_filtered
+    from search.facets import index_counts
+
+    filterset = ArticleFilter(qd("source=caspian-wire"), queryset=Article.objects.all())
+    assert filterset.is_valid()
+    from_index = index_counts(filterset.form.cleaned_data)
+    from_database = count_facets(filterset.qs)
+    assert from_index is not None
+    assert (from_index.total, from_index.sources, from_index.tags, from_index.months, from_index.entities) == (
+        from_database.total, from_database.sources, from_database.tags, from_database.months,
+        from_database.entities,
+    )
+    assert count_filtered(filterset.qs, filterset.form.cleaned_data).total == 3
+
+
+def test_browse_facets_fall_back_to_the_database_while_updates_are_queued(world):
+    from search.facets import index_counts
+    from search.models import PendingIndexUpdate
+
+    PendingIndexUpdate.objects.create(article_id=world["a"].id)
+    assert index_counts({}) is None
