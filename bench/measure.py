@@ -37,17 +37,28 @@ def summary_ms(seconds: list[float]) -> dict:
     }
 
 
-def timed(function: Callable[[], object], *, repeat: int, warmup: int = 1) -> tuple[list[float], object]:
-    """Run ``function`` ``warmup`` times untimed, then ``repeat`` times; the times and the last result."""
-    result = None
+def timed(function: Callable[[], object], *, repeat: int, warmup: int = 1, budget_s: float | None = None,
+          min_repeat: int = 5) -> tuple[list[float], object, float | None]:
+    """Run ``function`` ``warmup`` times, then up to ``repeat`` times timed.
+
+    Returns the timed runs, the last result, and how long the first warm-up run took (the
+    first time this query is seen, before anything the engine caches for it).
+    With ``budget_s``, stops early (after at least ``min_repeat`` runs) once the timed runs
+    have taken that long, so one pathological query cannot eat the whole run.
+    """
+    result, first = None, None
     for _ in range(warmup):
+        start = time.perf_counter()
         result = function()
-    times = []
+        first = time.perf_counter() - start if first is None else first
+    times: list[float] = []
     for _ in range(repeat):
         start = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - start)
-    return times, result
+        if budget_s is not None and len(times) >= min_repeat and sum(times) > budget_s:
+            break
+    return times, result, first
 
 
 def rate(count: int, seconds: float) -> float:

@@ -1,0 +1,289 @@
+"""The three baselines the search service is compared with, on the same corpus and query mix.
+
+(a) ``StockWhoosh``: Whoosh used plainly, as its documentation shows it: the index
+    opened and a searcher created for every request (``whoosh.index.open_dir``, default
+    storage), the filters added to the query as terms, facet counts from ``groupedby``
+    (source, tags, day → months and years), highlights re-tokenised from the stored body.
+    It runs the same parsed query and filter terms as the service, so totals must agree.
+(b) ``Fts5``: SQLite FTS5 (porter tokenizer) over title, body and entity names, built from
+    the same database; filters as joins, facet counts by GROUP BY, ``snippet()`` and
+    ``highlight()`` for the first page, ``bm25`` ranking with the same field boosts.
+(c) ``OrmSearch``: a Django ORM ``icontains`` search over title and body, narrowed by the
+    same FilterSet, with facet counts and timeline from ``archive.facets`` (the browse
+    path), the first page newest first, and a snippet cut around the first match.
+
+This is the one part of the project outside ``search/`` that imports Whoosh: baseline
+(a) is, by definition, Whoosh without the project's code around it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from django.db.models import QuerySet
+from whoosh import highlight, sorting
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.lang.porter import stem
+
+from archive import facets as archive_facets
+from archive.filters import ArticleFilter, period_bounds
+from archive.models import Article
+from bench.querymix import BenchQuery, cleaned_filters
+from bench.service import Outcome, facet_size
+from search import filters as search_filters
+from search import query as search_query
+from search.index import INDEX_NAME
+from search.views import PER_PAGE
+
+
+class StockWhoosh:
+    name = "stock Whoosh"
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = str(index_dir)
+
+    def run(self, query: BenchQuery) -> Outcome:
+        params = query.querydict()
+        matched = search_query.parse_query(query.q).query
+        filter_terms = search_filters.filter_query(cleaned_filters(query))
+        if filter_terms is not None:
+            matched = wq.And([matched, filter_terms])
+        ix = whoosh_index.open_dir(self.index_dir, indexname=INDEX_NAME)
+        try:
+            with ix.searcher() as searcher:
+                facets = {
+                    "source": sorting.FieldFacet("source_id", maptype=sorting.Count),
+                    "tag": sorting.FieldFacet("tag_ids", allow_overlap=True, maptype=sorting.Count),
+                    "day": sorting.FieldFacet("date", maptype=sorting.Count),
+                }
+                results = searcher.search(matched, limit=PER_PAGE, groupedby=facets, terms=True)
+                results.formatter = highlight.HtmlFormatter(tagname="mark")
+                total = len(results)
+                counts = archive_facets.FacetCounts(total=total)
+                counts.sources = Counter({int(k): n for k, n in results.groups("source").items() if k})
+                counts.tags = Counter({int(k): n for k, n in results.groups("tag").items() if k})
+                for day, n in results.groups("day").items():
+                    if day is not None:
+                        counts.months[(day.year, day.month)] += n
+                page, marked = [], 0
+                for hit in results[:PER_PAGE]:
+                    snippet = hit.highlights("body", top=2)
+                    title = hit.highlights("title")
+                    marked += "<mark>" in snippet or "<mark>" in title
+                    page.append(int(hit["id"]))
+        finally:
+            ix.close()
+        articles = Article.objects.filter(id__in=page).select_related("source").in_bulk()
+        timeline = archive_facets.timeline(counts, params)
+        return Outcome(total=total, ids=[i for i in page if i in articles], highlighted=marked,
+                       facet_values=facet_size(counts), timeline_bars=len(timeline.bars) if timeline else 0)
+
+
+FTS_COLUMNS = ("title", "body", "entities", "person", "org", "place", "project", "event")
+# The service's field boosts: title 3, body 1, entities 1.5; the kind columns only answer field queries.
+BM25_WEIGHTS = "3.0, 1.0, 1.5, 1.0, 1.0, 1.0, 1.0, 1.0"
+KIND_COLUMNS = {"person": "person", "organisation": "org", "place": "place", "project": "project", "event": "event"}
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance, giving up (returning limit + 1) as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+class Fts5:
+    name = "SQLite FTS5"
+
+    def __init__(self, fts_path: Path, db_path: Path):
+        self.fts_path = Path(fts_path)
+        self.db_path = Path(db_path)
+        self.conn: sqlite3.Connection | None = None
+
+    def build(self) -> dict:
+        """Create the FTS5 table from the archive's database; the time it took."""
+        self.fts_path.unlink(missing_ok=True)
+        started = time.perf_counter()
+        conn = self._open()
+        conn.execute(
+            f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(FTS_COLUMNS)}, "
+            "tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        conn.execute("CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row')")
+        names: dict[int, tuple[str, list[str]]] = {}
+        for entity_id, kind, name in conn.execute("SELECT id, kind, name FROM d.archive_entity"):
+            names[entity_id] = (kind, [name])
+        for entity_id, alias in conn.execute("SELECT entity_id, name FROM d.archive_alias"):
+            names[entity_id][1].append(alias)
+        mentioned: dict[int, list[int]] = defaultdict(list)
+        for article_id, entity_id in conn.execute("SELECT article_id, entity_id FROM d.archive_mention"):
+            mentioned[article_id].append(entity_id)
+
+        def rows():
+            cursor = conn.cursor()
+            for article_id, title, lede, body in cursor.execute(
+                "SELECT id, title, lede, body FROM d.archive_article ORDER BY id"
+            ):
+                by_kind: dict[str, list[str]] = defaultdict(list)
+                for entity_id in mentioned.get(article_id, ()):
+                    kind, entity_names = names[entity_id]
+                    by_kind[KIND_COLUMNS.get(kind, "entities")].extend(entity_names)
+                everything = [name for group in by_kind.values() for name in group]
+                yield (article_id, title, f"{lede}\n\n{body}" if lede else body, "\n".join(everything),
+                       *("\n".join(by_kind.get(column, ())) for column in FTS_COLUMNS[3:]))
+
+        placeholders = ", ".join("?" * (len(FTS_COLUMNS) + 1))
+        conn.executemany(f"INSERT INTO fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES ({placeholders})", rows())
+        conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        conn.commit()
+        articles = conn.execute("SELECT count(*) FROM fts").fetchone()[0]
+        conn.close()
+        seconds = time.perf_counter() - started
+        return {"articles": articles, "seconds": round(seconds, 2), "articles_per_s": round(articles / seconds, 1),
+                "bytes": self.fts_path.stat().st_size}
+
+    def _open(self) -> sqlite3.Connection:
+        # URIs allowed, so the archive may also be a shared in-memory database (the tests' one).
+        conn = sqlite3.connect(f"file:{self.fts_path}", uri=True)
+        conn.execute("ATTACH DATABASE ? AS d", (str(self.db_path),))
+        return conn
+
+    def connect(self) -> None:
+        self.conn = self._open()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def _fuzzy(self, word: str, maxdist: int = 1, prefix: int = 1) -> str:
+        """Whoosh's ``word~``: the stem, then every indexed term within ``maxdist`` edits."""
+        target = stem(word.lower())
+        start = target[:prefix]
+        end = start[:-1] + chr(ord(start[-1]) + 1)
+        terms = [
+            term for (term,) in self.conn.execute("SELECT term FROM fts_vocab WHERE term >= ? AND term < ?",
+                                                  (start, end))
+            if levenshtein(term, target, maxdist) <= maxdist
+        ]
+        return " OR ".join(f'"{term}"' for term in terms) or f'"{target}"'
+
+    def _match(self, query: BenchQuery) -> str:
+        expression = self._fuzzy(query.fts_fuzzy) if query.fts_fuzzy else query.fts_match
+        if re.match(r"^\w+ :", expression):  # a field query names its own column
+            return expression
+        return f"{{title body entities}} : ({expression})"
+
+    def run(self, query: BenchQuery) -> Outcome:
+        conn = self.conn
+        params = query.querydict()
+        cleaned = cleaned_filters(query)
+        match = self._match(query)
+        where, args = ["fts MATCH ?"], [match]
+        start, end = period_bounds(cleaned)
+        if query.fts_period:
+            start = max(start, query.fts_period[0]) if start else query.fts_period[0]
+            end = min(end, query.fts_period[1]) if end else query.fts_period[1]
+        if start:
+            where.append("a.published >= ?")
+            args.append(start.isoformat())
+        if end:
+            where.append("a.published <= ?")
+            args.append(end.isoformat())
+        sources = [source.id for source in cleaned.get("source") or []]
+        if sources:
+            where.append(f"a.source_id IN ({', '.join('?' * len(sources))})")
+            args += sources
+        for entity in cleaned.get("entity") or []:
+            where.append("EXISTS (SELECT 1 FROM d.archive_mention m WHERE m.article_id = a.id AND m.entity_id = ?)")
+            args.append(entity.id)
+        for tag in cleaned.get("tag") or []:
+            where.append("EXISTS (SELECT 1 FROM d.archive_article_tags t WHERE t.article_id = a.id AND t.tag_id = ?)")
+            args.append(tag.id)
+        if cleaned.get("kind"):
+            where.append("EXISTS (SELECT 1 FROM d.archive_mention m JOIN d.archive_entity e ON e.id = m.entity_id "
+                         "WHERE m.article_id = a.id AND e.kind = ?)")
+            args.append(cleaned["kind"])
+        conn.execute("DROP TABLE IF EXISTS temp.matched")
+        conn.execute(
+            f"CREATE TEMP TABLE matched AS SELECT a.id AS id, a.source_id AS source_id, a.published AS published, "
+            f"bm25(fts, {BM25_WEIGHTS}) AS score FROM fts JOIN d.archive_article a ON a.id = fts.rowid "
+            f"WHERE {' AND '.join(where)}",
+            args,
+        )
+        counts = archive_facets.FacetCounts(total=conn.execute("SELECT count(*) FROM matched").fetchone()[0])
+        counts.sources = Counter(dict(conn.execute(
+            "SELECT source_id, count(*) FROM matched WHERE source_id IS NOT NULL GROUP BY source_id")))
+        counts.months = Counter({
+            (int(month[:4]), int(month[5:7])): n
+            for month, n in conn.execute("SELECT substr(published, 1, 7), count(*) FROM matched GROUP BY 1")
+        })
+        counts.tags = Counter(dict(conn.execute(
+            "SELECT t.tag_id, count(*) FROM matched JOIN d.archive_article_tags t ON t.article_id = matched.id "
+            "GROUP BY t.tag_id")))
+        for kind, entity_id, n in conn.execute(
+            "SELECT e.kind, m.entity_id, count(*) FROM matched JOIN d.archive_mention m ON m.article_id = matched.id "
+            "JOIN d.archive_entity e ON e.id = m.entity_id GROUP BY m.entity_id"
+        ):
+            counts.entities[kind][entity_id] = n
+        page = [row[0] for row in conn.execute("SELECT id FROM matched ORDER BY score LIMIT ?", (PER_PAGE,))]
+        marked = 0
+        if page:
+            snippets = conn.execute(
+                "SELECT rowid, highlight(fts, 0, '<mark>', '</mark>'), "
+                "snippet(fts, 1, '<mark>', '</mark>', ' … ', 32) "
+                f"FROM fts WHERE fts MATCH ? AND rowid IN ({', '.join('?' * len(page))})",
+                [match, *page],
+            ).fetchall()
+            marked = sum(1 for _, title, snippet in snippets if "<mark>" in title or "<mark>" in snippet)
+            conn.execute(
+                "SELECT a.id, a.title, a.slug, a.published, s.name FROM d.archive_article a "
+                f"LEFT JOIN d.archive_source s ON s.id = a.source_id WHERE a.id IN ({', '.join('?' * len(page))})",
+                page,
+            ).fetchall()
+        timeline = archive_facets.timeline(counts, params)
+        return Outcome(total=counts.total, ids=page, highlighted=marked, facet_values=facet_size(counts),
+                       timeline_bars=len(timeline.bars) if timeline else 0)
+
+
+class OrmSearch:
+    name = "Django ORM icontains"
+
+    def run(self, query: BenchQuery) -> Outcome:
+        params = query.querydict()
+        filters = query.filter_params()
+        filterset = ArticleFilter(filters or None, queryset=Article.objects.filter(query.orm))
+        articles: QuerySet[Article] = filterset.qs
+        counts = archive_facets.count_facets(articles)
+        page = list(articles.order_by("-published", "-id").select_related("source")[:PER_PAGE])
+        words = [w for w in re.findall(r"\w+", query.fts_fuzzy or query.fts_match) if w not in {"OR", "NOT"}]
+        marked = sum(1 for article in page if "<mark>" in _snippet(article.body, words))
+        timeline = archive_facets.timeline(counts, params)
+        return Outcome(total=counts.total, ids=[a.id for a in page], highlighted=marked,
+                       facet_values=facet_size(counts), timeline_bars=len(timeline.bars) if timeline else 0)
+
+
+def _snippet(body: str, words: list[str], width: int = 110) -> str:
+    lowered = body.lower()
+    for word in words:
+        at = lowered.find(word.lower().rstrip("*"))
+        if at >= 0:
+            start = max(0, at - width)
+            end = at + len(word)
+            return (html.escape(body[start:at]) + "<mark>" + html.escape(body[at:end]) + "</mark>"
+                    + html.escape(body[end : end + width]))
+    return html.escape(body[: 2 * width])
