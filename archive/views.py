@@ -30,10 +30,19 @@ def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    top_entities = [
-        (EntityKind(kind), KIND_PLURALS[kind], Entity.objects.of_kind(kind).most_mentioned()[:6])
-        for kind in EntityKind.values
-    ]
+    # Facet counts over the whole archive (from the index when it is in step) give the
+    # most mentioned entities of every kind at once.
+    counts = count_filtered(Article.objects.all(), {})
+    top_entities = []
+    for kind in EntityKind.values:
+        top = counts.entities[kind].most_common(6)
+        entities = Entity.objects.in_bulk([entity_id for entity_id, _ in top])
+        listed = []
+        for entity_id, n in top:
+            if entity_id in entities:
+                entities[entity_id].article_count = n
+                listed.append(entities[entity_id])
+        top_entities.append((EntityKind(kind), KIND_PLURALS[kind], listed))
     context = {
         "latest": Article.objects.newest_first().for_listing()[:10],
         "counts": {
@@ -43,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "tags": Tag.objects.count(),
         },
         "top_entities": [group for group in top_entities if group[2]],
-        "years": _year_counts(),
+        "years": sorted(counts.years.items(), reverse=True),
     }
     return TemplateResponse(request, "archive/home.html", context)
 
@@ -198,16 +207,6 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, tag.articles.newest_first().for_listing())
     return TemplateResponse(request, "archive/tag_detail.html", {"tag": tag, "page": page})
-
-
-def _year_counts() -> list[tuple[int, int]]:
-    rows = (
-        Article.objects.annotate(year=ExtractYear("published"))
-        .values("year")
-        .annotate(n=Count("id"))
-        .order_by("-year")
-    )
-    return [(row["year"], row["n"]) for row in rows]
 
 
 def date_archive(request: HttpRequest) -> HttpResponse:
