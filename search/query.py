@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import heapq
 import html
 import logging
 import re
@@ -384,9 +385,15 @@ def run_search(
             docs = _filter_docs(s, part)
             allowed = docs if allowed is None else allowed & docs
         masked = frozenset().union(*(_filter_docs(s, part) for part in excluded))
-        matching = [
-            d for d in user_query.docs(s) if (allowed is None or d in allowed) and d not in masked
-        ]
+        small = allowed is not None and len(allowed) <= SMALL_FILTER
+        if small:
+            # Few documents pass the filters: test each of them against the query
+            # rather than walking every document the query matches.
+            matching = _matches_among(s, user_query, sorted(allowed - masked))
+        else:
+            matching = [
+                d for d in user_query.docs(s) if (allowed is None or d in allowed) and d not in masked
+            ]
         # Counted from the matching documents, not len(results): Whoosh's estimate is
         # wrong for some And/Not queries (see PERFORMANCE.md), and users see this number.
         facets = count_facets(s, matching, storage_key=str(index_dir()))
@@ -398,29 +405,42 @@ def run_search(
             # Checking word positions is what makes phrases slow, and the matches are
             # known now: rank them by their words alone instead of checking again.
             scoring_query, scoring_filter = _without_phrases(user_query), frozenset(matching)
-        if not matching:
-            scoring_query = wq.NullQuery  # nothing matches (an empty filter would mean "no filter")
-        results = s.search(
-            scoring_query,
-            filter=set(scoring_filter) if scoring_filter else None,
-            mask=set(masked) if masked else None,
-            limit=page * per_page,
-            sortedby=sortedby,
-            reverse=reverse,
-            terms=True,
-        )
-        found = []
-        for hit in results[(page - 1) * per_page : page * per_page]:
-            terms = _matched_terms(hit)
-            stored = hit.fields()
-            found.append(
-                (
-                    int(stored["id"]),
-                    hit.score or 0.0,
-                    highlight_all(stored.get("title", ""), terms.get("title", set())),
-                    snippet(stored.get("body", ""), terms.get("body", set())),
-                )
+        if small:
+            found = _rank_among(s, scoring_query, matching, sortedby, reverse, page, per_page)
+        else:
+            found = _rank_with_whoosh(
+                s, scoring_query if matching else wq.NullQuery, scoring_filter, masked, sortedby, reverse,
+                page, per_page,
             )
+    return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def _rank_with_whoosh(s, scoring_query, scoring_filter, masked, sortedby, reverse, page, per_page):
+    """The page of hits, ranked by Whoosh's collector; (id, score, title html, snippet html) each."""
+    results = s.search(
+        scoring_query,
+        filter=set(scoring_filter) if scoring_filter else None,
+        mask=set(masked) if masked else None,
+        limit=page * per_page,
+        sortedby=sortedby,
+        reverse=reverse,
+    )
+    terms = _query_terms(s, scoring_query)
+    found = []
+    for hit in results[(page - 1) * per_page : page * per_page]:
+        stored = hit.fields()
+        found.append(
+            (
+                int(stored["id"]),
+                hit.score or 0.0,
+                highlight_all(stored.get("title", ""), terms.get("title", set())),
+                snippet(stored.get("body", ""), terms.get("body", set())),
+            )
+        )
+    return found
+
+
+def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
     articles = _hydrate([article_id for article_id, *_ in found])
     hits = []
     for article_id, score, title, body_snippet in found:
@@ -438,6 +458,63 @@ def run_search(
     return SearchResults(hits=hits, total=total, page=page, per_page=per_page, facets=facets)
 
 
+SMALL_FILTER = 5000  # up to this many filtered documents, test and score each one directly
+
+
+def _leaves(s):
+    """(leaf searcher, first document number, end) for each segment."""
+    subs = s.leaf_searchers()
+    ends = [offset for _, offset in subs[1:]] + [s.doc_count_all()]
+    return [(sub, offset, end) for (sub, offset), end in zip(subs, ends, strict=True)]
+
+
+def _walk_candidates(s, query, candidates: list[int], context):
+    """(document, matcher positioned on it) for each sorted candidate the query matches."""
+    for sub, offset, end in _leaves(s):
+        local = [d - offset for d in candidates if offset <= d < end]
+        if not local:
+            continue
+        matcher = query.matcher(sub, context)
+        for docnum in local:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                yield docnum + offset, matcher
+
+
+def _matches_among(s, query: wq.Query, candidates: list[int]) -> list[int]:
+    return [docnum for docnum, _ in _walk_candidates(s, query, candidates, s.boolean_context())]
+
+
+def _rank_among(s, scoring_query, matching, sortedby, reverse, page, per_page):
+    """The page of hits among a few known matches, scored as Whoosh scores them."""
+    wanted = page * per_page
+    if sortedby:
+        dates = s.reader().column_reader("date")
+        ranked = sorted(matching, key=lambda d: (dates[d], d), reverse=reverse)[:wanted]
+        scores = dict.fromkeys(ranked, 0.0)
+    else:
+        scores = {d: m.score() for d, m in _walk_candidates(s, scoring_query, matching, s.context())}
+        ranked = heapq.nsmallest(wanted, scores, key=lambda d: (-scores[d], d))
+    terms = _query_terms(s, scoring_query)
+    found = []
+    for docnum in ranked[(page - 1) * per_page :]:
+        stored = s.stored_fields(docnum)
+        found.append(
+            (
+                int(stored["id"]),
+                scores[docnum],
+                highlight_all(stored.get("title", ""), terms.get("title", set())),
+                snippet(stored.get("body", ""), terms.get("body", set())),
+            )
+        )
+    return found
+
+
 def _has_phrase(query: wq.Query) -> bool:
     return any(isinstance(node, wq.Phrase) for node in _walk(query))
 
@@ -449,15 +526,15 @@ def _without_phrases(query: wq.Query) -> wq.Query:
     return query.apply(_without_phrases)
 
 
-def _matched_terms(hit) -> dict[str, set[str]]:
-    """The index terms this hit matched, by field (wildcards and fuzzy words already expanded)."""
+def _query_terms(s, query: wq.Query) -> dict[str, set[str]]:
+    """The index terms a query looks for, by field (wildcards and fuzzy words expanded)."""
+    # Not Query.existing_terms(): in whoosh-reloaded 2.7.5 its loop variable overwrites
+    # its field argument, so it drops the terms of every field after the first.
     terms: dict[str, set[str]] = {}
-    try:
-        pairs = hit.matched_terms()
-    except Exception:  # noqa: BLE001 - terms are only known for scored searches
-        return terms
-    for fieldname, text in pairs:
-        terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    reader = s.reader()
+    for leaf in query.leaves():
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return terms
 
 
