@@ -95,6 +95,7 @@ def stage_build(paths: Paths, n: int, rebuild_procs: tuple[int, ...]) -> dict:
             figures["rebuild_after_schema_change"] = time_rebuild(max(rebuild_procs))
         return {**figures, "from_cache": True}
     say(f"[2/6] building the archive of {n:,} articles through the import path …")
+    code = _code()  # the importer's code is loaded now; a commit during the build does not change it
     shutil.rmtree(paths.data, ignore_errors=True)
     paths.fts.unlink(missing_ok=True)
     paths.fts_figures.unlink(missing_ok=True)
@@ -103,8 +104,7 @@ def stage_build(paths: Paths, n: int, rebuild_procs: tuple[int, ...]) -> dict:
     call_command("migrate", verbosity=0)
     figures = build_archive(paths.corpus, expected=n, rebuild_procs=rebuild_procs)
     figures["built_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    code = machine()
-    figures["built_with_commit"] = code["git_commit"] + (" with local changes" if code["git_dirty"] else "")
+    figures["built_with_commit"] = code
     figures["build_seconds"] = round(time.perf_counter() - started, 1)
     if figures["import"]["failure_count"]:
         raise SystemExit(f"the import failed for {figures['import']['failure_count']} articles: "
@@ -267,6 +267,11 @@ def stage_sizes(paths: Paths) -> dict:
     }
 
 
+def _code() -> str:
+    code = machine()
+    return code["git_commit"] + (" with local changes" if code["git_dirty"] else "")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Dossier benchmark (see bench/README.md).")
     parser.add_argument("--n", type=int, default=20_000, help="articles in the synthetic archive")
@@ -314,15 +319,22 @@ def main(argv: list[str] | None = None) -> dict:
     import django
 
     django.setup()
-    results["build"] = stage_build(paths, args.n, tuple(int(p) for p in args.rebuild_procs.split(",") if p))
-    results["tagging"] = stage_tagging(paths, args.seed, args.tagging_articles)
-    results["search"] = stage_queries(paths, args)
+    # Another engineer may commit while a long run goes on: each stage notes the code it ran.
+    results["code_by_stage"] = {}
+
+    def stage(name: str, run):
+        results["code_by_stage"][name] = _code()
+        results[name] = run()
+
+    stage("build", lambda: stage_build(paths, args.n, tuple(int(p) for p in args.rebuild_procs.split(",") if p)))
+    stage("tagging", lambda: stage_tagging(paths, args.seed, args.tagging_articles))
+    stage("search", lambda: stage_queries(paths, args))
     if not args.skip_http:
-        results["http"] = stage_http(paths, args)
+        stage("http", lambda: stage_http(paths, args))
     say("[6/6] sizes and results …")
     results["sizes"] = stage_sizes(paths)
     results["seconds"] = round(time.perf_counter() - started, 1)
-    results["code_at_end"] = {key: value for key, value in machine().items() if key.startswith("git_")}
+    results["code_at_end"] = _code()
     results["targets"] = targets(results)
     markdown = write_results(results, args.results_dir)
     print(markdown)

@@ -121,7 +121,10 @@ class _KnownArticles:
             Article.objects.filter(fingerprint__in=fingerprints).values_list("fingerprint", flat=True)
         )
         urls = [parsed.url for parsed in batch if parsed.url]
-        self.urls = set(Article.objects.filter(url__in=urls).values_list("url", flat=True)) if urls else set()
+        # exclude(url="") lets SQLite use the partial unique index on url (WHERE url != '').
+        self.urls = (
+            set(Article.objects.filter(url__in=urls).exclude(url="").values_list("url", flat=True)) if urls else set()
+        )
 
     def duplicate_of(self, parsed: ParsedArticle) -> str | None:
         if self.by_parsed[id(parsed)] in self.fingerprints:
