@@ -123,7 +123,9 @@ class _KnownArticles:
         urls = [parsed.url for parsed in batch if parsed.url]
         # exclude(url="") lets SQLite use the partial unique index on url (WHERE url != '').
         self.urls = (
-            set(Article.objects.filter(url__in=urls).exclude(url="").values_list("url", flat=True)) if urls else set()
+            set(Article.objects.filter(url__in=urls).exclude(url="").order_by().values_list("url", flat=True))
+            if urls
+            else set()
         )
 
     def duplicate_of(self, parsed: ParsedArticle) -> str | None:
