@@ -30,12 +30,12 @@ _PERSON = re.compile(
     rf"\b(?:{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})(?![\w-])"
 )
 _ORG_ENDINGS = (
-    r"Group|Corporation|Corp\.?|Company|Co\.|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
+    r"Group|Corporation|Corp\.?|Company|Co\.|Ministry|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
     r"Institute|Council|Commission|Committee|Exchange|Partners|Consortium|Ltd\.?|LLP|JSC|Inc\.?|PLC|AG|SA"
 )
 _ORG = re.compile(
-    rf"(?P<name>(?:{_NAME_WORD}\s+){{1,5}}(?:{_ORG_ENDINGS}))(?![\w-])"
-    rf"|(?P<ministry>Ministry\s+of\s+{_NAME_WORD}(?:(?:\s+and|,)\s+{_NAME_WORD}){{0,3}})"
+    rf"(?P<ministry>(?:{_NAME_WORD}\s+)?Ministry\s+of\s+{_NAME_WORD}(?:(?:\s+and|,)\s+{_NAME_WORD}){{0,3}})"
+    rf"|(?P<name>(?:{_NAME_WORD}\s+){{1,5}}(?:{_ORG_ENDINGS}))(?![\w-])"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
 _PLAIN = re.compile(rf"(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+)?{_NAME_WORD}){{1,4}})")
@@ -73,7 +73,8 @@ def _sentence_at(text: str, start: int, end: int) -> str:
 def _trim(name: str) -> str:
     name = re.sub(r"['’]s?$", "", name)  # Tokayev's -> Tokayev
     words = name.split()
-    while words and (words[0] in _NOT_NAMES or words[0] in {"of", "the", "and"}):
+    # Leading filler, and a possessive owner ("China's Ministry of Commerce").
+    while words and (words[0] in _NOT_NAMES or words[0] in {"of", "the", "and"} or words[0].endswith(("'s", "’s"))):
         words = words[1:]
     while words and words[-1] in {"of", "the", "and"}:
         words = words[:-1]
@@ -87,7 +88,9 @@ def find_candidates(text: str) -> list[Candidate]:
 
     def add(name: str, kind: str, start: int, end: int, strong: bool) -> None:
         name = _trim(name)
-        if len(name.split()) < (1 if strong else 2) or len(name) < 4 or len(name) > 120:
+        # Two words at least: a lone "Ministry" or "Bank" left after trimming is no name.
+        minimum = 1 if kind == EntityKind.PERSON else 2
+        if len(name.split()) < minimum or len(name) < 4 or len(name) > 120:
             return
         if any(start < t_end and end > t_start for t_start, t_end in taken):
             return

@@ -19,6 +19,8 @@ def names(text: str) -> dict[str, str]:
         ("Loans came from the China Development Bank last year.", "China Development Bank", "organisation"),
         ("Shares of Samruk Energy Group rose.", "Samruk Energy Group", "organisation"),
         ("The Ministry of Energy said prices would rise.", "Ministry of Energy", "organisation"),
+        ("The Kazakh Energy Ministry said prices would rise.", "Kazakh Energy Ministry", "organisation"),
+        ("China's Ministry of Commerce agreed.", "Ministry of Commerce", "organisation"),
         ("Officials at Lake Balkhash welcomed the news.", "Lake Balkhash", "other"),
     ],
 )

@@ -172,3 +172,22 @@ def test_suggestions_whose_names_became_entities_are_pruned(news):
     make_entity("Eurasian Development Bank")
     assert prune_suggestions() >= 1
     assert not EntitySuggestion.objects.filter(name="Eurasian Development Bank").exists()
+
+
+def test_admin_merges_a_suggestion_into_the_entity_an_editor_chose(client, news):
+    user = get_user_model().objects.create_superuser("editor", "", "pw-for-tests-only")
+    client.force_login(user)
+    tag_articles(articles=news)
+    suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
+    edb = make_entity("EDB")
+    url = "/admin/archive/entitysuggestion/"
+    # Without a chosen entity the editor is told what to do, and nothing changes.
+    response = client.post(url, {"action": "merge_into_target", "_selected_action": [suggestion.pk]}, follow=True)
+    assert "no entity chosen" in response.content.decode()
+    assert EntitySuggestion.objects.get(pk=suggestion.pk).status == SuggestionStatus.NEW
+    suggestion.target = edb
+    suggestion.save()
+    client.post(url, {"action": "merge_into_target", "_selected_action": [suggestion.pk]})
+    assert EntitySuggestion.objects.get(pk=suggestion.pk).status == SuggestionStatus.MERGED
+    assert list(edb.aliases.values_list("name", flat=True)) == ["Eurasian Development Bank"]
+    assert edb.mentions.count() == 2
