@@ -235,3 +235,20 @@ def test_how_the_query_was_read_is_described(index):
     )
     assert parse_query("wind OR solar").description == "(wind OR solar)"
     assert parse_query('"wind farm"~3').description == "“wind farm”~3"
+
+
+@pytest.mark.parametrize(
+    "q", ["wind", "wind farms", "wind OR coal", "wind -solar", "-wind", "turb*", "ekibastus~", "SPIC",
+          "person:tokayev OR place:almaty", "(wind OR solar) AND NOT coal", "zzzunknown", "wind zzzunknown"],
+)
+def test_counting_by_posting_sets_finds_exactly_what_whoosh_finds(archive, q, django_capture_on_commit_callbacks):
+    from archive.models import Article
+    from search.index import searcher
+    from search.query import _docset
+
+    # A deleted document is still in its segment; neither way may count it.
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.get(title="Grid operator upgrades lines").delete()
+    query = parse_query(q).query
+    with searcher() as s:
+        assert _docset(s, query) == frozenset(query.docs(s))
