@@ -466,10 +466,9 @@ def run_search(
         else:
             found_docs = _docset(s, user_query)
             if found_docs is None:
-                found_docs = user_query.docs(s)
-            elif allowed is not None or masked:
-                found_docs = (found_docs & allowed if allowed is not None else found_docs) - masked
-            matching = sorted(d for d in found_docs if (allowed is None or d in allowed) and d not in masked)
+                matching = [d for d in user_query.docs(s) if (allowed is None or d in allowed) and d not in masked]
+            else:
+                matching = sorted((found_docs & allowed if allowed is not None else found_docs) - masked)
         # Counted from the matching documents, not len(results): Whoosh's estimate is
         # wrong for some And/Not queries (see PERFORMANCE.md), and users see this number.
         facets = count_facets(s, matching, storage_key=str(index_dir()))
