@@ -102,6 +102,11 @@ def _columns(searcher: Searcher, storage_key: str) -> _Columns:
         return columns
 
 
+def load_columns(searcher: Searcher, *, storage_key: str) -> None:
+    """Decode this searcher's facet columns now rather than on the first search."""
+    _columns(searcher, storage_key)
+
+
 def count_facets(searcher: Searcher, docnums, *, storage_key: str) -> FacetCounts:
     """Counts over the matching documents (``docnums`` from the query plus filters)."""
     columns = _columns(searcher, storage_key)

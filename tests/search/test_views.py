@@ -106,3 +106,12 @@ def test_related_articles_on_the_article_page(client, reindex):
     reindex()
     html = client.get(first.get_absolute_url()).content.decode()
     assert "Related articles" in html and "More wind turbines" in html
+
+
+def test_warm_up_opens_the_index_and_tolerates_a_missing_one(indexed, settings, tmp_path):
+    from search.index import warm_up
+
+    assert warm_up() is True
+    settings.SEARCH_INDEX_DIR = tmp_path / "nowhere"
+    reset_searcher()
+    assert warm_up() is False
