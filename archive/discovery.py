@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 
 from archive.models import EntityKind
+from archive.text import sentence_around
 
 MIN_ARTICLES_FOR_PLAIN_NAMES = 3
-MAX_SENTENCE_CHARS = 300
 
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,6})"
 _TITLES = (
@@ -49,7 +49,6 @@ _NOT_NAMES = {
     "Other", "Last", "Next", "New", "Several", "Under", "Over", "About", "Speaking", "Asked",
 }
 _TAIL_OF_LONGER_NAME = re.compile(r"[A-Z][\w'’-]*\s+(?:and|&)\s+$")
-_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"'”’)]*|$)")
 
 
 @dataclass(frozen=True)
@@ -58,16 +57,6 @@ class Candidate:
     kind: str
     sentence: str
     strong: bool  # found by a title or an organisation word, not just capitals
-
-
-def _sentence_at(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
-    right = min(right_candidates) + 1 if right_candidates else len(text)
-    sentence = " ".join(text[left + 1 : right].split())
-    if len(sentence) > MAX_SENTENCE_CHARS:
-        sentence = sentence[: MAX_SENTENCE_CHARS - 1].rsplit(" ", 1)[0] + "…"
-    return sentence
 
 
 def _trim(name: str) -> str:
@@ -99,7 +88,7 @@ def find_candidates(text: str) -> list[Candidate]:
         taken.append((start, end))
         key = name.casefold()
         if key not in found:
-            found[key] = Candidate(name, kind, _sentence_at(text, start, end), strong)
+            found[key] = Candidate(name, kind, sentence_around(text, start, end), strong)
 
     for match in _PERSON.finditer(text):
         add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.urls import reverse
 
-from archive.discovery import MAX_SENTENCE_CHARS
 from archive.models import Entity, Mention
 from archive.tagging import Gazetteer
+from archive.text import sentence_around
 
 
 @dataclass(frozen=True)
@@ -48,18 +48,3 @@ def mention_sentences(entity: Entity, articles) -> dict[int, str]:
             start, end, _ = spans[0]
             sentences[article.id] = sentence_around(article.body, start, end)
     return sentences
-
-
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence holding text[start:end], in one line and at most a few hundred characters."""
-    boundaries = [text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n")]
-    left = max(boundaries)
-    left = left + 2 if left >= 0 and text[left] != "\n" else left + 1
-    ends = [i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i != -1]
-    right = min(ends) + 1 if ends else len(text)
-    sentence = " ".join(text[left:right].split()).lstrip("# ")
-    if len(sentence) > MAX_SENTENCE_CHARS:
-        offset = max(0, start - left - MAX_SENTENCE_CHARS // 2)
-        sentence = "…" + sentence[offset : offset + MAX_SENTENCE_CHARS - 2].strip() + "…"
-    return sentence
-

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 TITLE_MAX_CHARS = 110
 TITLE_IDEAL_CHARS = 90
 TITLE_MIN_CHARS = 35
+SENTENCE_MAX_CHARS = 300
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9\"“‘(])")
 # Abbreviations that end with a full stop but do not end a sentence.
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "U.S.", "U.K.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.",
@@ -113,3 +114,17 @@ def is_binary(data: bytes) -> bool:
         return True
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     return bool(sample) and controls / len(sample) > 0.05
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence holding text[start:end], in one line and at most a few hundred characters."""
+    boundaries = [text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n")]
+    left = max(boundaries)
+    left = left + 2 if left >= 0 and text[left] != "\n" else left + 1
+    ends = [i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i != -1]
+    right = min(ends) + 1 if ends else len(text)
+    sentence = " ".join(text[left:right].split()).lstrip("# ")
+    if len(sentence) > SENTENCE_MAX_CHARS:
+        offset = max(0, start - left - SENTENCE_MAX_CHARS // 2)
+        sentence = "…" + sentence[offset : offset + SENTENCE_MAX_CHARS - 2].strip() + "…"
+    return sentence
