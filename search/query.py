@@ -325,7 +325,7 @@ def _hydrate(ids: list[int]) -> dict[int, Article]:
 
 
 _filter_cache_lock = threading.Lock()
-_filter_cache: OrderedDict[tuple[int, str], frozenset[int]] = OrderedDict()
+_filter_cache: OrderedDict[tuple, frozenset[int]] = OrderedDict()
 FILTER_CACHE_SIZE = 64
 
 
@@ -336,48 +336,49 @@ def _index_version(s) -> tuple:
     return (str(index_dir()), segments, s.doc_count())
 
 
+def _cached(key: tuple, compute) -> frozenset[int]:
+    """The document set under ``key``, computed once and kept among the latest few."""
+    with _filter_cache_lock:
+        cached = _filter_cache.get(key)
+        if cached is not None:
+            _filter_cache.move_to_end(key)
+            return cached
+    result = compute()
+    with _filter_cache_lock:
+        _filter_cache[key] = result
+        while len(_filter_cache) > FILTER_CACHE_SIZE:
+            _filter_cache.popitem(last=False)
+    return result
+
+
 def _filter_docs(s, query: wq.Query) -> frozenset[int]:
     """The documents a filter allows, cached for as long as this searcher is the current one.
 
     Whoosh would rebuild the set on every search; filters repeat (paging, facets,
     the same date range), so a small cache per searcher saves most of that work.
     """
-    key = (_index_version(s), repr(query))
-    with _filter_cache_lock:
-        cached = _filter_cache.get(key)
-        if cached is not None:
-            _filter_cache.move_to_end(key)
-            return cached
-    docs = _docset(s, query)
-    if docs is None:
-        docs = frozenset(query.docs(s))
-    with _filter_cache_lock:
-        _filter_cache[key] = docs
-        while len(_filter_cache) > FILTER_CACHE_SIZE:
-            _filter_cache.popitem(last=False)
-    return docs
+
+    def compute() -> frozenset[int]:
+        docs = _docset(s, query)
+        return docs if docs is not None else frozenset(query.docs(s))
+
+    return _cached((_index_version(s), repr(query)), compute)
 
 
 def _term_docs(s, fieldname: str, text) -> frozenset[int]:
     """The live documents holding one term, read straight from each segment's postings."""
-    key = (_index_version(s), "term", fieldname, text)
-    with _filter_cache_lock:
-        cached = _filter_cache.get(key)
-    if cached is not None:
-        return cached
-    docs: set[int] = set()
-    for sub, offset in s.leaf_searchers():
-        try:
-            postings = sub.reader().postings(fieldname, text)  # deleted documents are left out
-        except TermNotFound:
-            continue
-        docs.update(docnum + offset for docnum in postings.all_ids())
-    result = frozenset(docs)
-    with _filter_cache_lock:
-        _filter_cache[key] = result
-        while len(_filter_cache) > FILTER_CACHE_SIZE:
-            _filter_cache.popitem(last=False)
-    return result
+
+    def compute() -> frozenset[int]:
+        docs: set[int] = set()
+        for sub, offset in s.leaf_searchers():
+            try:
+                postings = sub.reader().postings(fieldname, text)  # deleted documents are left out
+            except TermNotFound:
+                continue
+            docs.update(docnum + offset for docnum in postings.all_ids())
+        return frozenset(docs)
+
+    return _cached((_index_version(s), "term", fieldname, text), compute)
 
 
 def _docset(s, query: wq.Query) -> frozenset[int] | None:
@@ -411,14 +412,7 @@ def _docset(s, query: wq.Query) -> frozenset[int] | None:
 
 
 def _all_docs(s) -> frozenset[int]:
-    key = (_index_version(s), "all")
-    with _filter_cache_lock:
-        cached = _filter_cache.get(key)
-    if cached is None:
-        cached = frozenset(s.document_numbers())
-        with _filter_cache_lock:
-            _filter_cache[key] = cached
-    return cached
+    return _cached((_index_version(s), "all"), lambda: frozenset(s.document_numbers()))
 
 
 def _split_query(query: wq.Query) -> tuple[wq.Query, list[wq.Query], list[wq.Query]]:
@@ -685,8 +679,7 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
     """
     try:
         with searcher() as s:
-            version = tuple(leaf.segment().segment_id() for leaf, _ in s.reader().leaf_readers() if leaf.segment())
-            key = (str(index_dir()), version, s.doc_count(), article.id, limit)
+            key = (_index_version(s), article.id, limit)
             ids = _related_cache.get(key)
             if ids is None:
                 docnum = s.document_number(id=str(article.id))
