@@ -74,10 +74,6 @@ class EntityKind(models.TextChoices):
     EVENT = "event", "Event"
     OTHER = "other", "Other"
 
-    @property
-    def plural(self) -> str:
-        return KIND_PLURALS[self.value]
-
 
 KIND_PLURALS = {
     "person": "People",
@@ -172,6 +168,10 @@ class Alias(models.Model):
 class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-published", "-id")
+
+    def in_date_order(self, sort: str) -> ArticleQuerySet:
+        """Oldest first for sort="oldest", newest first otherwise."""
+        return self.order_by("published", "id") if sort == "oldest" else self.newest_first()
 
     def for_listing(self) -> ArticleQuerySet:
         """What a list of articles shows (the summary falls back to the body, so it stays)."""

@@ -65,7 +65,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
     articles = filterset.qs
     sort = request.GET.get("sort") if request.GET.get("sort") in BROWSE_SORTS else "newest"
-    ordered = articles.order_by("published", "id") if sort == "oldest" else articles.order_by("-published", "-id")
+    ordered = articles.in_date_order(sort)
     page = paginate(request, ordered.select_related("source"))
     counts = count_filtered(articles, cleaned_filters(filterset))
     context = {

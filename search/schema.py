@@ -6,6 +6,7 @@ index written with another version is detected and rebuilt, never misread.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
@@ -108,8 +109,6 @@ def documents(ids: Iterable[int]) -> Iterator[tuple[Article, dict]]:
 
 def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
     """The index document of one article; ``aliases`` maps entity ids to their aliases."""
-    import datetime as dt
-
     by_field: dict[str, list[str]] = {name: [] for name in KIND_FIELDS.values()}
     all_names: list[str] = []
     entity_ids: list[str] = []

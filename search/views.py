@@ -33,7 +33,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if not q:
         # No keyword: the same filters, on the database.
         articles = filterset.qs
-        ordered = articles.order_by("published", "id") if sort == "oldest" else articles.order_by("-published", "-id")
+        ordered = articles.in_date_order(sort)
         context.update(page=paginate(request, ordered.select_related("source"), PER_PAGE), browsing=True)
         context.update(filter_context(request, filterset, count_filtered(articles, cleaned)))
         return TemplateResponse(request, "search/search.html", context)
