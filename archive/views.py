@@ -25,8 +25,11 @@ PAGE_SIZE = 25
 
 
 def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page; a missing, malformed or too large page number gives the nearest real page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    """The requested page; a missing, malformed or out-of-range page number gives the nearest real page."""
+    number = request.GET.get("page")
+    if number and number.lstrip("-").isdigit() and int(number) < 1:
+        number = 1  # Django's get_page would jump to the last page
+    return Paginator(items, per_page).get_page(number)
 
 
 def home(request: HttpRequest) -> HttpResponse:

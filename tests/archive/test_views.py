@@ -469,3 +469,13 @@ def test_unknown_addresses_get_the_friendly_404_page(client, url):
     assertTemplateUsed(response, "404.html")
     assertContains(response, NOT_FOUND_TEXT, status_code=404)
     assertContains(response, 'href="/articles/"', status_code=404)
+
+
+def test_page_numbers_below_one_give_the_first_page(client, db):
+    from tests.factories import make_article as _make
+
+    for n in range(30):
+        _make(f"Numbered article {n:02d}", f"Body {n}.", published=f"2020-01-{n % 28 + 1:02d}")
+    first = client.get("/articles/").content.decode()
+    for bad in ("0", "-3"):
+        assert client.get(f"/articles/?page={bad}").content.decode() == first
