@@ -2,19 +2,19 @@
 
 Each document carries one ``facet_row`` column value (source, year, month,
 entities, tags). Rows are decoded once per index segment and kept while the
-segment lives (segments never change once written; deleted documents never come
-out of a matcher, so they are never counted), then laid end to end, one list per
-facet, for the whole searcher. Counting is then ``Counter(map(column, docnums))``:
-the loop runs in C, not in Python.
+segment lives (segments never change once written), as NumPy arrays: one value per
+document for the source and the month, and (document, value) pairs for entities
+and tags. For a searcher the segments are laid end to end and every value gets a
+small code, so counting the matches of a query is ``bincount`` over the codes of
+the matching documents: a few milliseconds for 100,000 articles.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from archive.facets import FacetCounts
@@ -27,29 +27,59 @@ _KIND_BITS = 3  # six kinds fit in three bits of an entity key
 
 
 @dataclass(frozen=True)
+class _Segment:
+    sources: np.ndarray  # per document; 0 when the article has no source
+    months: np.ndarray  # per document; year * 100 + month, 0 when unknown
+    entity_docs: np.ndarray  # local document number of each (document, entity) pair
+    entity_keys: np.ndarray  # entity id << 3 | kind number
+    tag_docs: np.ndarray
+    tag_ids: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """The values of one facet over a searcher's documents, as codes into ``values``."""
+
+    values: np.ndarray
+    docs: np.ndarray | None  # for pairs: the document of each code; None when one code per document
+    codes: np.ndarray
+
+    @classmethod
+    def build(cls, keys: np.ndarray, docs: np.ndarray | None = None) -> _Codes:
+        values, codes = np.unique(keys, return_inverse=True)
+        return cls(values=values, docs=docs, codes=codes.astype(np.int32))
+
+    def count(self, mask: np.ndarray) -> dict[int, int]:
+        codes = self.codes[mask] if self.docs is None else self.codes[mask[self.docs]]
+        counts = np.bincount(codes, minlength=len(self.values))
+        present = np.flatnonzero(counts)
+        return dict(zip(self.values[present].tolist(), counts[present].tolist(), strict=True))
+
+
+@dataclass(frozen=True)
 class _Columns:
-    sources: list[int]  # 0 when the article has no source
-    months: list[int]  # year * 100 + month
-    entities: list[tuple[int, ...]]  # entity id << 3 | kind number
-    tags: list[tuple[int, ...]]
+    size: int
+    sources: _Codes
+    months: _Codes
+    entities: _Codes
+    tags: _Codes
 
 
-_EMPTY = (0, 0, (), ())
 _cache_lock = threading.Lock()
-_segments: dict[tuple[str, str], list[tuple]] = {}
+_segments: dict[tuple[str, str], _Segment] = {}
 _searchers: dict[tuple[str, tuple[str, ...]], _Columns] = {}
 
 
 def _decode(raw: bytes | str | None) -> tuple:
     if not raw:
-        return _EMPTY
+        return 0, 0, (), ()
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     source, year, month, entities, tags = text.split("|")
     return (
         int(source) if source else 0,
         int(year) * 100 + int(month),
-        tuple(int(key[1:]) << _KIND_BITS | KIND_NUMBERS[CODE_KINDS[key[0]]] for key in entities.split(",") if key),
-        tuple(int(tag) for tag in tags.split(",") if tag),
+        [int(key[1:]) << _KIND_BITS | KIND_NUMBERS[CODE_KINDS[key[0]]] for key in entities.split(",") if key],
+        [int(tag) for tag in tags.split(",") if tag],
     )
 
 
@@ -58,17 +88,32 @@ def _segment_id(reader) -> str:
     return segment.segment_id() if segment is not None else "empty"
 
 
-def _segment_rows(storage_key: str, reader) -> list[tuple]:
+def _pairs(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    docs = np.repeat(np.arange(len(lists), dtype=np.int64), counts)
+    values = np.fromiter((v for values in lists for v in values), dtype=np.int64, count=int(counts.sum()))
+    return docs, values
+
+
+def _segment(storage_key: str, reader) -> _Segment:
     key = (storage_key, _segment_id(reader))
-    rows = _segments.get(key)
-    if rows is None:
+    found = _segments.get(key)
+    if found is None:
+        size = reader.doc_count_all()
         if reader.has_column("facet_row"):
             column = reader.column_reader("facet_row")
-            rows = [_decode(column[docnum]) for docnum in range(reader.doc_count_all())]
+            rows = [_decode(column[docnum]) for docnum in range(size)]
         else:
-            rows = [_EMPTY] * reader.doc_count_all()
-        _segments[key] = rows
-    return rows
+            rows = [(0, 0, (), ())] * size
+        entity_docs, entity_keys = _pairs([row[2] for row in rows])
+        tag_docs, tag_ids = _pairs([row[3] for row in rows])
+        found = _Segment(
+            sources=np.fromiter((row[0] for row in rows), dtype=np.int64, count=size),
+            months=np.fromiter((row[1] for row in rows), dtype=np.int64, count=size),
+            entity_docs=entity_docs, entity_keys=entity_keys, tag_docs=tag_docs, tag_ids=tag_ids,
+        )
+        _segments[key] = found
+    return found
 
 
 def _columns(searcher: Searcher, storage_key: str) -> _Columns:
@@ -81,22 +126,30 @@ def _columns(searcher: Searcher, storage_key: str) -> _Columns:
         columns = _searchers.get(key)
         if columns is not None:
             return columns
-        rows: list[tuple] = []
-        live = set()
+        parts = []
         for leaf, offset in leaves:
-            assert offset == len(rows), "segments are laid end to end"
-            rows.extend(_segment_rows(storage_key, leaf))
-            live.add((storage_key, _segment_id(leaf)))
+            parts.append((offset, _segment(storage_key, leaf)))
+        live = {(storage_key, _segment_id(leaf)) for leaf, _ in leaves}
         # Forget segments merged away and searchers replaced since.
         for old in [k for k in _segments if k[0] == storage_key and k not in live]:
             del _segments[old]
         for old in [k for k in _searchers if k[0] == storage_key]:
             del _searchers[old]
+
+        def joined(name: str) -> np.ndarray:
+            arrays = [getattr(part, name) for _, part in parts]
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+        def shifted(name: str) -> np.ndarray:
+            arrays = [getattr(part, name) + offset for offset, part in parts]
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
         columns = _Columns(
-            sources=[row[0] for row in rows],
-            months=[row[1] for row in rows],
-            entities=[row[2] for row in rows],
-            tags=[row[3] for row in rows],
+            size=reader.doc_count_all(),
+            sources=_Codes.build(joined("sources")),
+            months=_Codes.build(joined("months")),
+            entities=_Codes.build(joined("entity_keys"), shifted("entity_docs")),
+            tags=_Codes.build(joined("tag_ids"), shifted("tag_docs")),
         )
         _searchers[key] = columns
         return columns
@@ -107,21 +160,23 @@ def load_columns(searcher: Searcher, *, storage_key: str) -> None:
     _columns(searcher, storage_key)
 
 
-def count_facets(searcher: Searcher, docnums, *, storage_key: str) -> FacetCounts:
-    """Counts over the matching documents (``docnums`` from the query plus filters)."""
+def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCounts:
+    """Counts over the matching documents: a boolean array by document number, or document numbers."""
     columns = _columns(searcher, storage_key)
-    docnums = docnums if isinstance(docnums, list) else list(docnums)
-    counts = FacetCounts(total=len(docnums))
-    sources = Counter(map(columns.sources.__getitem__, docnums))
+    if isinstance(matches, np.ndarray) and matches.dtype == bool:
+        mask = matches
+    else:
+        mask = np.zeros(columns.size, dtype=bool)
+        mask[np.fromiter(matches, dtype=np.int64)] = True
+    counts = FacetCounts(total=int(mask.sum()))
+    sources = columns.sources.count(mask)
     sources.pop(0, None)
-    counts.sources = sources
-    counts.months = Counter(
-        {(key // 100, key % 100): n for key, n in Counter(map(columns.months.__getitem__, docnums)).items() if key}
-    )
-    counts.tags = Counter(chain.from_iterable(map(columns.tags.__getitem__, docnums)))
-    mask = (1 << _KIND_BITS) - 1
-    for key, n in Counter(chain.from_iterable(map(columns.entities.__getitem__, docnums))).items():
-        counts.entities[KINDS_BY_NUMBER[key & mask]][key >> _KIND_BITS] = n
+    counts.sources.update(sources)
+    counts.months.update({(key // 100, key % 100): n for key, n in columns.months.count(mask).items() if key})
+    counts.tags.update(columns.tags.count(mask))
+    kind_mask = (1 << _KIND_BITS) - 1
+    for key, n in columns.entities.count(mask).items():
+        counts.entities[KINDS_BY_NUMBER[key & kind_mask]][key >> _KIND_BITS] = n
     return counts
 
 
@@ -131,6 +186,7 @@ def index_counts(cleaned_filters: dict) -> FacetCounts | None:
     It cannot when it is missing or outdated, or while changes wait in the queue
     (then the database is the only exact answer).
     """
+    from search.engine import Evaluator, snapshot
     from search.filters import filter_query
     from search.index import IndexUnavailable, index_dir, searcher
     from search.models import PendingIndexUpdate
@@ -139,8 +195,9 @@ def index_counts(cleaned_filters: dict) -> FacetCounts | None:
         return None
     try:
         with searcher() as s:
+            snap = snapshot(s, str(index_dir()))
             query = filter_query(cleaned_filters)
-            docnums = list(query.docs(s)) if query is not None else list(s.document_numbers())
-            return count_facets(s, docnums, storage_key=str(index_dir()))
+            mask = Evaluator(snap, scored=False).run(query).mask if query is not None else snap.live.copy()
+            return count_facets(s, mask, storage_key=str(index_dir()))
     except IndexUnavailable:
         return None

@@ -13,11 +13,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-import heapq
 import html
 import logging
 import re
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -26,11 +24,11 @@ from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
-from whoosh.reading import TermNotFound
 from whoosh.support.levenshtein import distance
 
 from archive.facets import FacetCounts
 from archive.models import Article
+from search.engine import Evaluator, Snapshot, rank, snapshot
 from search.facets import count_facets
 from search.index import IndexUnavailable, index_dir, searcher
 from search.schema import build_schema
@@ -324,114 +322,11 @@ def _hydrate(ids: list[int]) -> dict[int, Article]:
     return {article.id: article for article in articles}
 
 
-_filter_cache_lock = threading.Lock()
-_filter_cache: OrderedDict[tuple, frozenset[int]] = OrderedDict()
-FILTER_CACHE_SIZE = 64
-
-
 def _index_version(s) -> tuple:
     """Names what this searcher sees: segment ids are random and never reused; the count
     of live documents changes with deletions."""
     segments = tuple(leaf.segment().segment_id() for leaf, _ in s.reader().leaf_readers() if leaf.segment())
     return (str(index_dir()), segments, s.doc_count())
-
-
-def _cached(key: tuple, compute) -> frozenset[int]:
-    """The document set under ``key``, computed once and kept among the latest few."""
-    with _filter_cache_lock:
-        cached = _filter_cache.get(key)
-        if cached is not None:
-            _filter_cache.move_to_end(key)
-            return cached
-    result = compute()
-    with _filter_cache_lock:
-        _filter_cache[key] = result
-        while len(_filter_cache) > FILTER_CACHE_SIZE:
-            _filter_cache.popitem(last=False)
-    return result
-
-
-def _filter_docs(s, query: wq.Query) -> frozenset[int]:
-    """The documents a filter allows, cached for as long as this searcher is the current one.
-
-    Whoosh would rebuild the set on every search; filters repeat (paging, facets,
-    the same date range), so a small cache per searcher saves most of that work.
-    """
-
-    def compute() -> frozenset[int]:
-        docs = _docset(s, query)
-        return docs if docs is not None else frozenset(query.docs(s))
-
-    return _cached((_index_version(s), repr(query)), compute)
-
-
-def _term_docs(s, fieldname: str, text) -> frozenset[int]:
-    """The live documents holding one term, read straight from each segment's postings."""
-
-    def compute() -> frozenset[int]:
-        docs: set[int] = set()
-        for sub, offset in s.leaf_searchers():
-            try:
-                postings = sub.reader().postings(fieldname, text)  # deleted documents are left out
-            except TermNotFound:
-                continue
-            docs.update(docnum + offset for docnum in postings.all_ids())
-        return frozenset(docs)
-
-    return _cached((_index_version(s), "term", fieldname, text), compute)
-
-
-def _docset(s, query: wq.Query) -> frozenset[int] | None:
-    """The documents a query matches, by set operations on term postings (None: not this way).
-
-    Walking Whoosh's union and intersection matchers in Python is what made counting
-    slow; reading each term's postings once and combining sets in C gives the same
-    documents several times faster. Phrases, ranges and anything else fall back.
-    """
-    if isinstance(query, wq.Term):
-        return _term_docs(s, query.fieldname, query.text)
-    if isinstance(query, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-        terms = list(query.expanded_terms(s.reader()))
-        return frozenset().union(*(_term_docs(s, field, text) for field, text in terms))
-    if isinstance(query, wq.Every):
-        return _all_docs(s)
-    if isinstance(query, wq.Not):
-        inner = _docset(s, query.query)
-        return None if inner is None else _all_docs(s) - inner
-    if isinstance(query, (wq.Or, wq.And)):
-        parts = [_docset(s, child) for child in query.subqueries]
-        if any(part is None for part in parts):
-            return None
-        if isinstance(query, wq.Or):
-            return frozenset().union(*parts)
-        parts.sort(key=len)
-        return frozenset(parts[0].intersection(*parts[1:])) if parts else frozenset()
-    if query is wq.NullQuery:
-        return frozenset()
-    return None
-
-
-def _all_docs(s) -> frozenset[int]:
-    return _cached((_index_version(s), "all"), lambda: frozenset(s.document_numbers()))
-
-
-def _split_query(query: wq.Query) -> tuple[wq.Query, list[wq.Query], list[wq.Query]]:
-    """(what to score, date ranges to filter by, what to exclude) from the user's query.
-
-    Top-level date ranges and NOTs select documents without adding to their score;
-    as cached document sets (a filter and a mask) they give the same matches far
-    faster than inside the query.
-    """
-    if isinstance(query, wq.DateRange):
-        return wq.Every(), [query], []
-    if isinstance(query, wq.And):
-        dates = [q for q in query.subqueries if isinstance(q, wq.DateRange)]
-        excluded = [q.query for q in query.subqueries if isinstance(q, wq.Not)]
-        rest = [q for q in query.subqueries if not isinstance(q, (wq.DateRange, wq.Not))]
-        if dates or excluded:
-            remaining = rest[0] if len(rest) == 1 else (wq.And(rest) if rest else wq.Every())
-            return remaining, dates, excluded
-    return query, [], []
 
 
 def run_search(
@@ -442,71 +337,37 @@ def run_search(
     per_page: int = 20,
     filter_query: wq.Query | None = None,
 ) -> SearchResults:
-    """Run a parsed query; ``filter_query`` (a Whoosh query) restricts the matches without scoring."""
-    sortedby, reverse = {"newest": ("date", True), "oldest": ("date", False)}.get(sort, (None, False))
-    user_query, date_filters, excluded = _split_query(parsed.query if parsed is not None else wq.Every())
-    filters = [*date_filters, *([filter_query] if filter_query is not None else [])]
+    """Run a parsed query; ``filter_query`` (a Whoosh query) restricts the matches without scoring.
+
+    The query is evaluated over whole arrays (``search.engine``): every match is known,
+    so the total and the facet counts are exact, and only the page is ranked in full.
+    """
+    user_query = parsed.query if parsed is not None else wq.Every()
     with searcher() as s:
-        allowed = None
-        for part in filters:
-            docs = _filter_docs(s, part)
-            allowed = docs if allowed is None else allowed & docs
-        masked = frozenset().union(*(_filter_docs(s, part) for part in excluded))
-        small = allowed is not None and len(allowed) <= SMALL_FILTER
-        if small:
-            # Few documents pass the filters: test each of them against the query
-            # rather than walking every document the query matches.
-            matching = _matches_among(s, user_query, sorted(allowed - masked))
-        else:
-            found_docs = _docset(s, user_query)
-            if found_docs is None:
-                matching = [d for d in user_query.docs(s) if (allowed is None or d in allowed) and d not in masked]
-            else:
-                matching = sorted((found_docs & allowed if allowed is not None else found_docs) - masked)
-        # Counted from the matching documents, not len(results): Whoosh's estimate is
-        # wrong for some And/Not queries (see PERFORMANCE.md), and users see this number.
-        facets = count_facets(s, matching, storage_key=str(index_dir()))
+        snap = snapshot(s, str(index_dir()))
+        matches = Evaluator(snap).run(user_query)
+        if filter_query is not None:
+            matches.mask &= Evaluator(snap, scored=False).run(filter_query).mask
+        # Counted from the matching documents: Whoosh's len(results) is wrong for some
+        # And/Not queries (see PERFORMANCE.md), and users see this number.
+        facets = count_facets(s, matches.mask, storage_key=str(index_dir()))
         total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)
-        scoring_query, scoring_filter = user_query, allowed
-        if _has_phrase(user_query):
-            # Checking word positions is what makes phrases slow, and the matches are
-            # known now: rank them by their words alone instead of checking again.
-            scoring_query, scoring_filter = _without_phrases(user_query), frozenset(matching)
-        if small:
-            found = _rank_among(s, scoring_query, matching, sortedby, reverse, page, per_page)
-        else:
-            found = _rank_with_whoosh(
-                s, scoring_query if matching else wq.NullQuery, scoring_filter, masked, sortedby, reverse,
-                page, per_page,
+        ranked = rank(snap, matches, sort=sort, start=(page - 1) * per_page, stop=page * per_page)
+        terms = _query_terms(snap, user_query)
+        found = []
+        for docnum, score in ranked:
+            stored = s.stored_fields(docnum)
+            found.append(
+                (
+                    int(stored["id"]),
+                    score,
+                    highlight_all(stored.get("title", ""), terms.get("title", set())),
+                    snippet(stored.get("body", ""), terms.get("body", set())),
+                )
             )
     return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
-
-
-def _rank_with_whoosh(s, scoring_query, scoring_filter, masked, sortedby, reverse, page, per_page):
-    """The page of hits, ranked by Whoosh's collector; (id, score, title html, snippet html) each."""
-    results = s.search(
-        scoring_query,
-        filter=set(scoring_filter) if scoring_filter else None,
-        mask=set(masked) if masked else None,
-        limit=page * per_page,
-        sortedby=sortedby,
-        reverse=reverse,
-    )
-    terms = _query_terms(s, scoring_query)
-    found = []
-    for hit in results[(page - 1) * per_page : page * per_page]:
-        stored = hit.fields()
-        found.append(
-            (
-                int(stored["id"]),
-                hit.score or 0.0,
-                highlight_all(stored.get("title", ""), terms.get("title", set())),
-                snippet(stored.get("body", ""), terms.get("body", set())),
-            )
-        )
-    return found
 
 
 def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
@@ -527,82 +388,18 @@ def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -
     return SearchResults(hits=hits, total=total, page=page, per_page=per_page, facets=facets)
 
 
-SMALL_FILTER = 5000  # up to this many filtered documents, test and score each one directly
-
-
-def _leaves(s):
-    """(leaf searcher, first document number, end) for each segment."""
-    subs = s.leaf_searchers()
-    ends = [offset for _, offset in subs[1:]] + [s.doc_count_all()]
-    return [(sub, offset, end) for (sub, offset), end in zip(subs, ends, strict=True)]
-
-
-def _walk_candidates(s, query, candidates: list[int], context):
-    """(document, matcher positioned on it) for each sorted candidate the query matches."""
-    for sub, offset, end in _leaves(s):
-        local = [d - offset for d in candidates if offset <= d < end]
-        if not local:
-            continue
-        matcher = query.matcher(sub, context)
-        for docnum in local:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                yield docnum + offset, matcher
-
-
-def _matches_among(s, query: wq.Query, candidates: list[int]) -> list[int]:
-    return [docnum for docnum, _ in _walk_candidates(s, query, candidates, s.boolean_context())]
-
-
-def _rank_among(s, scoring_query, matching, sortedby, reverse, page, per_page):
-    """The page of hits among a few known matches, scored as Whoosh scores them."""
-    wanted = page * per_page
-    if sortedby:
-        dates = s.reader().column_reader("date")
-        ranked = sorted(matching, key=lambda d: (dates[d], d), reverse=reverse)[:wanted]
-        scores = dict.fromkeys(ranked, 0.0)
-    else:
-        scores = {d: m.score() for d, m in _walk_candidates(s, scoring_query, matching, s.context())}
-        ranked = heapq.nsmallest(wanted, scores, key=lambda d: (-scores[d], d))
-    terms = _query_terms(s, scoring_query)
-    found = []
-    for docnum in ranked[(page - 1) * per_page :]:
-        stored = s.stored_fields(docnum)
-        found.append(
-            (
-                int(stored["id"]),
-                scores[docnum],
-                highlight_all(stored.get("title", ""), terms.get("title", set())),
-                snippet(stored.get("body", ""), terms.get("body", set())),
-            )
-        )
-    return found
-
-
-def _has_phrase(query: wq.Query) -> bool:
-    return any(isinstance(node, wq.Phrase) for node in _walk(query))
-
-
-def _without_phrases(query: wq.Query) -> wq.Query:
-    """The query with each phrase replaced by all of its words (for ranking known matches)."""
-    if isinstance(query, wq.Phrase):
-        return wq.And([wq.Term(query.fieldname, word) for word in query.words])
-    return query.apply(_without_phrases)
-
-
-def _query_terms(s, query: wq.Query) -> dict[str, set[str]]:
+def _query_terms(snap: Snapshot, query: wq.Query) -> dict[str, set[str]]:
     """The index terms a query looks for, by field (wildcards and fuzzy words expanded)."""
     # Not Query.existing_terms(): in whoosh-reloaded 2.7.5 its loop variable overwrites
     # its field argument, so it drops the terms of every field after the first.
     terms: dict[str, set[str]] = {}
-    reader = s.reader()
+    reader = snap.searcher.reader()
     for leaf in query.leaves():
-        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            pairs = snap.expand(leaf)
+        else:
+            pairs = leaf.expanded_terms(reader, phrases=True)
+        for fieldname, text in pairs:
             terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return terms
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from archive.models import EntityKind
@@ -239,16 +240,24 @@ def test_how_the_query_was_read_is_described(index):
 
 @pytest.mark.parametrize(
     "q", ["wind", "wind farms", "wind OR coal", "wind -solar", "-wind", "turb*", "ekibastus~", "SPIC",
-          "person:tokayev OR place:almaty", "(wind OR solar) AND NOT coal", "zzzunknown", "wind zzzunknown"],
+          "person:tokayev OR place:almaty", "(wind OR solar) AND NOT coal", "zzzunknown", "wind zzzunknown",
+          '"wind farm"', '"wind farms" OR coal', '"power plant"~3', "wind date:[2023 to]", "title:wind^2 OR body:grid",
+          "wind ANDMAYBE solar", "wind ANDNOT solar"],
 )
-def test_counting_by_posting_sets_finds_exactly_what_whoosh_finds(archive, q, django_capture_on_commit_callbacks):
+def test_the_array_engine_finds_and_scores_what_whoosh_finds(archive, q, django_capture_on_commit_callbacks):
+    """search.engine replaces Whoosh's matchers: same documents, and Whoosh's BM25F scores."""
     from archive.models import Article
-    from search.index import searcher
-    from search.query import _docset
+    from search.engine import Evaluator, snapshot
+    from search.index import index_dir, searcher
 
     # A deleted document is still in its segment; neither way may count it.
     with django_capture_on_commit_callbacks(execute=True):
         Article.objects.get(title="Grid operator upgrades lines").delete()
     query = parse_query(q).query
     with searcher() as s:
-        assert _docset(s, query) == frozenset(query.docs(s))
+        matches = Evaluator(snapshot(s, str(index_dir()))).run(query)
+        ours = {int(d): float(matches.scores[d]) for d in np.flatnonzero(matches.mask)}
+        theirs = {hit.docnum: hit.score for hit in s.search(query, limit=None)}
+    assert set(ours) == set(theirs)
+    if '"' not in q:  # phrases are scored by how often the phrase occurs, not word by word
+        assert ours == pytest.approx(theirs, rel=1e-4)

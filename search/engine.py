@@ -1,0 +1,509 @@
+"""Query evaluation over whole arrays: matches, BM25F scores, phrases and sort keys.
+
+Whoosh remains the index: it writes the segments, stores the documents, parses the
+queries and expands wildcards. What it does slowly at archive scale is *reading*:
+its matchers walk every posting of every term in Python, so a common word over
+100,000 articles cost hundreds of milliseconds before any counting or ranking.
+
+Here a term's postings are decoded once per segment (a block is one zlib-compressed
+pickle; NumPy takes the ids and weights whole) and kept in a bounded cache. A query
+then becomes array operations over every document of the searcher: a boolean array
+of matches and a float array of scores. The scores are Whoosh's own BM25F (same
+formula, same statistics: document frequency, field lengths, field boosts), so the
+ranking is the one Whoosh would give; phrases are checked on cached word positions.
+
+Segments never change once written, so everything here is keyed by segment id and
+survives commits that add or delete documents elsewhere; deletions are applied
+through the searcher's ``live`` array.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import chain
+from pickle import loads
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.formats import Positions
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which the index was searched with before
+POSITION_SPAN = 1 << 24  # a document's word positions stay below this (16 million words)
+CACHE_BYTES = 96 * 1024 * 1024  # decoded postings and positions kept per process
+
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+# --- The per-segment cache ---------------------------------------------------------
+
+class _Cache:
+    """Arrays decoded from segments, least recently used first out, bounded in bytes."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.used = 0
+        self.items: OrderedDict[tuple, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, compute):
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+                return found[0]
+        value = compute()
+        size = _nbytes(value)
+        with self.lock:
+            if key not in self.items:
+                self.items[key] = (value, size)
+                self.used += size
+                while self.used > self.limit and len(self.items) > 1:
+                    _, (_, old) = self.items.popitem(last=False)
+                    self.used -= old
+        return value
+
+    def forget_segments(self, live: set[tuple[str, str]]) -> None:
+        """Drop what belongs to segments no searcher sees any more (merged away)."""
+        with self.lock:
+            for key in [k for k in self.items if k[:2] not in live]:
+                _, size = self.items.pop(key)
+                self.used -= size
+
+
+def _nbytes(value) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 96
+    if isinstance(value, tuple):
+        return sum(_nbytes(v) for v in value) + 64
+    return 64
+
+
+_postings = _Cache(CACHE_BYTES)
+_columns = _Cache(1 << 62)  # lengths and dates: a few bytes per document, kept while the segment lives
+
+
+# --- What one searcher sees ----------------------------------------------------------
+
+@dataclass
+class _Leaf:
+    reader: object
+    offset: int
+    size: int
+    key: tuple[str, str]  # (index directory, segment id)
+
+
+class Snapshot:
+    """The documents of one searcher as arrays indexed by document number."""
+
+    def __init__(self, searcher, storage_key: str):
+        self.searcher = searcher
+        self.size = searcher.doc_count_all()
+        self.leaves: list[_Leaf] = []
+        subs = searcher.reader().leaf_readers()
+        for i, (reader, offset) in enumerate(subs):
+            segment = reader.segment()
+            if segment is None:
+                continue
+            end = subs[i + 1][1] if i + 1 < len(subs) else self.size
+            self.leaves.append(_Leaf(reader, offset, end - offset, (storage_key, segment.segment_id())))
+        self.live = np.ones(self.size, dtype=bool)
+        for leaf in self.leaves:
+            if leaf.reader.has_deletions():
+                deleted = np.fromiter(leaf.reader.deleted_docs_set, dtype=np.int64)
+                self.live[deleted + leaf.offset] = False
+        self.doc_count = int(self.live.sum())
+        self._avg_lengths: dict[str, float] = {}
+        self._expansions: dict[str, list] = {}
+
+    # Columns --------------------------------------------------------------------
+
+    def _column(self, name: str, load) -> np.ndarray:
+        parts = [_columns.get((*leaf.key, "column", name), lambda leaf=leaf: load(leaf)) for leaf in self.leaves]
+        if not parts:
+            return np.zeros(0, dtype=np.float32)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length of ``fieldname`` as Whoosh scores it (its one-byte approximation)."""
+
+        def load(leaf: _Leaf) -> np.ndarray:
+            raw = _fixed_column(leaf.reader, _lenfield(fieldname), LENGTHS_COLUMN, np.uint8, leaf.size)
+            return _LENGTHS[raw]
+
+        return self._column("len:" + fieldname, load)
+
+    def dates(self) -> np.ndarray:
+        """Each document's ``date`` column value (Whoosh's sortable integer; 0 when absent)."""
+        column = self.searcher.schema["date"].column_type
+
+        def load(leaf: _Leaf) -> np.ndarray:
+            return _fixed_column(leaf.reader, "date", column, np.dtype(">u8"), leaf.size).astype(np.int64)
+
+        return self._column("date", load)
+
+    def avg_length(self, fieldname: str) -> float:
+        if fieldname not in self._avg_lengths:
+            self._avg_lengths[fieldname] = self.searcher.avg_field_length(fieldname) or 1.0
+        return self._avg_lengths[fieldname]
+
+    # Postings --------------------------------------------------------------------
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of one term across the segments, deleted documents included."""
+        parts = [
+            _postings.get(
+                (*leaf.key, "post", fieldname, btext), lambda leaf=leaf: _read_postings(leaf, fieldname, btext)
+            )
+            for leaf in self.leaves
+        ]
+        return _join(parts, self.leaves)
+
+    def positions(self, fieldname: str, btext: bytes) -> np.ndarray:
+        """Sorted keys ``document * POSITION_SPAN + position`` of every occurrence of one term."""
+        parts = []
+        for leaf in self.leaves:
+            local = _postings.get(
+                (*leaf.key, "pos", fieldname, btext), lambda leaf=leaf: _read_positions(leaf, fieldname, btext)
+            )
+            parts.append(local + np.int64(leaf.offset) * POSITION_SPAN if leaf.offset else local)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def expand(self, node: wq.Query) -> list[tuple[str, bytes]]:
+        """The index terms a wildcard, prefix or fuzzy word stands for (read from the lexicon once)."""
+        key = repr(node)
+        if key not in self._expansions:
+            terms = []
+            for fieldname, text in node.expanded_terms(self.searcher.reader()):
+                terms.append((fieldname, text if isinstance(text, bytes) else text.encode("utf-8")))
+            self._expansions[key] = terms
+        return self._expansions[key]
+
+    def idf(self, fieldname: str, btext: bytes, frequency: int | None = None) -> float:
+        if frequency is None:
+            frequency = self.searcher.doc_frequency(fieldname, btext)
+        return math.log(self.size / (frequency + 1)) + 1
+
+
+def _fixed_column(reader, name: str, column, dtype, size: int) -> np.ndarray:
+    """A fixed-width column of one segment read in one piece (missing values are 0)."""
+    perdoc = reader._perdoc
+    out = np.zeros(size, dtype=dtype)
+    if not perdoc.has_column(name):
+        return out
+    column_reader = perdoc.column_reader(name, column)
+    count = min(column_reader._count, size)
+    if count:
+        raw = column_reader._dbfile.get(column_reader._basepos, count * column_reader._fixedlen)
+        out[:count] = np.frombuffer(raw, dtype=dtype, count=count)
+    return out
+
+
+def _term_info(reader, fieldname: str, btext: bytes):
+    try:
+        return reader._terms.term_info(fieldname, btext)
+    except (TermNotFound, KeyError):
+        return None
+
+
+def _blocks(reader, fieldname: str, btext: bytes):
+    """(ids, weights, values) per posting block of one term in one segment, as stored."""
+    info = _term_info(reader, fieldname, btext)
+    if info is None:
+        return
+    if info.is_inlined():
+        ids, weights, values = info.inlined_postings()
+        yield np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32), values
+        return
+    terms = reader._terms
+    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
+    assert isinstance(matcher, W3LeafMatcher)
+    while True:
+        matcher._read_data()
+        deltas, weights, values = matcher._data
+        count = matcher._blocklength
+        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))  # each block's ids are deltas from 0
+        if weights is None:
+            block_weights = np.ones(count, dtype=np.float32)
+        elif isinstance(weights, float):
+            block_weights = np.full(count, weights, dtype=np.float32)
+        else:
+            block_weights = np.asarray(weights, dtype=np.float32)
+        yield ids, block_weights, values
+        if matcher._lastblock:
+            return
+        matcher._next_block()
+
+
+def _read_postings(leaf: _Leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    ids, weights = [], []
+    for block_ids, block_weights, _ in _blocks(leaf.reader, fieldname, btext):
+        ids.append(block_ids)
+        weights.append(block_weights)
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+
+
+def _read_positions(leaf: _Leaf, fieldname: str, btext: bytes) -> np.ndarray:
+    """Every occurrence of the term in the segment as ``local document * SPAN + position``."""
+    ids, values = [], []
+    for block_ids, _, block_values in _blocks(leaf.reader, fieldname, btext):
+        ids.append(block_ids)
+        values.extend(block_values)
+    if not ids:
+        return np.zeros(0, dtype=np.int64)
+    # Whoosh's Positions format: a 4-byte count, then a pickled list of deltas.
+    deltas = [loads(value[4:]) for value in values]
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    before = np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])) if len(counts) else running[:0]
+    before[counts == 0] = 0
+    positions = running - np.repeat(before, counts)
+    return np.repeat(np.concatenate(ids), counts) * POSITION_SPAN + positions
+
+
+def _join(parts, leaves) -> tuple[np.ndarray, np.ndarray]:
+    if len(parts) == 1 and leaves[0].offset == 0:
+        return parts[0]
+    docs = [p[0] + np.int32(leaf.offset) for p, leaf in zip(parts, leaves, strict=True)]
+    weights = [p[1] for p in parts]
+    if not docs:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(docs), np.concatenate(weights)
+
+
+_snapshot_lock = threading.Lock()
+_snapshots: OrderedDict[tuple, Snapshot] = OrderedDict()
+
+
+def snapshot(searcher, storage_key: str) -> Snapshot:
+    """The arrays view of this searcher (made once per searcher; cheap after the first query)."""
+    with _snapshot_lock:
+        key = (storage_key, id(searcher))
+        snap = _snapshots.get(key)
+        if snap is not None and snap.searcher is searcher:
+            return snap
+        snap = Snapshot(searcher, storage_key)
+        _snapshots[key] = snap
+        while len(_snapshots) > 2:
+            _snapshots.popitem(last=False)
+        live = {leaf.key for s in _snapshots.values() for leaf in s.leaves}
+    _postings.forget_segments(live)
+    _columns.forget_segments(live)
+    return snap
+
+
+# --- Evaluating a query ------------------------------------------------------------
+
+@dataclass
+class Matches:
+    mask: np.ndarray  # bool per document
+    scores: np.ndarray | None  # float per document (meaningful where mask is true); None when not scored
+
+
+class Evaluator:
+    """Turns a Whoosh query into ``Matches``; ``scored=False`` for filters (no scores computed)."""
+
+    def __init__(self, snap: Snapshot, *, scored: bool = True):
+        self.snap = snap
+        self.scored = scored
+
+    def run(self, node: wq.Query) -> Matches:
+        found = self._eval(node)
+        found.mask &= self.snap.live
+        return found
+
+    def _empty(self) -> Matches:
+        size = self.snap.size
+        return Matches(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32) if self.scored else None)
+
+    def _eval(self, node: wq.Query) -> Matches:  # noqa: PLR0911 - one branch per query type
+        if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
+            return self._empty()
+        if isinstance(node, wq.Every):
+            found = self._constant(node)
+            found.mask[:] = True
+            return found
+        if isinstance(node, wq.Term):
+            return self._terms(node, [(node.fieldname, _bytes(self.snap, node.fieldname, node.text))], constant=False)
+        if isinstance(node, wq.Phrase):
+            return self._phrase(node)
+        if isinstance(node, wq.DateRange) and node.fieldname == "date":
+            return self._date_range(node)
+        if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            terms = self.snap.expand(node)
+            # As Whoosh does: a single expansion scores as that word; several score the
+            # query's boost each when the query asks for constant scores, else their sum.
+            return self._terms(node, terms, constant=len(terms) > 1 and getattr(node, "constantscore", False))
+        if isinstance(node, wq.Not):
+            inner = self._eval(node.query)
+            found = self._constant(node)
+            found.mask = ~inner.mask
+            return found
+        if isinstance(node, wq.AndNot):
+            positive, negative = self._eval(node.a), self._eval(node.b)
+            positive.mask &= ~negative.mask
+            return positive
+        if isinstance(node, wq.AndMaybe):
+            required, optional = self._eval(node.a), self._eval(node.b)
+            if self.scored:
+                required.scores += np.where(optional.mask, optional.scores, 0) * node.boost
+            return required
+        if isinstance(node, wq.And) and not isinstance(node, (wq.Ordered, wq.Sequence)):
+            return self._combine(node, all_of=True)
+        if isinstance(node, wq.Or) and not isinstance(node, wq.DisjunctionMax):
+            return self._combine(node, all_of=False)
+        return self._with_whoosh(node)
+
+    def _constant(self, node: wq.Query) -> Matches:
+        """No documents yet; each that the caller adds scores the query's boost (Whoosh scores
+        Every and Not so)."""
+        size = self.snap.size
+        scores = np.full(size, getattr(node, "boost", 1.0), dtype=np.float32) if self.scored else None
+        return Matches(np.zeros(size, dtype=bool), scores)
+
+    def _combine(self, node, *, all_of: bool) -> Matches:
+        children = [self._eval(child) for child in node.subqueries]
+        if not children:
+            return self._empty()
+        found = children[0]
+        if self.scored and not all_of:
+            # Scores outside a child's matches are meaningless (an And sums its parts
+            # everywhere); an Or must only add the scores of the children that match.
+            found.scores = np.where(found.mask, found.scores, 0).astype(np.float32)
+        for child in children[1:]:
+            if all_of:
+                found.mask &= child.mask
+            else:
+                found.mask |= child.mask
+            if self.scored:
+                found.scores += child.scores if all_of else np.where(child.mask, child.scores, 0)
+        if self.scored and node.boost != 1:
+            found.scores *= node.boost
+        return found
+
+    def _terms(self, node, terms: list[tuple[str, bytes]], *, constant: bool) -> Matches:
+        """Documents holding any of the terms, scored by BM25F (or by the query's boost alone)."""
+        found = self._empty()
+        snap = self.snap
+        for fieldname, btext in terms:
+            docs, weights = snap.postings(fieldname, btext)
+            if not len(docs):
+                continue
+            found.mask[docs] = True
+            if not self.scored:
+                continue
+            field = snap.searcher.schema[fieldname]
+            if constant or not field.scorable:
+                found.scores[docs] = node.boost
+                continue
+            idf = snap.idf(fieldname, btext, len(docs))
+            found.scores[docs] += node.boost * _bm25(idf, weights, snap.lengths(fieldname)[docs],
+                                                     snap.avg_length(fieldname))
+        return found
+
+    def _phrase(self, node: wq.Phrase) -> Matches:
+        snap = self.snap
+        field = snap.searcher.schema[node.fieldname] if node.fieldname in snap.searcher.schema else None
+        if field is None or not isinstance(field.format, Positions):
+            return self._with_whoosh(node)
+        words = [_bytes(snap, node.fieldname, word) for word in node.words]
+        found = self._empty()
+        if not words:
+            return found
+        slop = max(1, node.slop)
+        frontier = snap.positions(node.fieldname, words[0])
+        for word in words[1:]:
+            following = snap.positions(node.fieldname, word)
+            if not len(frontier) or not len(following):
+                return found
+            # The next word may come 1..slop positions after the previous one.
+            reached = [frontier + step for step in range(1, slop + 1)]
+            candidates = np.unique(np.concatenate(reached)) if slop > 1 else reached[0]
+            at = np.searchsorted(following, candidates)
+            at[at == len(following)] = 0
+            frontier = candidates[following[at] == candidates]
+        if not len(frontier):
+            return found
+        docs, occurrences = np.unique(frontier // POSITION_SPAN, return_counts=True)
+        found.mask[docs] = True
+        if self.scored:
+            weight = occurrences.astype(np.float32) * field.format.field_boost
+            idf = snap.idf(node.fieldname, b"", len(docs))
+            found.scores[docs] = node.boost * _bm25(idf, weight, snap.lengths(node.fieldname)[docs],
+                                                    snap.avg_length(node.fieldname))
+        return found
+
+    def _date_range(self, node: wq.DateRange) -> Matches:
+        field = self.snap.searcher.schema["date"]
+        dates = self.snap.dates()
+        found = self._empty()
+        mask = dates > 0
+        if node.startdate is not None:
+            mask &= dates >= field.to_column_value(node.startdate)
+        if node.enddate is not None:
+            mask &= dates <= field.to_column_value(node.enddate)
+        found.mask = mask
+        if self.scored:
+            found.scores[:] = node.boost
+        return found
+
+    def _with_whoosh(self, node: wq.Query) -> Matches:
+        """Any other query type (ranges over words, spans): Whoosh finds the documents, each scores its boost."""
+        found = self._empty()
+        docs = np.fromiter(node.docs(self.snap.searcher), dtype=np.int64)
+        found.mask[docs] = True
+        if self.scored:
+            found.scores[docs] = getattr(node, "boost", 1.0)
+        return found
+
+
+def _bytes(snap: Snapshot, fieldname: str, text) -> bytes:
+    if isinstance(text, bytes):
+        return text
+    if fieldname in snap.searcher.schema:
+        return snap.searcher.schema[fieldname].to_bytes(text)
+    return str(text).encode("utf-8")
+
+
+def _bm25(idf: float, weights: np.ndarray, lengths: np.ndarray, avg_length: float) -> np.ndarray:
+    """Whoosh's ``scoring.bm25`` over arrays (weights are term frequency times the field boost)."""
+    return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg_length))
+
+
+# --- Ranking -----------------------------------------------------------------------
+
+def rank(snap: Snapshot, matches: Matches, *, sort: str, start: int, stop: int) -> list[tuple[int, float]]:
+    """(document number, score) for ranks ``start``..``stop`` among the matches.
+
+    Relevance: best score first, ties by document number (the order of indexing).
+    Dates: newest or oldest first, ties by document number.
+    """
+    docs = np.flatnonzero(matches.mask)
+    if start >= len(docs):
+        return []
+    if sort in ("newest", "oldest"):
+        dates = snap.dates()[docs]
+        keys = -dates if sort == "newest" else dates
+        order = np.lexsort((docs, keys))[start:stop]
+        scores = np.zeros(len(order), dtype=np.float32)
+        return list(zip(docs[order].tolist(), scores.tolist(), strict=True))
+    scores = matches.scores[docs] if matches.scores is not None else np.zeros(len(docs), dtype=np.float32)
+    wanted = stop
+    if len(docs) > wanted:
+        # Only the scores at or above the wanted-th best can be on the page; ties are kept
+        # so that the tie-break by document number stays exact.
+        threshold = np.partition(scores, len(docs) - wanted)[len(docs) - wanted]
+        keep = scores >= threshold
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[start:stop]
+    return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
