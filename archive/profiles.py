@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.urls import reverse
 
-from archive.models import Entity, Mention
+from archive.facets import FacetCounts
+from archive.models import Entity
 from archive.tagging import Gazetteer
 from archive.text import sentence_around
 
@@ -19,22 +19,20 @@ class CoMention:
     url: str  # the article list narrowed to both
 
 
-def co_mentioned(entity: Entity, *, limit: int = 12) -> list[CoMention]:
-    """The entities most often mentioned in the same articles, with how many articles."""
-    rows = (
-        Mention.objects.filter(article__mentions__entity=entity)
-        .exclude(entity=entity)
-        .values("entity_id")
-        .annotate(n=Count("article_id", distinct=True))
-        .order_by("-n", "entity_id")[:limit]
-    )
-    rows = list(rows)
-    others = Entity.objects.in_bulk([row["entity_id"] for row in rows])
+def co_mentioned(entity: Entity, counts: FacetCounts, *, limit: int = 12) -> list[CoMention]:
+    """The entities most often mentioned in the same articles, with how many articles.
+
+    ``counts`` are the facet counts of the articles that mention ``entity``.
+    """
+    together = [(n, other_id) for by_kind in counts.entities.values() for other_id, n in by_kind.items()
+                if other_id != entity.id]
+    top = sorted(together, key=lambda item: (-item[0], item[1]))[:limit]
+    others = Entity.objects.in_bulk([other_id for _, other_id in top])
     base = reverse("archive:article_list")
     return [
-        CoMention(other, row["n"], f"{base}?entity={entity.slug}&entity={other.slug}")
-        for row in rows
-        if (other := others.get(row["entity_id"])) is not None
+        CoMention(other, n, f"{base}?entity={entity.slug}&entity={other.slug}")
+        for n, other_id in top
+        if (other := others.get(other_id)) is not None
     ]
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from archive.facets import FacetCounts, count_filtered, facet_display, month_counts, timeline
+from archive.facets import count_filtered, facet_display, timeline
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
@@ -171,8 +171,9 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
     articles = Article.objects.mentioning(entity).newest_first().for_listing()
     page = paginate(request, articles)
-    counts = FacetCounts(months=month_counts(Article.objects.mentioning(entity)))
-    counts.total = sum(counts.months.values())
+    # The timeline and the co-mentions are the facet counts of "articles naming this
+    # entity": from the index when it is in step, else from the database.
+    counts = count_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
     filter_params = QueryDict(mutable=True)
     filter_params["entity"] = entity.slug
     chart = timeline(counts, filter_params)
@@ -184,7 +185,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "timeline": chart,
         "total": counts.total,
-        "co_mentioned": co_mentioned(entity),
+        "co_mentioned": co_mentioned(entity, counts),
         "sentences": mention_sentences(entity, page.object_list),
     }
     return TemplateResponse(request, "archive/entity_detail.html", context)

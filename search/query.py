@@ -472,7 +472,9 @@ RELATED_KEY_TERMS = 12
 def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
     """Articles whose text is most like this one's, best first (more-like-this from the index).
 
-    The answer only changes when the index does, so it is kept per index version.
+    As Whoosh's ``more_like``: the article's most telling body words (Bo1 model), searched
+    together, each weighted by how telling it is; the search itself runs on the array
+    engine. The answer only changes when the index does, so it is kept per index version.
     """
     try:
         with searcher() as s:
@@ -483,8 +485,13 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
                 if docnum is None:
                     return []
                 # A dozen key terms find the same neighbours as more, in a fraction of the time.
-                results = s.more_like(docnum, "body", top=limit, numterms=RELATED_KEY_TERMS)
-                ids = [int(hit["id"]) for hit in results]
+                key_terms = s.key_terms([docnum], "body", numterms=RELATED_KEY_TERMS, normalize=False)
+                like = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
+                snap = snapshot(s, str(index_dir()))
+                matches = Evaluator(snap).run(like)
+                matches.mask[docnum] = False
+                ids = [int(s.stored_fields(d)["id"]) for d, _ in rank(snap, matches, sort="relevance", start=0,
+                                                                       stop=limit)]
                 _related_cache[key] = ids
                 while len(_related_cache) > RELATED_CACHE_SIZE:
                     _related_cache.popitem(last=False)

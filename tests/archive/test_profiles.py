@@ -2,7 +2,8 @@
 
 import pytest
 
-from archive.models import EntityKind
+from archive.facets import count_facets
+from archive.models import Article, EntityKind
 from archive.profiles import co_mentioned, mention_sentences, sentence_around
 from tests.factories import make_article, make_entity
 
@@ -23,9 +24,11 @@ def people():
 
 def test_co_mentioned_entities_are_counted_and_link_to_both(people):
     tokayev, xi, astana, *_ = people
-    found = [(c.entity.name, c.count) for c in co_mentioned(tokayev)]
+    make_article("Elsewhere", "Only Xi Jinping in Astana.", "2024-03-01", mentions=[xi, astana])
+    counts = count_facets(Article.objects.mentioning(tokayev))
+    found = [(c.entity.name, c.count) for c in co_mentioned(tokayev, counts)]
     assert found == [("Xi Jinping", 2), ("Astana", 1)]
-    assert co_mentioned(tokayev)[0].url == f"/articles/?entity={tokayev.slug}&entity={xi.slug}"
+    assert co_mentioned(tokayev, counts)[0].url == f"/articles/?entity={tokayev.slug}&entity={xi.slug}"
 
 
 def test_the_sentence_naming_the_entity_by_any_alias(people):

@@ -209,6 +209,17 @@ def test_related_articles_are_the_most_similar(reindex):
     assert first not in related
 
 
+def test_related_articles_are_whooshs_more_like_this(archive):
+    from archive.models import Article
+    from search.index import searcher
+
+    with searcher() as s:
+        for article in Article.objects.all():
+            docnum = s.document_number(id=str(article.id))
+            theirs = [int(hit["id"]) for hit in s.more_like(docnum, "body", top=3, numterms=12)]
+            assert [a.id for a in related_articles(article, limit=3)] == theirs
+
+
 @pytest.mark.parametrize(
     ("q", "message"),
     [
