@@ -108,11 +108,11 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     """Facet groups with links that add each value as a filter (top values first)."""
     groups: list[FacetGroup] = []
     active_entities = set(params.getlist("entity"))
-    for kind in EntityKind.values:
-        top = counts.entities[kind].most_common(TOP_PER_KIND)
+    tops = {kind: counts.entities[kind].most_common(TOP_PER_KIND) for kind in EntityKind.values}
+    entities = Entity.objects.in_bulk([entity_id for top in tops.values() for entity_id, _ in top])
+    for kind, top in tops.items():
         if not top:
             continue
-        entities = Entity.objects.in_bulk([entity_id for entity_id, _ in top])
         items = [
             FacetItem(entities[eid].name, n, query_string(params, add={"entity": entities[eid].slug}),
                       entities[eid].slug in active_entities)
@@ -120,21 +120,23 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
             if eid in entities
         ]
         groups.append(FacetGroup(KIND_PLURALS[kind], "entity", items))
-    sources = Source.objects.in_bulk(list(counts.sources))
+    top_sources = counts.sources.most_common(TOP_SOURCES)
+    sources = Source.objects.in_bulk([sid for sid, _ in top_sources])
     active_sources = set(params.getlist("source"))
     items = [
         FacetItem(sources[sid].name, n, query_string(params, add={"source": sources[sid].slug}),
                   sources[sid].slug in active_sources)
-        for sid, n in counts.sources.most_common(TOP_SOURCES)
+        for sid, n in top_sources
         if sid in sources
     ]
     if items:
         groups.append(FacetGroup("Sources", "source", items))
-    tags = Tag.objects.in_bulk(list(counts.tags))
+    top_tags = counts.tags.most_common(TOP_TAGS)
+    tags = Tag.objects.in_bulk([tid for tid, _ in top_tags])
     active_tags = set(params.getlist("tag"))
     items = [
         FacetItem(tags[tid].name, n, query_string(params, add={"tag": tags[tid].slug}), tags[tid].slug in active_tags)
-        for tid, n in counts.tags.most_common(TOP_TAGS)
+        for tid, n in top_tags
         if tid in tags
     ]
     if items:
@@ -190,7 +192,8 @@ def timeline(counts: FacetCounts, params: QueryDict, *, max_months: int = 48) ->
     span = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
     by_year = span > max_months
     if by_year:
-        slots = [((year,), counts.years.get(year, 0)) for year in range(first[0], last[0] + 1)]
+        years = counts.years
+        slots = [((year,), years.get(year, 0)) for year in range(first[0], last[0] + 1)]
     else:
         slots = []
         year, month = first

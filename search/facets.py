@@ -43,15 +43,21 @@ class _Codes:
     values: np.ndarray
     docs: np.ndarray | None  # for pairs: the document of each code; None when one code per document
     codes: np.ndarray
+    totals: np.ndarray  # how many times each code occurs in all
 
     @classmethod
     def build(cls, keys: np.ndarray, docs: np.ndarray | None = None) -> _Codes:
         values, codes = np.unique(keys, return_inverse=True)
-        return cls(values=values, docs=docs, codes=codes.astype(np.int32))
+        codes = codes.astype(np.int32)
+        return cls(values=values, docs=docs, codes=codes, totals=np.bincount(codes, minlength=len(values)))
 
     def count(self, mask: np.ndarray) -> dict[int, int]:
-        codes = self.codes[mask] if self.docs is None else self.codes[mask[self.docs]]
-        counts = np.bincount(codes, minlength=len(self.values))
+        selected = mask if self.docs is None else mask[self.docs]
+        if np.count_nonzero(selected) * 2 > len(selected):
+            # When most documents match, counting the others and subtracting is as exact and cheaper.
+            counts = self.totals - np.bincount(self.codes[~selected], minlength=len(self.values))
+        else:
+            counts = np.bincount(self.codes[selected], minlength=len(self.values))
         present = np.flatnonzero(counts)
         return dict(zip(self.values[present].tolist(), counts[present].tolist(), strict=True))
 
