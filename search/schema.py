@@ -9,17 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pickle import dumps
 
 from django.db.models import Prefetch
 from whoosh import columns, fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
+from whoosh.system import pack_uint
 
 from archive.models import Alias, Article, EntityKind, Mention
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Field names users type in queries, by entity kind.
 KIND_FIELDS = {
@@ -47,23 +50,81 @@ def text_analyzer():
     )
 
 
+_TOKEN = re.compile(RegexTokenizer().expression.pattern.replace("(\\.", "(?:\\."))  # whole matches from findall
+_TERMS: dict[str, str] = {}  # a word as written -> its index term ("" for a stop word)
+_TERMS_LIMIT = 500_000
+_term_analyzer = text_analyzer()
+
+
+def _term(word: str) -> str:
+    """The index term of one word as the analyzer makes it ("" when it drops the word)."""
+    term = _TERMS.get(word)
+    if term is None:
+        if len(_TERMS) >= _TERMS_LIMIT:
+            _TERMS.clear()
+        # Lower-casing, folding, stop words and stemming look at one token at a time, so
+        # one word analysed alone gives the term it gives in running text.
+        term = _TERMS[word] = next((token.text for token in _term_analyzer(word)), "")
+    return term
+
+
+class Text(fields.TEXT):
+    """A TEXT field with ``text_analyzer()`` whose indexing skips Whoosh's token pipeline.
+
+    Whoosh passes every token of every field through a chain of generators (tokenizer,
+    lower-case, fold, stop, stem: about 1.5 microseconds a token); here each distinct
+    word is analysed once per process and the positions are counted in one loop. The
+    postings are the same as ``fields.TEXT(analyzer=text_analyzer())`` writes: terms,
+    frequencies, weights and positions (renumbered over stop words, as StopFilter
+    does). A test compares the two on real articles.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(analyzer=text_analyzer(), **kwargs)
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        positions: dict[str, list[int]] = {}
+        position = None
+        for i, word in enumerate(_TOKEN.findall(value)):
+            term = _TERMS.get(word)
+            if term is None:
+                term = _term(word)
+            if not term:
+                continue
+            # StopFilter(renumber=True): the first kept word keeps its place, the rest follow on.
+            position = i if position is None else position + 1
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [position]
+            else:
+                found.append(position)
+        boost = self.format.field_boost
+        for term, places in positions.items():
+            # Whoosh's Positions format: a count, then the pickled gaps between positions.
+            deltas = [places[0], *(b - a for a, b in zip(places, places[1:], strict=False))]
+            encoded = pack_uint(len(deltas)) + dumps(deltas, 2)
+            yield term.encode("utf-8"), len(places), float(len(places)) * boost, encoded
+
+
 def build_schema() -> fields.Schema:
     # Names go through the same analysis as text, so a name typed in a query matches either.
-    text = names = text_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=text, field_boost=3.0, stored=True),
-        body=fields.TEXT(analyzer=text, stored=True),
-        entities=fields.TEXT(analyzer=names, field_boost=1.5),
-        person=fields.TEXT(analyzer=names),
-        org=fields.TEXT(analyzer=names),
-        place=fields.TEXT(analyzer=names),
-        project=fields.TEXT(analyzer=names),
-        event=fields.TEXT(analyzer=names),
-        other=fields.TEXT(analyzer=names),
-        source=fields.TEXT(analyzer=names),
-        tag=fields.TEXT(analyzer=names),
-        dateline=fields.TEXT(analyzer=names),
+        title=Text(field_boost=3.0, stored=True),
+        body=Text(stored=True),
+        entities=Text(field_boost=1.5),
+        person=Text(),
+        org=Text(),
+        place=Text(),
+        project=Text(),
+        event=Text(),
+        other=Text(),
+        source=Text(),
+        tag=Text(),
+        dateline=Text(),
         date=fields.DATETIME(stored=True, sortable=True),
         # Exact values for filters and facets.
         source_id=fields.ID(stored=True),
