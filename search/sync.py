@@ -10,6 +10,7 @@ are drained by the next commit or by ``update_index``; nothing is lost.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -33,7 +34,10 @@ def queue_articles(ids: Iterable[int]) -> None:
         return
     PendingIndexUpdate.objects.bulk_create(rows, batch_size=1000)
     if in_bulk_operation():
-        return  # drained once when the whole operation has finished (bulk_finished)
+        # Indexed while the operation goes on (see _Stream), or once when it has finished.
+        ids = [row.article_id for row in rows]
+        transaction.on_commit(lambda: _stream().feed(ids))
+        return
     # The first drain after the commit takes every queued row with one writer; any
     # later one in the same commit finds the queue empty and opens no writer.
     transaction.on_commit(drain_queue_quietly)
@@ -134,7 +138,100 @@ def _bulk_articles_changed(sender, ids, **kwargs):
 
 
 def _bulk_finished(sender, **kwargs):
+    _stream().finish()
     drain_queue_quietly(timeout=60.0)
+
+
+class _Stream:
+    """Indexing that keeps pace with a long bulk operation, in two writer processes.
+
+    An import stores a batch, commits it, and goes on to the next; indexing the whole
+    import only at the end would leave the second core idle while the first stores.
+    Once ``PARALLEL_DRAIN_FROM`` articles have been committed, a two-process writer is
+    opened and every committed batch is handed to it, so the writer processes index
+    while this one parses, stores and tags the next batches. The queue rows of the
+    articles handed over are deleted only after the writer has committed; anything
+    that fails leaves them for the ordinary drain, which runs after the stream in any
+    case (a row queued again meanwhile is newer and stays).
+    """
+
+    def __init__(self):
+        self.waiting: list[int] = []
+        self.writer = None
+        self.closing = None
+        self.rows: list[int] = []
+        self.fed: set[int] = set()
+        self.failed = False
+
+    def feed(self, ids: list[int]) -> None:
+        if self.failed:
+            return
+        self.waiting.extend(ids)
+        if self.writer is None and len(self.waiting) < PARALLEL_DRAIN_FROM:
+            return
+        try:
+            if self.writer is None:
+                self.closing = index_writer(timeout=2.0, **_parallel_options())
+                self.writer = self.closing.__enter__()
+            self._write(self.waiting)
+        except Exception:  # noqa: BLE001 - the rows stay queued; the drain at the end retries
+            logger.warning("Indexing during the bulk operation failed; the drain at its end will retry.",
+                           exc_info=True)
+            self._abandon()
+        self.waiting = []
+
+    def _write(self, ids: list[int]) -> None:
+        # An article handed over twice stays queued the second time: a writer cannot
+        # replace a document it has not committed yet. The drain afterwards updates it.
+        ids = sorted(set(ids) - self.fed)
+        self.fed.update(ids)
+        # Read before writing: the rows these documents answer for (newer ones stay queued).
+        self.rows.extend(PendingIndexUpdate.objects.filter(article_id__in=ids).values_list("id", flat=True))
+        with searcher() as current:
+            indexed = {i for i in ids if current.document_number(id=str(i)) is not None}
+        found = set()
+        for article, document in documents(ids):
+            if article.id in indexed:
+                self.writer.update_document(**document)
+            else:
+                self.writer.add_document(**document)
+            found.add(article.id)
+        for gone in (set(ids) - found) & indexed:
+            self.writer.delete_by_term("id", str(gone))
+
+    def _abandon(self) -> None:
+        self.failed = True
+        if self.closing is not None:
+            try:
+                self.closing.__exit__(RuntimeError, RuntimeError("abandoned"), None)  # cancels the writer
+            except Exception:  # noqa: BLE001 - cancelling is best effort; the rows stay queued
+                logger.debug("cancelling the bulk writer failed", exc_info=True)
+        self.writer = self.closing = None
+        self.rows = []
+
+    def finish(self) -> None:
+        """Commit what was handed over and forget those rows; reset for the next operation."""
+        try:
+            if self.writer is not None and not self.failed:
+                if self.waiting:
+                    self._write(self.waiting)
+                self.closing.__exit__(None, None, None)  # commits
+                for start in range(0, len(self.rows), 5000):
+                    PendingIndexUpdate.objects.filter(id__in=self.rows[start : start + 5000]).delete()
+        except Exception:  # noqa: BLE001 - the rows stay queued for the drain that follows
+            logger.warning("Committing the bulk index writer failed; the drain will retry.", exc_info=True)
+            self._abandon()
+        finally:
+            _local.stream = None
+
+
+_local = threading.local()
+
+
+def _stream() -> _Stream:
+    if getattr(_local, "stream", None) is None:
+        _local.stream = _Stream()
+    return _local.stream
 
 
 def connect_signals() -> None:
