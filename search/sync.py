@@ -164,8 +164,8 @@ class _Stream:
         self.failed = False
 
     def feed(self, ids: list[int]) -> None:
-        if self.failed:
-            return
+        if self.failed or not in_bulk_operation():
+            return  # after the operation its drain has run; these rows wait for the next one
         self.waiting.extend(ids)
         if self.writer is None and len(self.waiting) < PARALLEL_DRAIN_FROM:
             return

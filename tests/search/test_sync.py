@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from whoosh.index import LockError
 
 from archive.ingest.importer import import_articles
@@ -93,10 +94,63 @@ def test_an_import_is_indexed_once_at_the_end_not_per_article(index, tmp_path, m
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report = import_articles(paths=[tmp_path], batch_size=3)
     assert len(report.created) == 7
-    assert callbacks == []  # no drain per batch (three batches of 3, 3 and 1)...
-    assert len(writers) == 1  # ...but one writer for the whole import
+    # No drain per batch (three batches of 3, 3 and 1), only the hand-overs to a writer
+    # that opens once 2,000 articles have been committed...
+    assert [callback.__qualname__ for callback in callbacks] == ["queue_articles.<locals>.<lambda>"] * 3
+    assert len(writers) == 1  # ...so one writer for the whole import
     assert ids("ekibastuz") == set(report.created)
     assert PendingIndexUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_import_is_indexed_while_it_runs(index, tmp_path, monkeypatch):
+    """Past PARALLEL_DRAIN_FROM articles, each committed batch goes to one open two-process writer."""
+    monkeypatch.setattr(sync, "PARALLEL_DRAIN_FROM", 3)
+    lines = [
+        f'{{"title": "Report {n}", "body": "Grid report number {n} about Ekibastuz.", "date": "2021-01-0{n}"}}'
+        for n in range(1, 8)
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines))
+    writers, handed_over = [], []
+    real_writer, real_write = sync.index_writer, sync._Stream._write
+
+    def counting_writer(*args, **kwargs):
+        writers.append(kwargs)
+        return real_writer(*args, **kwargs)
+
+    def counting_write(stream, ids):
+        handed_over.append(sorted(ids))
+        assert PendingIndexUpdate.objects.filter(article_id__in=ids).count() == len(ids)  # committed, queued
+        return real_write(stream, ids)
+
+    monkeypatch.setattr(sync, "index_writer", counting_writer)
+    monkeypatch.setattr(sync._Stream, "_write", counting_write)
+    report = import_articles(paths=[tmp_path], batch_size=3)
+    assert len(report.created) == 7
+    assert [len(batch) for batch in handed_over] == [3, 3, 1]  # batch by batch, as each commits
+    assert writers == [{"timeout": 2.0, **sync._parallel_options()}]  # and no drain after it
+    assert ids("ekibastuz") == set(report.created)
+    assert PendingIndexUpdate.objects.count() == 0
+    assert find_drift().clean
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_article_changed_twice_in_one_bulk_operation_is_indexed_once_as_it_ends(index, monkeypatch):
+    from archive.signals import bulk_operation, notify_articles_changed
+
+    monkeypatch.setattr(sync, "PARALLEL_DRAIN_FROM", 1)
+    article = make_article("Wind report", "Wind turbines near Zhanatas.", "2022-05-01")
+    sync.drain_queue()
+    with bulk_operation():
+        with transaction.atomic():
+            notify_articles_changed([article.id])
+        with transaction.atomic():
+            Article.objects.filter(id=article.id).update(title="Coal report", body="Coal trains at Ekibastuz.")
+            notify_articles_changed([article.id])
+    assert ids("coal") == {article.id}
+    assert ids("wind") == set()
+    assert PendingIndexUpdate.objects.count() == 0
+    assert find_drift().clean
 
 
 def test_an_interrupted_import_still_indexes_what_it_committed(index, tmp_path, monkeypatch):
