@@ -92,16 +92,22 @@ def derive_title(first_paragraph: str) -> str:
     return shorten(sentence, TITLE_IDEAL_CHARS)
 
 
-def unique_slug(model, text: str, *, fallback: str, max_length: int = 200) -> str:
-    """A slug for ``text`` that no row of ``model`` has yet (``-2``, ``-3`` … when needed)."""
+def slug_base(text: str, *, fallback: str, max_length: int = 200) -> str:
+    """The slug ``text`` would get if no other row had it."""
     base = slugify(text)[:max_length].strip("-")
     if not base:
         # Names in other scripts slugify to nothing; keep them readable in Unicode.
         base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
         if not re.fullmatch(r"[-a-zA-Z0-9_]+", base):
             base = fallback
+    return base
+
+
+def unique_slug(model, text: str, *, fallback: str, max_length: int = 200, taken: set[str] = frozenset()) -> str:
+    """A slug for ``text`` that no row of ``model`` has yet, nor ``taken`` (``-2``, ``-3`` … when needed)."""
+    base = slug_base(text, fallback=fallback, max_length=max_length)
     slug, n = base, 1
-    while model._default_manager.filter(slug=slug).exists():
+    while slug in taken or model._default_manager.filter(slug=slug).exists():
         n += 1
         slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
     return slug

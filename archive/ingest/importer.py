@@ -1,8 +1,10 @@
 """The import service: files in, articles with tags and mentions out, and a report.
 
-Every article is written with its tags and mentions inside one savepoint, inside
-one transaction per batch: a failure leaves nothing of that article behind, and a
-crash loses at most the batch in progress, which the next run imports again.
+A batch of articles is written with their tags and mentions in a few statements,
+inside one transaction per batch. If the database refuses anything in it, the
+batch is written again one article per savepoint, so a failure leaves nothing of
+that article behind and the others are kept. A crash loses at most the batch in
+progress, which the next run imports again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from archive.models import Alias, Article, Entity, Mention, MentionOrigin, Sourc
 from archive.services import discover_names, find_mentions, record_suggestions
 from archive.signals import bulk_changes, bulk_operation, notify_articles_changed
 from archive.tagging import Gazetteer
-from archive.text import body_fingerprint
+from archive.text import body_fingerprint, slug_base, unique_slug
 
 ProgressCallback = Callable[[int, int, Path], None]
 
@@ -135,14 +137,17 @@ class _KnownArticles:
             return "an article with this url is already in the archive"
         return None
 
+    def fingerprint(self, parsed: ParsedArticle) -> str:
+        return self.by_parsed[id(parsed)]
+
     def add(self, parsed: ParsedArticle) -> None:
         self.fingerprints.add(self.by_parsed[id(parsed)])
         if parsed.url:
             self.urls.add(parsed.url)
 
 
-def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
-    article = Article(
+def _new_article(parsed: ParsedArticle, lookups: _Lookups) -> Article:
+    return Article(
         title=parsed.title,
         body=parsed.body,
         lede=parsed.lede,
@@ -152,34 +157,68 @@ def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
         url=parsed.url,
         source=lookups.source(parsed.source),
     )
+
+
+def _mentions(article: Article, parsed: ParsedArticle, lookups: _Lookups) -> list[Mention]:
+    """The article's mentions: the entities its file lists, and those its text names."""
+    listed = set()
+    for parsed_entity in parsed.entities:
+        entity, changed = _ensure_entity(parsed_entity)
+        listed.add(entity.id)
+        if changed:
+            lookups.entities_changed()
+    counts = find_mentions(article, lookups.gazetteer)
+    # Entities the file lists are mentions even where the text never names them.
+    for entity_id in listed:
+        counts[entity_id] = max(counts.get(entity_id, 0), 1)
+    return [
+        Mention(
+            article=article,
+            entity_id=entity_id,
+            count=count,
+            origin=MentionOrigin.IMPORTED if entity_id in listed else MentionOrigin.AUTOMATIC,
+        )
+        for entity_id, count in counts.items()
+    ]
+
+
+def _store_all(batch: list[ParsedArticle], known: _KnownArticles, lookups: _Lookups) -> list[Article]:
+    """New articles with their tags and mentions, a few INSERTs for the whole batch.
+
+    What ``Article.save()`` does for one article is done here for all: the slug
+    (``unique_slug``'s answer, asking the database only about slugs already taken)
+    and the body fingerprint (already computed to find duplicates).
+    """
+    articles = [_new_article(parsed, lookups) for parsed in batch]
+    bases = [slug_base(article.title, fallback="article", max_length=100) for article in articles]
+    existing = set(Article.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    taken: set[str] = set()
+    for article, base, parsed in zip(articles, bases, batch, strict=True):
+        if base in existing or base in taken:
+            base = unique_slug(Article, article.title, fallback="article", max_length=100, taken=taken)
+        article.slug = base
+        taken.add(base)
+        article.fingerprint = known.fingerprint(parsed)
+    Article.objects.bulk_create(articles)
+    tag_rows, mention_rows = [], []
+    for article, parsed in zip(articles, batch, strict=True):
+        tag_rows += [Article.tags.through(article=article, tag=lookups.tag(name)) for name in parsed.tags]
+        mention_rows += _mentions(article, parsed, lookups)
+    Article.tags.through.objects.bulk_create(tag_rows, batch_size=500)
+    Mention.objects.bulk_create(mention_rows, batch_size=500)
+    return articles
+
+
+def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
+    """One new article with its tags and mentions (the careful path, one savepoint each)."""
+    article = _new_article(parsed, lookups)
     article.save()
     # The article is new: its tags and mentions are inserted, with nothing to compare against.
     if parsed.tags:
         Article.tags.through.objects.bulk_create(
             [Article.tags.through(article=article, tag=lookups.tag(name)) for name in parsed.tags]
         )
-    listed = []
-    for parsed_entity in parsed.entities:
-        entity, changed = _ensure_entity(parsed_entity)
-        listed.append(entity.id)
-        if changed:
-            lookups.entities_changed()
-    counts = find_mentions(article, lookups.gazetteer)
-    # Entities the file lists are mentions even where the text never names them.
-    listed_ids = set(listed)
-    for entity_id in listed_ids:
-        counts[entity_id] = max(counts.get(entity_id, 0), 1)
-    Mention.objects.bulk_create(
-        [
-            Mention(
-                article=article,
-                entity_id=entity_id,
-                count=count,
-                origin=MentionOrigin.IMPORTED if entity_id in listed_ids else MentionOrigin.AUTOMATIC,
-            )
-            for entity_id, count in counts.items()
-        ]
-    )
+    Mention.objects.bulk_create(_mentions(article, parsed, lookups))
     return article
 
 
@@ -230,28 +269,42 @@ class _Importer:
 
     def store_batch(self, batch: list[tuple[str, ParsedArticle]]) -> None:
         report, lookups = self.report, self.lookups
-        created_now: list[int] = []
         found: dict[int, list] = {}
         with transaction.atomic(), bulk_changes():
             known = _KnownArticles([parsed for _, parsed in batch])
+            fresh = []
             for label, parsed in batch:
                 why = known.duplicate_of(parsed)
                 if why:
                     report.unchanged.append(f"{label} ({why})")
                     continue
-                try:
-                    with transaction.atomic():
-                        article = _store(parsed, lookups)
-                except DatabaseError as error:
-                    lookups.forget_new_rows()
-                    file, _, line = label.rpartition(":")
-                    report.failures.append(
-                        ImportFailure(file, int(line) if line else None, f"could not be stored ({error})")
-                    )
-                    continue
                 known.add(parsed)
-                created_now.append(article.id)
+                fresh.append((label, parsed))
+            try:
+                # The whole batch in a few statements; if the database refuses any of
+                # it, the batch is stored again article by article to find which.
+                with transaction.atomic():
+                    stored = _store_all([parsed for _, parsed in fresh], known, lookups)
+            except DatabaseError:
+                lookups.forget_new_rows()
+                stored = self.store_one_by_one(fresh)
+            created_now = [article.id for article in stored]
+            for article in stored:
                 found[article.id] = discover_names(article)
             notify_articles_changed(created_now)
             record_suggestions(found, lookups.gazetteer)
         report.created.extend(created_now)
+
+    def store_one_by_one(self, fresh: list[tuple[str, ParsedArticle]]) -> list[Article]:
+        stored = []
+        for label, parsed in fresh:
+            try:
+                with transaction.atomic():
+                    stored.append(_store(parsed, self.lookups))
+            except DatabaseError as error:
+                self.lookups.forget_new_rows()
+                file, _, line = label.rpartition(":")
+                self.report.failures.append(
+                    ImportFailure(file, int(line) if line else None, f"could not be stored ({error})")
+                )
+        return stored

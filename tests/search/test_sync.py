@@ -159,14 +159,14 @@ def test_an_interrupted_import_still_indexes_what_it_committed(index, tmp_path, 
     (tmp_path / "feed.jsonl").write_text("\n".join(
         f'{{"title": "Report {n}", "body": "Coal report {n}.", "date": "2021-01-0{n}"}}' for n in range(1, 5)
     ))
-    real_store = importer._store
+    real_store = importer._store_all
 
-    def store_then_crash(parsed, lookups):
-        if parsed.title == "Report 4":
+    def store_then_crash(batch, known, lookups):
+        if any(parsed.title == "Report 4" for parsed in batch):
             raise KeyboardInterrupt
-        return real_store(parsed, lookups)
+        return real_store(batch, known, lookups)
 
-    monkeypatch.setattr(importer, "_store", store_then_crash)
+    monkeypatch.setattr(importer, "_store_all", store_then_crash)
     with pytest.raises(KeyboardInterrupt):
         import_articles(paths=[tmp_path], batch_size=2)
     assert ids("coal") == set(Article.objects.values_list("id", flat=True))

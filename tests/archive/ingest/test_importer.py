@@ -9,7 +9,8 @@ from django.db import DatabaseError
 from archive.ingest import importer
 from archive.ingest.importer import import_articles
 from archive.models import Article, Entity, Mention, MentionOrigin, Source, Tag
-from tests.factories import make_entity
+from archive.text import body_fingerprint
+from tests.factories import make_article, make_entity
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,18 @@ def test_command_with_default_source_fills_articles_without_one(tmp_path):
     (tmp_path / "a.md").write_text("---\ndate: 2020-02-02\n---\nA short story about coal.\n", "utf-8")
     call_command("import_articles", str(tmp_path), "--source", "Field Notes", verbosity=0)
     assert Article.objects.get().source.name == "Field Notes"
+
+
+def test_a_batch_gets_the_slugs_and_fingerprints_one_by_one_saving_would_give(tmp_path):
+    make_article("Grid upgrade", "An older text.", "2020-01-01")
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join([
+        jsonl_line(title="Grid upgrade", body="First new text."),
+        jsonl_line(title="Grid upgrade", body="Second new text."),
+        jsonl_line(title="Wind farm", body="Third new text."),
+    ]))
+    report = import_articles(paths=[path])
+    assert len(report.created) == 3
+    articles = Article.objects.filter(id__in=report.created).order_by("id")
+    assert [a.slug for a in articles] == ["grid-upgrade-2", "grid-upgrade-3", "wind-farm"]
+    assert [a.fingerprint for a in articles] == [body_fingerprint(a.body) for a in articles]
