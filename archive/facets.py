@@ -59,6 +59,52 @@ def count_filtered(articles: QuerySet[Article], cleaned_filters: dict) -> FacetC
     return count_facets(articles)
 
 
+# The index can also list the filtered articles newest first: (counts, fetch), where
+# fetch(start, stop) gives the article ids of those ranks; None when it cannot answer.
+IndexLister = Callable[[dict], "tuple[FacetCounts, Callable[[int, int], list[int]]] | None"]
+_index_lister: IndexLister | None = None
+
+
+def register_index_lister(lister: IndexLister | None) -> None:
+    global _index_lister
+    _index_lister = lister
+
+
+class IndexedArticles:
+    """Articles in the index's newest-first order, for a Paginator: only the page shown is read."""
+
+    def __init__(self, total: int, fetch: Callable[[int, int], list[int]]):
+        self.total = total
+        self.fetch = fetch
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key: slice) -> list[Article]:
+        start, stop, _ = key.indices(self.total)
+        ids = self.fetch(start, stop)
+        articles = Article.objects.for_listing().in_bulk(ids)
+        return [articles[i] for i in ids if i in articles]
+
+
+def list_filtered(articles: QuerySet[Article], cleaned_filters: dict):
+    """(facet counts, the articles newest first) for the filtered articles.
+
+    From the index when it can answer (a page of a long list costs the same as the
+    first), else from the database (``articles`` newest first). Either can be paged
+    with a Paginator.
+    """
+    if _index_lister is not None:
+        found = _index_lister(cleaned_filters)
+        if found is not None:
+            counts, fetch = found
+            return counts, IndexedArticles(counts.total, fetch)
+    return count_facets(articles), articles.newest_first().for_listing()
+
+
 def count_facets(articles: QuerySet[Article]) -> FacetCounts:
     """Exact counts over the given (filtered) articles, from the database."""
     ids = articles.order_by().values("id")

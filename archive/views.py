@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from archive.facets import count_filtered, facet_display, timeline
+from archive.facets import count_filtered, facet_display, list_filtered, timeline
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
@@ -169,11 +169,10 @@ def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An entity's profile: names, mentions over time, who and what comes up with it, latest articles."""
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
-    articles = Article.objects.mentioning(entity).newest_first().for_listing()
-    page = paginate(request, articles)
-    # The timeline and the co-mentions are the facet counts of "articles naming this
+    # The list, the timeline and the co-mentions all come from "articles naming this
     # entity": from the index when it is in step, else from the database.
-    counts = count_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
+    counts, articles = list_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
+    page = paginate(request, articles)
     filter_params = QueryDict(mutable=True)
     filter_params["entity"] = entity.slug
     chart = timeline(counts, filter_params)

@@ -486,15 +486,15 @@ def rank(snap: Snapshot, matches: Matches, *, sort: str, start: int, stop: int) 
     """(document number, score) for ranks ``start``..``stop`` among the matches.
 
     Relevance: best score first, ties by document number (the order of indexing).
-    Dates: newest or oldest first, ties by document number.
+    Dates: newest first with the last indexed first on the same day, or oldest first
+    with the first indexed first (as the database orders by date and id).
     """
     docs = np.flatnonzero(matches.mask)
     if start >= len(docs):
         return []
     if sort in ("newest", "oldest"):
         dates = snap.dates()[docs]
-        keys = -dates if sort == "newest" else dates
-        order = np.lexsort((docs, keys))[start:stop]
+        order = np.lexsort((-docs, -dates) if sort == "newest" else (docs, dates))[start:stop]
         scores = np.zeros(len(order), dtype=np.float32)
         return list(zip(docs[order].tolist(), scores.tolist(), strict=True))
     scores = matches.scores[docs] if matches.scores is not None else np.zeros(len(docs), dtype=np.float32)

@@ -186,14 +186,32 @@ def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCount
     return counts
 
 
+def _allowed(s, snap, cleaned_filters: dict) -> np.ndarray:
+    from search.engine import Evaluator
+    from search.filters import filter_query
+
+    query = filter_query(cleaned_filters)
+    return Evaluator(snap, scored=False).run(query).mask if query is not None else snap.live.copy()
+
+
 def index_counts(cleaned_filters: dict) -> FacetCounts | None:
     """Facet counts for the browse pages, from the index; None when the index cannot answer.
 
     It cannot when it is missing or outdated, or while changes wait in the queue
     (then the database is the only exact answer).
     """
-    from search.engine import Evaluator, snapshot
-    from search.filters import filter_query
+    found = index_listing(cleaned_filters)
+    return found[0] if found is not None else None
+
+
+def index_listing(cleaned_filters: dict):
+    """(facet counts, fetch) for the filtered articles, from the index; None when it cannot answer.
+
+    ``fetch(start, stop)`` gives the ids of the articles at those ranks, newest first
+    (on the same day, the later indexed first, as the database's newest-first order
+    puts the higher id first).
+    """
+    from search.engine import Matches, rank, snapshot
     from search.index import IndexUnavailable, index_dir, searcher
     from search.models import PendingIndexUpdate
 
@@ -201,9 +219,19 @@ def index_counts(cleaned_filters: dict) -> FacetCounts | None:
         return None
     try:
         with searcher() as s:
-            snap = snapshot(s, str(index_dir()))
-            query = filter_query(cleaned_filters)
-            mask = Evaluator(snap, scored=False).run(query).mask if query is not None else snap.live.copy()
-            return count_facets(s, mask, storage_key=str(index_dir()))
+            counts = count_facets(s, _allowed(s, snapshot(s, str(index_dir())), cleaned_filters),
+                                  storage_key=str(index_dir()))
     except IndexUnavailable:
         return None
+
+    def fetch(start: int, stop: int) -> list[int]:
+        try:
+            with searcher() as s:
+                snap = snapshot(s, str(index_dir()))
+                ranked = rank(snap, Matches(_allowed(s, snap, cleaned_filters), None), sort="newest",
+                              start=start, stop=stop)
+                return [int(s.stored_fields(docnum)["id"]) for docnum, _ in ranked]
+        except IndexUnavailable:
+            return []
+
+    return counts, fetch

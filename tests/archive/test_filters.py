@@ -249,6 +249,35 @@ def test_browse_facets_fall_back_to_the_database_while_updates_are_queued(world)
     assert index_counts({}) is None
 
 
+def test_entity_lists_from_the_index_page_through_the_database_order(world, reindex):
+    from django.core.paginator import Paginator
+
+    from archive.facets import IndexedArticles, list_filtered
+
+    # Two more on one day: the newest-first order breaks the tie by the later article.
+    make_article("G same day", "Wind again.", "2024-07-30", world["wire"], [], [world["tokayev"]])
+    make_article("H same day", "Wind once more.", "2024-07-30", world["review"], [], [world["tokayev"]])
+    reindex()
+    for entity in (world["tokayev"], world["xi"], world["spic"], world["astana"]):
+        counts, articles = list_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
+        assert isinstance(articles, IndexedArticles)
+        expected = list(Article.objects.mentioning(entity).newest_first().values_list("id", flat=True))
+        paginator = Paginator(articles, 2)
+        listed = [a.id for n in paginator.page_range for a in paginator.page(n).object_list]
+        assert listed == expected
+        assert counts.total == paginator.count == len(expected)
+
+
+def test_entity_lists_come_from_the_database_while_updates_are_queued(world):
+    from archive.facets import list_filtered
+    from search.models import PendingIndexUpdate
+
+    PendingIndexUpdate.objects.create(article_id=world["a"].id)
+    counts, articles = list_filtered(Article.objects.mentioning(world["xi"]), {"entity": [world["xi"]]})
+    assert list(articles) == list(Article.objects.mentioning(world["xi"]).newest_first())
+    assert counts.total == 3
+
+
 @pytest.mark.parametrize(
     ("q", "query", "sort"),
     [
