@@ -28,6 +28,7 @@ from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.classify import Bo1Model
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
@@ -120,14 +121,21 @@ class Snapshot:
         self.doc_count = int(self.live.sum())
         self._avg_lengths: dict[str, float] = {}
         self._expansions: dict[str, list] = {}
+        self._frequencies: dict[tuple[str, bytes], int | None] = {}
+        self._joined: dict[str, np.ndarray] = {}  # columns laid end to end for this searcher
 
     # Columns --------------------------------------------------------------------
 
     def _column(self, name: str, load) -> np.ndarray:
-        parts = [_columns.get((*leaf.key, "column", name), lambda leaf=leaf: load(leaf)) for leaf in self.leaves]
-        if not parts:
-            return np.zeros(0, dtype=np.float32)
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        joined = self._joined.get(name)
+        if joined is None:
+            parts = [_columns.get((*leaf.key, "column", name), lambda leaf=leaf: load(leaf)) for leaf in self.leaves]
+            if not parts:
+                joined = np.zeros(0, dtype=np.float32)
+            else:
+                joined = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            self._joined[name] = joined
+        return joined
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length of ``fieldname`` as Whoosh scores it (its one-byte approximation)."""
@@ -185,6 +193,47 @@ class Snapshot:
                 terms.append((fieldname, text if isinstance(text, bytes) else text.encode("utf-8")))
             self._expansions[key] = terms
         return self._expansions[key]
+
+    def key_terms(self, docnum: int, fieldname: str, numterms: int) -> list[tuple[str, float]]:
+        """The document's most telling words, as ``Searcher.key_terms(normalize=False)`` finds them.
+
+        Whoosh's Bo1 expansion model over the stored text, with the same scores and
+        order; each word's collection frequency is looked up once per searcher rather
+        than once per call (common words recur in every article).
+        """
+        field = self.searcher.schema[fieldname]
+        text = self.searcher.stored_fields(docnum).get(fieldname)
+        if not text:
+            return []
+        weights: dict[str, float] = {}
+        top_total = 0.0
+        for btext, _, weight, _ in field.index(text):
+            word = field.from_bytes(btext)
+            top_total += weight
+            weights[word] = weights.get(word, 0.0) + weight
+        model = Bo1Model(self.size, self.searcher.reader().field_length(fieldname))
+        scored, best = [], 0.0
+        for word, weight in weights.items():
+            frequency = self._frequency(fieldname, field.to_bytes(word))
+            if frequency is None:
+                continue
+            score = model.score(weight, frequency, top_total)
+            best = max(best, score)
+            scored.append((score, word))
+        if not scored:
+            return []
+        scored = [(score / best, word) for score, word in scored]
+        scored.sort(key=lambda item: (0 - item[0], item[1]))
+        return [(word, score) for score, word in scored[:numterms]]
+
+    def _frequency(self, fieldname: str, btext: bytes) -> int | None:
+        key = (fieldname, btext)
+        if key not in self._frequencies:
+            if len(self._frequencies) > 500_000:
+                self._frequencies.clear()
+            reader = self.searcher.reader()
+            self._frequencies[key] = reader.frequency(fieldname, btext) if key in reader else None
+        return self._frequencies[key]
 
     def idf(self, fieldname: str, btext: bytes, frequency: int | None = None) -> float:
         if frequency is None:

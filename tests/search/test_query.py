@@ -213,9 +213,14 @@ def test_related_articles_are_whooshs_more_like_this(archive):
     from archive.models import Article
     from search.index import searcher
 
+    from search.engine import snapshot
+    from search.index import index_dir
+
     with searcher() as s:
+        snap = snapshot(s, str(index_dir()))
         for article in Article.objects.all():
             docnum = s.document_number(id=str(article.id))
+            assert snap.key_terms(docnum, "body", 12) == s.key_terms([docnum], "body", numterms=12, normalize=False)
             theirs = [int(hit["id"]) for hit in s.more_like(docnum, "body", top=3, numterms=12)]
             assert [a.id for a in related_articles(article, limit=3)] == theirs
 
