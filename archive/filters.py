@@ -39,11 +39,15 @@ class ArticleFilterForm(forms.Form):
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    """The languages in the archive, for the menu; looked up at most once a minute."""
+    """The languages in the archive, for the menu; looked up at most once a minute.
+
+    The menu starts with "any": without it a browser submits the first language with
+    every Apply, and other languages silently drop out of the results.
+    """
     choices = cache.get("dossier:language-choices")
     if choices is None:
         codes = Article.objects.values_list("language", flat=True).distinct().order_by("language")
-        choices = [(code, code) for code in codes]
+        choices = [("", "Any language")] + [(code, code) for code in codes]
         cache.set("dossier:language-choices", choices, 60)
     return choices
 

@@ -319,3 +319,12 @@ def test_filtered_pages_rank_as_whooshs_own_collector_does(world, q, query, sort
     if sort != "relevance":
         dates = [Article.objects.get(id=i).published for i in ours]
         assert dates == sorted(dates, reverse=sort == "newest")
+
+
+def test_the_language_menu_starts_with_any_language(client, world):
+    """Without an empty first option a browser would send a language with every Apply."""
+    page = client.get("/articles/").content.decode()
+    menu = page[page.index('name="language"'):]
+    menu = menu[: menu.index("</select>")]
+    assert menu.index('value=""') < menu.index('value="en"') < menu.index('value="ru"')
+    assert 'value="" selected' in menu
