@@ -277,3 +277,13 @@ def test_the_array_engine_finds_and_scores_what_whoosh_finds(archive, q, django_
     assert set(ours) == set(theirs)
     if '"' not in q:  # phrases are scored by how often the phrase occurs, not word by word
         assert ours == pytest.approx(theirs, rel=1e-4)
+
+
+def test_an_empty_archive_answers_every_query_shape_with_nothing(index):
+    from search.facets import index_counts
+
+    for q in ['wind OR "solar farm"', "turb* -coal", "goverment~ date:2024", "person:tokayev"]:
+        results = run_search(parse_query(q), sort="relevance")
+        assert (results.total, results.hits, results.num_pages) == (0, [], 1)
+    assert run_search(None, sort="newest").total == 0
+    assert index_counts({}).total == 0
