@@ -59,9 +59,10 @@ def count_filtered(articles: QuerySet[Article], cleaned_filters: dict) -> FacetC
     return count_facets(articles)
 
 
-# The index can also list the filtered articles newest first: (counts, fetch), where
-# fetch(start, stop) gives the article ids of those ranks; None when it cannot answer.
-IndexLister = Callable[[dict], "tuple[FacetCounts, Callable[[int, int], list[int]]] | None"]
+# The index can also list the filtered articles by date: given the cleaned filters and
+# "newest" or "oldest", (counts, fetch), where fetch(start, stop) gives the article ids
+# of those ranks; None when it cannot answer.
+IndexLister = Callable[[dict, str], "tuple[FacetCounts, Callable[[int, int], list[int]]] | None"]
 _index_lister: IndexLister | None = None
 
 
@@ -71,7 +72,7 @@ def register_index_lister(lister: IndexLister | None) -> None:
 
 
 class IndexedArticles:
-    """Articles in the index's newest-first order, for a Paginator: only the page shown is read."""
+    """Articles in the index's date order, for a Paginator: only the page shown is read."""
 
     def __init__(self, total: int, fetch: Callable[[int, int], list[int]]):
         self.total = total
@@ -90,19 +91,20 @@ class IndexedArticles:
         return [articles[i] for i in ids if i in articles]
 
 
-def list_filtered(articles: QuerySet[Article], cleaned_filters: dict):
-    """(facet counts, the articles newest first) for the filtered articles.
+def list_filtered(articles: QuerySet[Article], cleaned_filters: dict, sort: str = "newest"):
+    """(facet counts, the articles in date order) for the filtered articles.
 
-    From the index when it can answer (a page of a long list costs the same as the
-    first), else from the database (``articles`` newest first). Either can be paged
+    ``sort`` is "newest" or "oldest" (ties: the higher id first, or the lower). From
+    the index when it can answer (the last page of a long list costs what the first
+    does), else from the database (``articles`` in that order). Either can be paged
     with a Paginator.
     """
     if _index_lister is not None:
-        found = _index_lister(cleaned_filters)
+        found = _index_lister(cleaned_filters, sort)
         if found is not None:
             counts, fetch = found
             return counts, IndexedArticles(counts.total, fetch)
-    return count_facets(articles), articles.newest_first().for_listing()
+    return count_facets(articles), articles.in_date_order(sort).for_listing()
 
 
 def count_facets(articles: QuerySet[Article]) -> FacetCounts:

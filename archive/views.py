@@ -66,11 +66,9 @@ BROWSE_SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
 def article_list(request: HttpRequest) -> HttpResponse:
     """Every article, narrowed by the filters in the URL, with facets and a timeline."""
     filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
-    articles = filterset.qs
     sort = request.GET.get("sort") if request.GET.get("sort") in BROWSE_SORTS else "newest"
-    ordered = articles.in_date_order(sort)
-    page = paginate(request, ordered.select_related("source"))
-    counts = count_filtered(articles, cleaned_filters(filterset))
+    counts, articles = list_filtered(filterset.qs, cleaned_filters(filterset), sort)
+    page = paginate(request, articles)
     context = {
         "page": page,
         "heading": "All articles",

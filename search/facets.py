@@ -204,12 +204,12 @@ def index_counts(cleaned_filters: dict) -> FacetCounts | None:
     return found[0] if found is not None else None
 
 
-def index_listing(cleaned_filters: dict):
+def index_listing(cleaned_filters: dict, sort: str = "newest"):
     """(facet counts, fetch) for the filtered articles, from the index; None when it cannot answer.
 
-    ``fetch(start, stop)`` gives the ids of the articles at those ranks, newest first
-    (on the same day, the later indexed first, as the database's newest-first order
-    puts the higher id first).
+    ``fetch(start, stop)`` gives the ids of the articles at those ranks, newest or
+    oldest first (on the same day the later indexed first, or the earlier: the
+    database's order puts the higher id first, or the lower).
     """
     from search.engine import Matches, rank, snapshot
     from search.index import IndexUnavailable, index_dir, searcher
@@ -228,8 +228,8 @@ def index_listing(cleaned_filters: dict):
         try:
             with searcher() as s:
                 snap = snapshot(s, str(index_dir()))
-                ranked = rank(snap, Matches(_allowed(s, snap, cleaned_filters), None), sort="newest",
-                              start=start, stop=stop)
+                ranked = rank(snap, Matches(_allowed(s, snap, cleaned_filters), None),
+                              sort="oldest" if sort == "oldest" else "newest", start=start, stop=stop)
                 return [int(s.stored_fields(docnum)["id"]) for docnum, _ in ranked]
         except IndexUnavailable:
             return []

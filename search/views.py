@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from archive.facets import count_filtered
+from archive.facets import list_filtered
 from archive.filters import ArticleFilter
 from archive.models import Article
 from archive.views import cleaned_filters, filter_context, paginate
@@ -31,11 +31,10 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "sorts": SORTS, "query": q, "sort": sort, "filterset": filterset}
     status = 200
     if not q:
-        # No keyword: the same filters, on the database.
-        articles = filterset.qs
-        ordered = articles.in_date_order(sort)
-        context.update(page=paginate(request, ordered.select_related("source"), PER_PAGE), browsing=True)
-        context.update(filter_context(request, filterset, count_filtered(articles, cleaned)))
+        # No keyword: the same filters, listed by date (from the index when it is in step).
+        counts, articles = list_filtered(filterset.qs, cleaned, "oldest" if sort == "oldest" else "newest")
+        context.update(page=paginate(request, articles, PER_PAGE), browsing=True)
+        context.update(filter_context(request, filterset, counts))
         return TemplateResponse(request, "search/search.html", context)
     try:
         parsed = parse_query(q)

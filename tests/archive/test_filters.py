@@ -268,6 +268,23 @@ def test_entity_lists_from_the_index_page_through_the_database_order(world, rein
         assert counts.total == paginator.count == len(expected)
 
 
+@pytest.mark.parametrize(("query", "_"), FILTER_CASES)
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_filtered_lists_from_the_index_match_the_database_in_order(world, query, _, sort):
+    from django.core.paginator import Paginator
+
+    from archive.facets import IndexedArticles, list_filtered
+    from archive.views import cleaned_filters
+
+    filterset = ArticleFilter(qd(query), queryset=Article.objects.all())
+    counts, articles = list_filtered(filterset.qs, cleaned_filters(filterset), sort)
+    assert isinstance(articles, IndexedArticles)
+    paginator = Paginator(articles, 2)
+    listed = [a.id for n in paginator.page_range for a in paginator.page(n).object_list]
+    assert listed == list(filterset.qs.in_date_order(sort).values_list("id", flat=True))
+    assert counts.total == len(listed)
+
+
 def test_entity_lists_come_from_the_database_while_updates_are_queued(world):
     from archive.facets import list_filtered
     from search.models import PendingIndexUpdate

@@ -211,10 +211,8 @@ def test_related_articles_are_the_most_similar(reindex):
 
 def test_related_articles_are_whooshs_more_like_this(archive):
     from archive.models import Article
-    from search.index import searcher
-
     from search.engine import snapshot
-    from search.index import index_dir
+    from search.index import index_dir, searcher
 
     with searcher() as s:
         snap = snapshot(s, str(index_dir()))
