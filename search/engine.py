@@ -155,6 +155,12 @@ class Snapshot:
 
         return self._column("date", load)
 
+    def date_ranks(self) -> np.ndarray:
+        """Each document's place among the distinct dates (0 for the earliest), for sorting."""
+        if "date-ranks" not in self._joined:
+            self._joined["date-ranks"] = np.unique(self.dates(), return_inverse=True)[1].astype(np.int64)
+        return self._joined["date-ranks"]
+
     def avg_length(self, fieldname: str) -> float:
         if fieldname not in self._avg_lengths:
             self._avg_lengths[fieldname] = self.searcher.avg_field_length(fieldname) or 1.0
@@ -542,10 +548,17 @@ def rank(snap: Snapshot, matches: Matches, *, sort: str, start: int, stop: int) 
     if start >= len(docs):
         return []
     if sort in ("newest", "oldest"):
-        dates = snap.dates()[docs]
-        order = np.lexsort((-docs, -dates) if sort == "newest" else (docs, dates))[start:stop]
-        scores = np.zeros(len(order), dtype=np.float32)
-        return list(zip(docs[order].tolist(), scores.tolist(), strict=True))
+        # One integer key per match (date rank, then document number) lets the page be
+        # picked with a partial sort instead of sorting every match.
+        keys = snap.date_ranks()[docs] * np.int64(1 << 32) + docs
+        if sort == "newest":
+            keys = -keys
+        if len(keys) > stop:
+            top = np.argpartition(keys, stop - 1)[:stop]
+            order = top[np.argsort(keys[top])][start:stop]
+        else:
+            order = np.argsort(keys)[start:stop]
+        return [(int(docnum), 0.0) for docnum in docs[order]]
     scores = matches.scores[docs] if matches.scores is not None else np.zeros(len(docs), dtype=np.float32)
     wanted = stop
     if len(docs) > wanted:
