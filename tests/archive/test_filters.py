@@ -345,3 +345,20 @@ def test_the_language_menu_starts_with_any_language(client, world):
     menu = menu[: menu.index("</select>")]
     assert menu.index('value=""') < menu.index('value="en"') < menu.index('value="ru"')
     assert 'value="" selected' in menu
+
+
+@pytest.mark.parametrize("queued", [False, True])
+def test_most_mentioned_and_tag_counts_agree_from_index_and_database(client, world, queued):
+    from archive.models import Entity, Tag
+    from archive.views import _most_mentioned
+    from search.models import PendingIndexUpdate
+
+    if queued:  # the index may be behind: the database answers
+        PendingIndexUpdate.objects.create(article_id=world["a"].id)
+    expected = [(e.name, e.article_count) for e in Entity.objects.most_mentioned()]
+    assert [(e.name, e.article_count) for e in _most_mentioned(3)] == expected[:3]
+    assert [(e.name, e.article_count) for e in _most_mentioned(10)] == expected
+    page = client.get("/tags/").content.decode()
+    for tag in Tag.objects.all():
+        n = tag.articles.count()
+        assert re.search(rf">{re.escape(tag.name)}</a> <span class=\"count\">{n}</span>", page)
