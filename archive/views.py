@@ -164,10 +164,10 @@ def _letter(name: str) -> str:
 def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in EntityKind.values:
         raise Http404("No such kind of entity.")
-    entities = sorted(
-        Entity.objects.of_kind(kind).with_article_counts().prefetch_related("aliases"),
-        key=lambda e: fold(e.name),
-    )
+    mentioned = count_filtered(Article.objects.all(), {}).entities[kind]
+    entities = sorted(Entity.objects.of_kind(kind).prefetch_related("aliases"), key=lambda e: fold(e.name))
+    for entity in entities:
+        entity.article_count = mentioned.get(entity.id, 0)
     letters = [(letter, list(group)) for letter, group in groupby(entities, key=lambda e: _letter(e.name))]
     context = {
         "kind": kind,

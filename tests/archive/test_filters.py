@@ -362,3 +362,6 @@ def test_most_mentioned_and_tag_counts_agree_from_index_and_database(client, wor
     for tag in Tag.objects.all():
         n = tag.articles.count()
         assert re.search(rf">{re.escape(tag.name)}</a> <span class=\"count\">{n}</span>", page)
+    response = client.get("/entities/kind/person/")
+    listed = {entity.name: entity.article_count for _, group in response.context["letters"] for entity in group}
+    assert listed == dict(Entity.objects.of_kind("person").with_article_counts().values_list("name", "article_count"))
