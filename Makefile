@@ -26,7 +26,7 @@ setup: $(VENV)/.runtime
 	$(PY) manage.py load_sample
 	$(PY) manage.py load_places --retag
 	$(PY) manage.py update_index
-	$(PY) manage.py create_admin
+	$(PY) manage.py create_admin --site http://$(HOST):$(PORT)
 
 run: setup
 	@echo "Dossier is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"

@@ -117,6 +117,12 @@ def test_create_admin_with_a_chosen_username():
     assert authenticate(username="chief", password=printed_password(out)).is_superuser
 
 
+def test_create_admin_points_at_the_address_the_app_is_served_on():
+    assert "http://127.0.0.1:8000/admin/" in run("create_admin")[0]
+    get_user_model().objects.all().delete()
+    assert "Sign in at http://127.0.0.1:8001/admin/" in run("create_admin", site="http://127.0.0.1:8001")[0]
+
+
 def test_create_admin_run_again_creates_nothing_and_prints_no_password():
     first, _ = run("create_admin")
     password = printed_password(first)

@@ -12,8 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--site", default="http://127.0.0.1:8000", help="where the app is served, for the message")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, site, **options):
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write(
@@ -27,5 +28,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{bar}\nAn admin account was created. This password is shown only once:\n"
             f"  username: {username}\n  password: {password}\n"
-            f"Sign in at http://127.0.0.1:8000/admin/ and change it there.\n{bar}"
+            f"Sign in at {site.rstrip('/')}/admin/ and change it there.\n{bar}"
         )
