@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from archive.facets import count_filtered, facet_display, list_filtered, timeline
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
-from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
+from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
 from archive.text import fold
 
@@ -165,9 +165,14 @@ def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in EntityKind.values:
         raise Http404("No such kind of entity.")
     mentioned = count_filtered(Article.objects.all(), {}).entities[kind]
-    entities = sorted(Entity.objects.of_kind(kind).prefetch_related("aliases"), key=lambda e: fold(e.name))
+    # Aliases in one query, joined here: a page may list thousands of entities.
+    aliases: dict[int, list[str]] = {}
+    for entity_id, name in Alias.objects.filter(entity__kind=kind).order_by("name").values_list("entity_id", "name"):
+        aliases.setdefault(entity_id, []).append(name)
+    entities = sorted(Entity.objects.of_kind(kind).only("id", "name", "slug", "kind"), key=lambda e: fold(e.name))
     for entity in entities:
         entity.article_count = mentioned.get(entity.id, 0)
+        entity.alias_names = ", ".join(aliases.get(entity.id, ()))
     letters = [(letter, list(group)) for letter, group in groupby(entities, key=lambda e: _letter(e.name))]
     context = {
         "kind": kind,
