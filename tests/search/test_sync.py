@@ -135,6 +135,32 @@ def test_a_long_import_is_indexed_while_it_runs(index, tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_when_the_writer_cannot_be_had_during_an_import_the_drain_at_its_end_indexes_all(index, tmp_path,
+                                                                                        monkeypatch):
+    monkeypatch.setattr(sync, "PARALLEL_DRAIN_FROM", 3)
+    (tmp_path / "feed.jsonl").write_text("\n".join(
+        f'{{"title": "Report {n}", "body": "Grid report number {n} about Ekibastuz.", "date": "2021-01-0{n}"}}'
+        for n in range(1, 8)
+    ))
+    calls = []
+    real_writer = sync.index_writer
+
+    def busy_then_free(*args, **kwargs):
+        calls.append(kwargs.get("procs"))
+        if len(calls) == 1:  # the stream's writer: another process holds the lock
+            raise LockError("index is locked")
+        return real_writer(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "index_writer", busy_then_free)
+    report = import_articles(paths=[tmp_path], batch_size=3)
+    assert len(report.created) == 7
+    assert calls == [2, 2]  # the stream gave up at once; then one drain at the end (7 >= the threshold of 3)
+    assert ids("ekibastuz") == set(report.created)
+    assert PendingIndexUpdate.objects.count() == 0
+    assert find_drift().clean
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_article_changed_twice_in_one_bulk_operation_is_indexed_once_as_it_ends(index, monkeypatch):
     from archive.signals import bulk_operation, notify_articles_changed
 
