@@ -24,7 +24,6 @@ from search.schema import documents
 
 logger = logging.getLogger(__name__)
 
-DRAIN_BATCH = 500
 
 
 def queue_articles(ids: Iterable[int]) -> None:
@@ -55,23 +54,26 @@ def drain_queue(*, timeout: float = 10.0) -> int:
     ids = sorted(set(PendingIndexUpdate.objects.filter(id__lte=last_row).values_list("article_id", flat=True)))
     options = _parallel_options() if len(ids) >= PARALLEL_DRAIN_FROM else {}
     with index_writer(timeout=timeout, **options) as writer:
-        with searcher() as current:
-            indexed = {i for i in ids if current.document_number(id=str(i)) is not None}
-        for start in range(0, len(ids), DRAIN_BATCH):
-            chunk = ids[start : start + DRAIN_BATCH]
-            found = set()
-            for article, document in documents(chunk):
-                # New articles (most of an import) need no delete first.
-                if article.id in indexed:
-                    writer.update_document(**document)
-                else:
-                    writer.add_document(**document)
-                found.add(article.id)
-            for gone in (set(chunk) - found) & indexed:
-                writer.delete_by_term("id", str(gone))
+        _write_articles(writer, ids)
     # Only rows seen before the write: anything queued meanwhile waits for the next drain.
     PendingIndexUpdate.objects.filter(id__lte=last_row).delete()
     return len(ids)
+
+
+def _write_articles(writer, ids: list[int]) -> None:
+    """Give the writer the current document of each article; articles gone from the database leave the index."""
+    with searcher() as current:
+        indexed = {i for i in ids if current.document_number(id=str(i)) is not None}
+    found = set()
+    for article, document in documents(ids):  # a few queries per 500 articles
+        # New articles (most of an import) need no delete first.
+        if article.id in indexed:
+            writer.update_document(**document)
+        else:
+            writer.add_document(**document)
+        found.add(article.id)
+    for gone in (set(ids) - found) & indexed:
+        writer.delete_by_term("id", str(gone))
 
 
 def _parallel_options(procs: int = 2) -> dict:
@@ -187,17 +189,7 @@ class _Stream:
         self.fed.update(ids)
         # Read before writing: the rows these documents answer for (newer ones stay queued).
         self.rows.extend(PendingIndexUpdate.objects.filter(article_id__in=ids).values_list("id", flat=True))
-        with searcher() as current:
-            indexed = {i for i in ids if current.document_number(id=str(i)) is not None}
-        found = set()
-        for article, document in documents(ids):
-            if article.id in indexed:
-                self.writer.update_document(**document)
-            else:
-                self.writer.add_document(**document)
-            found.add(article.id)
-        for gone in (set(ids) - found) & indexed:
-            self.writer.delete_by_term("id", str(gone))
+        _write_articles(self.writer, ids)
 
     def _abandon(self) -> None:
         self.failed = True
