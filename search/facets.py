@@ -186,7 +186,8 @@ def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCount
     return counts
 
 
-def _allowed(s, snap, cleaned_filters: dict) -> np.ndarray:
+def _allowed(snap, cleaned_filters: dict) -> np.ndarray:
+    """The documents the cleaned filters allow, as a boolean array."""
     from search.engine import Evaluator
     from search.filters import filter_query
 
@@ -219,7 +220,7 @@ def index_listing(cleaned_filters: dict, sort: str = "newest"):
         return None
     try:
         with searcher() as s:
-            counts = count_facets(s, _allowed(s, snapshot(s, str(index_dir())), cleaned_filters),
+            counts = count_facets(s, _allowed(snapshot(s, str(index_dir())), cleaned_filters),
                                   storage_key=str(index_dir()))
     except IndexUnavailable:
         return None
@@ -228,7 +229,7 @@ def index_listing(cleaned_filters: dict, sort: str = "newest"):
         try:
             with searcher() as s:
                 snap = snapshot(s, str(index_dir()))
-                ranked = rank(snap, Matches(_allowed(s, snap, cleaned_filters), None),
+                ranked = rank(snap, Matches(_allowed(snap, cleaned_filters), None),
                               sort="oldest" if sort == "oldest" else "newest", start=start, stop=stop)
                 return [int(s.stored_fields(docnum)["id"]) for docnum, _ in ranked]
         except IndexUnavailable:

@@ -25,7 +25,6 @@ from search.schema import documents
 logger = logging.getLogger(__name__)
 
 
-
 def queue_articles(ids: Iterable[int]) -> None:
     """Record that these articles need reindexing, and drain the queue after commit."""
     rows = [PendingIndexUpdate(article_id=i) for i in dict.fromkeys(ids)]
