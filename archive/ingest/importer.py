@@ -159,6 +159,10 @@ def _new_article(parsed: ParsedArticle, lookups: _Lookups) -> Article:
     )
 
 
+def _tag_rows(article: Article, parsed: ParsedArticle, lookups: _Lookups) -> list:
+    return [Article.tags.through(article=article, tag=lookups.tag(name)) for name in parsed.tags]
+
+
 def _mentions(article: Article, parsed: ParsedArticle, lookups: _Lookups) -> list[Mention]:
     """The article's mentions: the entities its file lists, and those its text names."""
     listed = set()
@@ -202,7 +206,7 @@ def _store_all(batch: list[ParsedArticle], known: _KnownArticles, lookups: _Look
     Article.objects.bulk_create(articles)
     tag_rows, mention_rows = [], []
     for article, parsed in zip(articles, batch, strict=True):
-        tag_rows += [Article.tags.through(article=article, tag=lookups.tag(name)) for name in parsed.tags]
+        tag_rows += _tag_rows(article, parsed, lookups)
         mention_rows += _mentions(article, parsed, lookups)
     Article.tags.through.objects.bulk_create(tag_rows, batch_size=500)
     Mention.objects.bulk_create(mention_rows, batch_size=500)
@@ -215,9 +219,7 @@ def _store(parsed: ParsedArticle, lookups: _Lookups) -> Article:
     article.save()
     # The article is new: its tags and mentions are inserted, with nothing to compare against.
     if parsed.tags:
-        Article.tags.through.objects.bulk_create(
-            [Article.tags.through(article=article, tag=lookups.tag(name)) for name in parsed.tags]
-        )
+        Article.tags.through.objects.bulk_create(_tag_rows(article, parsed, lookups))
     Mention.objects.bulk_create(_mentions(article, parsed, lookups))
     return article
 
