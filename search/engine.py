@@ -118,7 +118,6 @@ class Snapshot:
             if leaf.reader.has_deletions():
                 deleted = np.fromiter(leaf.reader.deleted_docs_set, dtype=np.int64)
                 self.live[deleted + leaf.offset] = False
-        self.doc_count = int(self.live.sum())
         self._avg_lengths: dict[str, float] = {}
         self._expansions: dict[str, list] = {}
         self._frequencies: dict[tuple[str, bytes], int | None] = {}
@@ -377,15 +376,17 @@ class Evaluator:
         found.mask &= self.snap.live
         return found
 
-    def _empty(self) -> Matches:
+    def _empty(self, score: float = 0.0) -> Matches:
+        """No documents yet; each that the caller adds scores ``score`` (Whoosh scores Every,
+        Not and ranges by the query's boost)."""
         size = self.snap.size
-        return Matches(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32) if self.scored else None)
+        return Matches(np.zeros(size, dtype=bool), np.full(size, score, dtype=np.float32) if self.scored else None)
 
     def _eval(self, node: wq.Query) -> Matches:  # noqa: PLR0911 - one branch per query type
         if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
             return self._empty()
         if isinstance(node, wq.Every):
-            found = self._constant(node)
+            found = self._empty(node.boost)
             found.mask[:] = True
             return found
         if isinstance(node, wq.Term):
@@ -401,7 +402,7 @@ class Evaluator:
             return self._terms(node, terms, constant=len(terms) > 1 and getattr(node, "constantscore", False))
         if isinstance(node, wq.Not):
             inner = self._eval(node.query)
-            found = self._constant(node)
+            found = self._empty(node.boost)
             found.mask = ~inner.mask
             return found
         if isinstance(node, wq.AndNot):
@@ -418,13 +419,6 @@ class Evaluator:
         if isinstance(node, wq.Or) and not isinstance(node, wq.DisjunctionMax):
             return self._combine(node, all_of=False)
         return self._with_whoosh(node)
-
-    def _constant(self, node: wq.Query) -> Matches:
-        """No documents yet; each that the caller adds scores the query's boost (Whoosh scores
-        Every and Not so)."""
-        size = self.snap.size
-        scores = np.full(size, getattr(node, "boost", 1.0), dtype=np.float32) if self.scored else None
-        return Matches(np.zeros(size, dtype=bool), scores)
 
     def _combine(self, node, *, all_of: bool) -> Matches:
         children = [self._eval(child) for child in node.subqueries]
@@ -501,24 +495,18 @@ class Evaluator:
     def _date_range(self, node: wq.DateRange) -> Matches:
         field = self.snap.searcher.schema["date"]
         dates = self.snap.dates()
-        found = self._empty()
-        mask = dates > 0
+        found = self._empty(node.boost)
+        found.mask = dates > 0
         if node.startdate is not None:
-            mask &= dates >= field.to_column_value(node.startdate)
+            found.mask &= dates >= field.to_column_value(node.startdate)
         if node.enddate is not None:
-            mask &= dates <= field.to_column_value(node.enddate)
-        found.mask = mask
-        if self.scored:
-            found.scores[:] = node.boost
+            found.mask &= dates <= field.to_column_value(node.enddate)
         return found
 
     def _with_whoosh(self, node: wq.Query) -> Matches:
         """Any other query type (ranges over words, spans): Whoosh finds the documents, each scores its boost."""
-        found = self._empty()
-        docs = np.fromiter(node.docs(self.snap.searcher), dtype=np.int64)
-        found.mask[docs] = True
-        if self.scored:
-            found.scores[docs] = getattr(node, "boost", 1.0)
+        found = self._empty(getattr(node, "boost", 1.0))
+        found.mask[np.fromiter(node.docs(self.snap.searcher), dtype=np.int64)] = True
         return found
 
 
