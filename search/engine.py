@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import chain
@@ -38,7 +39,7 @@ K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which the index was searched with 
 POSITION_SPAN = 1 << 24  # a document's word positions stay below this (16 million words)
 CACHE_BYTES = 96 * 1024 * 1024  # decoded postings and positions kept per process
 
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 # --- The per-segment cache ---------------------------------------------------------
@@ -189,15 +190,26 @@ class Snapshot:
             return np.zeros(0, dtype=np.int64)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def expand(self, node: wq.Query) -> list[tuple[str, bytes]]:
-        """The index terms a wildcard, prefix or fuzzy word stands for (read from the lexicon once)."""
+    def expand(self, node: wq.Query, *, limit: int | None = None, deadline=None, error=None) -> list[tuple[str, bytes]]:
+        """The index terms a wildcard, prefix or fuzzy word stands for (read from the lexicon once).
+
+        With ``limit``, more terms than that raise ``error(node)``; ``deadline`` is checked
+        while the lexicon is read.
+        """
         key = repr(node)
-        if key not in self._expansions:
+        terms = self._expansions.get(key)
+        if terms is None:
             terms = []
             for fieldname, text in node.expanded_terms(self.searcher.reader()):
+                if limit is not None and len(terms) >= limit:
+                    raise error(node)
+                if deadline is not None and not len(terms) % 64:
+                    deadline.check()
                 terms.append((fieldname, text if isinstance(text, bytes) else text.encode("utf-8")))
+            if len(self._expansions) >= _EXPANSIONS_KEPT:
+                self._expansions.clear()
             self._expansions[key] = terms
-        return self._expansions[key]
+        return terms
 
     def key_terms(self, docnum: int, fieldname: str, numterms: int) -> list[tuple[str, float]]:
         """The document's most telling words, as ``Searcher.key_terms(normalize=False)`` finds them.
@@ -356,20 +368,77 @@ def snapshot(searcher, storage_key: str) -> Snapshot:
     return snap
 
 
+# --- Limits and the time budget ------------------------------------------------------
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message is for the user."""
+
+
+class QueryTooExpensive(QueryError):
+    """Evaluation stopped at a limit (the time budget, or too many words to look up)."""
+
+
+TOO_EXPENSIVE = (
+    "This query is too expensive to run. Make it more specific: fewer or longer prefixes and "
+    "wildcards, fewer fuzzy words, or a filter."
+)
+MAX_EXPANSIONS = 1000  # index words one prefix, wildcard, fuzzy word or field wildcard may stand for
+MAX_QUERY_EXPANSIONS = 4000  # the same, for all of them in one query together
+_PRELOADED_OR_UP_TO = 5000  # whoosh.query.Or: segments up to this size preload an Or of 3+ clauses
+_EXPANSIONS_KEPT = 2000  # expanded queries remembered per snapshot (highlighting reuses them)
+
+
+class Deadline:
+    """The moment a search must stop by; ``check()`` raises ``QueryTooExpensive`` after it."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, seconds: float | None):
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise QueryTooExpensive(TOO_EXPENSIVE)
+
+
+NO_DEADLINE = Deadline(None)
+
+
+def _too_many_words(node: wq.Query) -> QueryTooExpensive:
+    text = getattr(node, "text", None) or getattr(node, "fieldname", "")
+    return QueryTooExpensive(
+        f"“{str(text)[:40]}” stands for more than {MAX_EXPANSIONS:,} different words in the archive. "
+        "Add letters to make it more specific."
+    )
+
+
 # --- Evaluating a query ------------------------------------------------------------
 
 @dataclass
 class Matches:
     mask: np.ndarray  # bool per document
-    scores: np.ndarray | None  # float per document (meaningful where mask is true); None when not scored
+    scores: np.ndarray | None  # float64 per document (meaningful where mask is true); None when not scored
 
 
 class Evaluator:
-    """Turns a Whoosh query into ``Matches``; ``scored=False`` for filters (no scores computed)."""
+    """Turns a Whoosh query into ``Matches`` as Whoosh would; ``scored=False`` for filters.
 
-    def __init__(self, snap: Snapshot, *, scored: bool = True):
+    The contract: the query types in ``NATIVE`` are evaluated here over arrays, each
+    giving Whoosh's matches and Whoosh's scores (``tests/search/test_differential.py``
+    compares them on random query trees). Any other type, or a native type in a form
+    not covered (a phrase in a field without positions, an Or with ``minmatch``), is
+    answered by Whoosh's own matcher with Whoosh's own scores.
+
+    ``deadline`` bounds the work: it is checked at every query node, every looked-up
+    word and every few hundred documents of Whoosh's matcher, and expansions of
+    prefixes, wildcards and fuzzy words are capped.
+    """
+
+    def __init__(self, snap: Snapshot, *, scored: bool = True, deadline: Deadline | None = None):
         self.snap = snap
         self.scored = scored
+        self.deadline = deadline or NO_DEADLINE
+        self.expanded = 0  # words looked up for prefixes, wildcards and fuzzy words so far
 
     def run(self, node: wq.Query) -> Matches:
         found = self._eval(node)
@@ -377,58 +446,208 @@ class Evaluator:
         return found
 
     def _empty(self, score: float = 0.0) -> Matches:
-        """No documents yet; each that the caller adds scores ``score`` (Whoosh scores Every,
-        Not and ranges by the query's boost)."""
+        """No documents yet; each that the caller adds scores ``score``."""
         size = self.snap.size
-        return Matches(np.zeros(size, dtype=bool), np.full(size, score, dtype=np.float32) if self.scored else None)
+        return Matches(np.zeros(size, dtype=bool), np.full(size, score, dtype=np.float64) if self.scored else None)
 
-    def _eval(self, node: wq.Query) -> Matches:  # noqa: PLR0911 - one branch per query type
-        if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
-            return self._empty()
-        if isinstance(node, wq.Every):
-            found = self._empty(node.boost)
+    def _eval(self, node: wq.Query) -> Matches:
+        self.deadline.check()
+        method = NATIVE.get(type(node))  # the exact type: a subclass (Ordered, DisjunctionMax) means otherwise
+        return method(self, node) if method is not None else self._with_whoosh(node)
+
+    def _unscored(self, node: wq.Query) -> np.ndarray:
+        scored, self.scored = self.scored, False
+        try:
+            return self._eval(node).mask
+        finally:
+            self.scored = scored
+
+    # Leaves ------------------------------------------------------------------------
+
+    def _null(self, node) -> Matches:
+        return self._empty()
+
+    def _every(self, node: wq.Every) -> Matches:
+        # Whoosh's ListMatcher scores its weight, the boost (1.0 when the boost is 0).
+        found = self._empty(node.boost or 1.0)
+        if node.fieldname in (None, "", "*"):
             found.mask[:] = True
             return found
-        if isinstance(node, wq.Term):
-            return self._terms(node, [(node.fieldname, _bytes(self.snap, node.fieldname, node.text))], constant=False)
-        if isinstance(node, wq.Phrase):
-            return self._phrase(node)
-        if isinstance(node, wq.DateRange) and node.fieldname == "date":
-            return self._date_range(node)
-        if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            terms = self.snap.expand(node)
-            # As Whoosh does: a single expansion scores as that word; several score the
-            # query's boost each when the query asks for constant scores, else their sum.
-            return self._terms(node, terms, constant=len(terms) > 1 and getattr(node, "constantscore", False))
-        if isinstance(node, wq.Not):
-            inner = self._eval(node.query)
-            found = self._empty(node.boost)
-            found.mask = ~inner.mask
-            return found
-        if isinstance(node, wq.AndNot):
-            positive, negative = self._eval(node.a), self._eval(node.b)
-            positive.mask &= ~negative.mask
-            return positive
-        if isinstance(node, wq.AndMaybe):
-            required, optional = self._eval(node.a), self._eval(node.b)
+        field = self.snap.searcher.schema[node.fieldname] if node.fieldname in self.snap.searcher.schema else None
+        if field is None or not field.scorable:
+            return self._with_whoosh(node)
+        # A document has a word in the field exactly when its length there is not 0
+        # (Whoosh unites the postings of every word of the field: the same documents).
+        found.mask = self.snap.lengths(node.fieldname) > 0
+        return found
+
+    def _term(self, node: wq.Term) -> Matches:
+        try:
+            btext = _bytes(self.snap, node.fieldname, node.text)
+        except ValueError:  # not a value of this field (Whoosh matches nothing)
+            return self._empty()
+        return self._terms([(node.fieldname, btext)], boost=node.boost)
+
+    def _terms(self, terms: list[tuple[str, bytes]], *, boost: float) -> Matches:
+        """Documents holding any of the terms; the score sums each term's (Whoosh's Or)."""
+        found = self._empty()
+        for fieldname, btext in terms:
+            self.deadline.check()
+            docs, weights = self.snap.postings(fieldname, btext)
+            if not len(docs):
+                continue
+            found.mask[docs] = True
             if self.scored:
-                required.scores += np.where(optional.mask, optional.scores, 0) * node.boost
+                found.scores[docs] += self._term_scores(fieldname, btext, docs, weights, len(docs))
+        if self.scored and boost != 1:
+            found.scores *= boost
+        return found
+
+    def _term_scores(self, fieldname: str, btext: bytes, docs: np.ndarray, weights: np.ndarray,
+                     frequency: int) -> np.ndarray:
+        """Whoosh's score of one term (boost 1) in each of ``docs`` (where it occurs with ``weights``);
+        ``frequency`` is the number of documents holding the term, deleted ones included."""
+        snap = self.snap
+        if not snap.searcher.schema[fieldname].scorable:
+            return weights.astype(np.float64)  # Whoosh's WeightScorer
+        idf = snap.idf(fieldname, btext, frequency)
+        return _bm25(idf, weights, snap.lengths(fieldname)[docs], snap.avg_length(fieldname))
+
+    def _expanding(self, node: wq.Query) -> Matches:
+        """Prefix, Wildcard, FuzzyTerm: Whoosh's MultiTerm matcher, segment by segment.
+
+        In each segment Whoosh looks up the words that segment holds. One word scores as
+        a plain term (no boost). Several are an Or of their terms without a weighting
+        (the query asks for constant scores), and Whoosh's Or then picks its matcher by
+        the segment: two words, or a segment of more than 5,000 documents, give a tree of
+        unions that still sums the words' BM25F scores (times the boost); otherwise the
+        preloaded Or scores each matching document 1.
+        """
+        if isinstance(node, wq.Wildcard) and node.text == "*":
+            return self._every(wq.Every(node.fieldname, boost=node.boost))  # as Wildcard.matcher does
+        terms = self.snap.expand(node, limit=MAX_EXPANSIONS, deadline=self.deadline, error=_too_many_words)
+        self.expanded += len(terms)
+        if self.expanded > MAX_QUERY_EXPANSIONS:
+            raise QueryTooExpensive(TOO_EXPENSIVE)
+        found = self._terms(terms, boost=1.0)
+        if not self.scored or len(terms) < 2:
+            return found
+        for leaf, present in zip(self.snap.leaves, self._terms_per_leaf(terms), strict=True):
+            here = slice(leaf.offset, leaf.offset + leaf.size)
+            if present < 2:
+                continue
+            if present == 2 or (leaf.size > _PRELOADED_OR_UP_TO and present < wq.Or.TOO_MANY_CLAUSES):
+                if node.boost != 1:
+                    found.scores[here] *= node.boost
+            else:
+                found.scores[here] = 1.0
+        return found
+
+    def _terms_per_leaf(self, terms: list[tuple[str, bytes]]) -> np.ndarray:
+        """How many of the terms each segment holds (deleted documents count: Whoosh's lexicon)."""
+        leaves = self.snap.leaves
+        if len(leaves) == 1:
+            return np.array([len(terms)])
+        starts = np.array([leaf.offset for leaf in leaves], dtype=np.int64)
+        present = np.zeros(len(leaves), dtype=np.int64)
+        for fieldname, btext in terms:
+            docs, _ = self.snap.postings(fieldname, btext)
+            if len(docs):
+                present[np.unique(np.searchsorted(starts, docs, side="right") - 1)] += 1
+        return present
+
+    def _phrase(self, node: wq.Phrase) -> Matches:
+        """Whoosh's Phrase: SpanNear2 over the words (each next word 1..slop positions after
+        the one before), scored as the sum of the words' term scores."""
+        snap = self.snap
+        field = snap.searcher.schema[node.fieldname] if node.fieldname in snap.searcher.schema else None
+        if field is None or not isinstance(field.format, Positions) or not node.words:
+            return self._with_whoosh(node)
+        try:
+            words = [_bytes(snap, node.fieldname, word) for word in node.words]
+        except ValueError:
+            return self._empty()
+        found = self._empty()
+        frontier = snap.positions(node.fieldname, words[0])
+        for word in words[1:]:
+            self.deadline.check()
+            following = snap.positions(node.fieldname, word)
+            if not len(frontier) or not len(following):
+                return found
+            # The closest occurrence of the phrase so far before each occurrence of the
+            # next word decides it: cost grows with the occurrences, never with the slop.
+            before = np.searchsorted(frontier, following, side="left") - 1
+            previous = frontier[np.maximum(before, 0)]
+            gap = following - previous
+            reached = (before >= 0) & (gap >= 1) & (gap <= node.slop)
+            reached &= previous // POSITION_SPAN == following // POSITION_SPAN
+            frontier = following[reached]
+        if not len(frontier):
+            return found
+        docs = np.unique(frontier // POSITION_SPAN)
+        found.mask[docs] = True
+        if self.scored:
+            parts = []
+            for btext in words:
+                term_docs, weights = snap.postings(node.fieldname, btext)
+                at = np.searchsorted(term_docs, docs)
+                parts.append(self._term_scores(node.fieldname, btext, docs, weights[at], len(term_docs)))
+            found.scores[docs] = _tree_sum(parts)
+            if node.boost != 1:
+                found.scores[docs] *= node.boost
+        return found
+
+    def _date_range(self, node: wq.DateRange) -> Matches:
+        if node.fieldname != "date" or not node.constantscore:
+            return self._with_whoosh(node)
+        field = self.snap.searcher.schema["date"]
+        dates = self.snap.dates()
+        found = self._empty(node.boost)  # Whoosh's ConstantScoreQuery
+        found.mask = dates > 0
+        if node.startdate is not None:
+            found.mask &= dates >= field.to_column_value(node.startdate)
+        if node.enddate is not None:
+            found.mask &= dates <= field.to_column_value(node.enddate)
+        return found
+
+    # Combinations ------------------------------------------------------------------
+
+    def _not(self, node: wq.Not) -> Matches:
+        found = self._empty(1.0)  # Whoosh's InverseMatcher scores 1, whatever the boost
+        found.mask = ~self._unscored(node.query)
+        return found
+
+    def _and_not(self, node: wq.AndNot) -> Matches:
+        positive = self._eval(node.a)
+        positive.mask &= ~self._unscored(node.b)
+        return positive
+
+    def _and_maybe(self, node: wq.AndMaybe) -> Matches:
+        required = self._eval(node.a)
+        if not self.scored:
             return required
-        if isinstance(node, wq.And) and not isinstance(node, (wq.Ordered, wq.Sequence)):
-            return self._combine(node, all_of=True)
-        if isinstance(node, wq.Or) and not isinstance(node, wq.DisjunctionMax):
-            return self._combine(node, all_of=False)
-        return self._with_whoosh(node)
+        optional = self._eval(node.b)
+        required.scores += np.where(optional.mask, optional.scores, 0)
+        return required
+
+    def _and(self, node: wq.And) -> Matches:
+        return self._combine(node, all_of=True)
+
+    def _or(self, node: wq.Or) -> Matches:
+        if node.minmatch or node.scale:
+            return self._with_whoosh(node)
+        return self._combine(node, all_of=False)
 
     def _combine(self, node, *, all_of: bool) -> Matches:
         children = [self._eval(child) for child in node.subqueries]
         if not children:
             return self._empty()
         found = children[0]
+        if len(children) == 1:
+            return found  # Whoosh uses the child's matcher as it is (no boost)
         if self.scored and not all_of:
-            # Scores outside a child's matches are meaningless (an And sums its parts
-            # everywhere); an Or must only add the scores of the children that match.
-            found.scores = np.where(found.mask, found.scores, 0).astype(np.float32)
+            # An Or only adds the scores of the children that match.
+            found.scores = np.where(found.mask, found.scores, 0)
         for child in children[1:]:
             if all_of:
                 found.mask &= child.mask
@@ -440,74 +659,75 @@ class Evaluator:
             found.scores *= node.boost
         return found
 
-    def _terms(self, node, terms: list[tuple[str, bytes]], *, constant: bool) -> Matches:
-        """Documents holding any of the terms, scored by BM25F (or by the query's boost alone)."""
-        found = self._empty()
-        snap = self.snap
-        for fieldname, btext in terms:
-            docs, weights = snap.postings(fieldname, btext)
-            if not len(docs):
-                continue
-            found.mask[docs] = True
-            if not self.scored:
-                continue
-            field = snap.searcher.schema[fieldname]
-            if constant or not field.scorable:
-                found.scores[docs] = node.boost
-                continue
-            idf = snap.idf(fieldname, btext, len(docs))
-            found.scores[docs] += node.boost * _bm25(idf, weights, snap.lengths(fieldname)[docs],
-                                                     snap.avg_length(fieldname))
-        return found
-
-    def _phrase(self, node: wq.Phrase) -> Matches:
-        snap = self.snap
-        field = snap.searcher.schema[node.fieldname] if node.fieldname in snap.searcher.schema else None
-        if field is None or not isinstance(field.format, Positions):
-            return self._with_whoosh(node)
-        words = [_bytes(snap, node.fieldname, word) for word in node.words]
-        found = self._empty()
-        if not words:
-            return found
-        slop = max(1, node.slop)
-        frontier = snap.positions(node.fieldname, words[0])
-        for word in words[1:]:
-            following = snap.positions(node.fieldname, word)
-            if not len(frontier) or not len(following):
-                return found
-            # The next word may come 1..slop positions after the previous one.
-            reached = [frontier + step for step in range(1, slop + 1)]
-            candidates = np.unique(np.concatenate(reached)) if slop > 1 else reached[0]
-            at = np.searchsorted(following, candidates)
-            at[at == len(following)] = 0
-            frontier = candidates[following[at] == candidates]
-        if not len(frontier):
-            return found
-        docs, occurrences = np.unique(frontier // POSITION_SPAN, return_counts=True)
-        found.mask[docs] = True
-        if self.scored:
-            weight = occurrences.astype(np.float32) * field.format.field_boost
-            idf = snap.idf(node.fieldname, b"", len(docs))
-            found.scores[docs] = node.boost * _bm25(idf, weight, snap.lengths(node.fieldname)[docs],
-                                                    snap.avg_length(node.fieldname))
-        return found
-
-    def _date_range(self, node: wq.DateRange) -> Matches:
-        field = self.snap.searcher.schema["date"]
-        dates = self.snap.dates()
-        found = self._empty(node.boost)
-        found.mask = dates > 0
-        if node.startdate is not None:
-            found.mask &= dates >= field.to_column_value(node.startdate)
-        if node.enddate is not None:
-            found.mask &= dates <= field.to_column_value(node.enddate)
-        return found
+    # Everything else ---------------------------------------------------------------
 
     def _with_whoosh(self, node: wq.Query) -> Matches:
-        """Any other query type (ranges over words, spans): Whoosh finds the documents, each scores its boost."""
-        found = self._empty(getattr(node, "boost", 1.0))
-        found.mask[np.fromiter(node.docs(self.snap.searcher), dtype=np.int64)] = True
+        """Whoosh's own matcher and scores, segment by segment, within the deadline."""
+        searcher = self.snap.searcher
+        self._bound_expansions(node)
+        context = searcher.context() if self.scored else searcher.boolean_context()
+        docs: list[int] = []
+        scores: list[float] = []
+        try:
+            for sub, offset in searcher.leaf_searchers():
+                matcher = node.matcher(sub, context)
+                seen = 0
+                while matcher.is_active():
+                    docs.append(offset + matcher.id())
+                    if self.scored:
+                        scores.append(matcher.score())
+                    matcher.next()
+                    seen += 1
+                    if not seen % 256:
+                        self.deadline.check()
+                self.deadline.check()
+        except wq.QueryError as error:
+            raise QueryError(f"That query cannot be run: {error}") from None
+        found = self._empty()
+        at = np.array(docs, dtype=np.int64)
+        found.mask[at] = True
+        if self.scored:
+            found.scores[at] = np.array(scores, dtype=np.float64)
         return found
+
+    def _bound_expansions(self, node: wq.Query) -> None:
+        """Count what Whoosh would expand (word ranges, field wildcards) before it does."""
+        reader = self.snap.searcher.reader()
+        for leaf in node.leaves():
+            if isinstance(leaf, wq.Every) and leaf.fieldname not in (None, "", "*"):
+                words = reader.lexicon(leaf.fieldname) if leaf.fieldname in reader.schema else ()
+            elif isinstance(leaf, wq.MultiTerm):
+                words = leaf._btexts(reader)  # noqa: SLF001 - the words Whoosh's MultiTerm.matcher will look up
+            else:
+                continue
+            count = 0
+            for _ in words:
+                count += 1
+                if count > MAX_EXPANSIONS:
+                    raise _too_many_words(leaf)
+                if not count % 64:
+                    self.deadline.check()
+            self.expanded += count
+            if self.expanded > MAX_QUERY_EXPANSIONS:
+                raise QueryTooExpensive(TOO_EXPENSIVE)
+
+
+NATIVE = {
+    type(wq.NullQuery): Evaluator._null,
+    wq.Every: Evaluator._every,
+    wq.Term: Evaluator._term,
+    wq.Phrase: Evaluator._phrase,
+    wq.Prefix: Evaluator._expanding,
+    wq.Wildcard: Evaluator._expanding,
+    wq.FuzzyTerm: Evaluator._expanding,
+    wq.DateRange: Evaluator._date_range,
+    wq.Not: Evaluator._not,
+    wq.AndNot: Evaluator._and_not,
+    wq.AndMaybe: Evaluator._and_maybe,
+    wq.And: Evaluator._and,
+    wq.Or: Evaluator._or,
+}
+"""The query types the engine evaluates itself, each proven equal to Whoosh (matches and scores)."""
 
 
 def _bytes(snap: Snapshot, fieldname: str, text) -> bytes:
@@ -519,8 +739,19 @@ def _bytes(snap: Snapshot, fieldname: str, text) -> bytes:
 
 
 def _bm25(idf: float, weights: np.ndarray, lengths: np.ndarray, avg_length: float) -> np.ndarray:
-    """Whoosh's ``scoring.bm25`` over arrays (weights are term frequency times the field boost)."""
-    return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg_length))
+    """Whoosh's ``scoring.bm25`` over arrays, in float64 and in Whoosh's order of operations
+    (weights are term frequency times the field boost)."""
+    weights = weights.astype(np.float64)
+    lengths = lengths.astype(np.float64)
+    return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg_length)))
+
+
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """Sum as ``whoosh.util.make_binary_tree`` nests Whoosh's matchers (same rounding)."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
 # --- Ranking -----------------------------------------------------------------------

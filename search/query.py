@@ -6,6 +6,11 @@ between, ``date:2024`` and ``date:[2023-01 to 2024-06]`` select periods, and
 ``person:``/``org:``/``place:``/``project:``/``event:``/``source:``/``tag:``
 search one kind of name. Whatever the input, the result is either a query or a
 ``QueryError`` with a message for the user; never an exception from deep inside.
+
+Every knob a user turns is bounded (``MAX_*`` below, and the expansion limits and the
+time budget in ``search.engine``): a query past a limit gets a message saying which,
+and a search that runs out of its time budget (``SEARCH_TIME_BUDGET_MS``) stops with
+"this query is too expensive" instead of holding the worker.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import datetime as dt
 import functools
 import html
 import logging
+import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
@@ -28,7 +35,7 @@ from whoosh.support.levenshtein import distance
 
 from archive.facets import FacetCounts
 from archive.models import Article
-from search.engine import Evaluator, Snapshot, rank, snapshot
+from search.engine import Deadline, Evaluator, QueryError, Snapshot, rank, snapshot
 from search.facets import count_facets
 from search.index import IndexUnavailable, index_dir, searcher
 from search.schema import build_schema
@@ -37,7 +44,14 @@ from search.snippets import highlight_all, index_form, snippet
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 300
-MAX_TERMS = 40
+MAX_TERMS = 40  # words, counted once per field they are searched in (the default fields: 3 each)
+MAX_SLOP = 50  # "wind farm"~50: at most 50 words apart
+MAX_FUZZY_DISTANCE = 2  # tokaev~2: at most two letters different
+MIN_FUZZY_PREFIX = 2  # fuzzy words share their first two letters (tokaev~2/0 is read as tokaev~2/2)
+MAX_BOOST = 1000.0  # wind^1000
+MAX_PAGE = 500  # results pages a search can go to (10,000 results at 20 a page)
+YEARS = (1800, 2199)  # the dates a query may name
+DEFAULT_TIME_BUDGET_MS = 500
 DEFAULT_FIELDS = ["title", "body", "entities"]
 FIELD_ALIASES = {
     "org": ["organisation", "organization", "company", "orgs"],
@@ -49,10 +63,6 @@ FIELD_ALIASES = {
 SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "to"}
 _WORD = re.compile(r"(?<![\w:*~\-])([^\W\d_][\w'’-]*)(?![\w:*~(])")
-
-
-class QueryError(ValueError):
-    """A query that cannot be run; the message is for the user."""
 
 
 @dataclass
@@ -130,6 +140,8 @@ def _date_bounds(value: str) -> tuple[dt.datetime, dt.datetime]:
             "Try date:2024, date:2024-03, date:2024-03-29 or date:[2023-01 to 2024-06]."
         )
     year, month, day = (int(g) if g else None for g in match.groups())
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise QueryError(f"“{value}” is outside the archive's dates; use years from {YEARS[0]} to {YEARS[1]}.")
     try:
         if day:
             start = dt.datetime(year, month, day)
@@ -188,6 +200,9 @@ def parse_query(text: str) -> ParsedQuery:
     prepared, notes = _prepare(text)
     if not prepared:
         raise QueryError("Type something to search for.")
+    # Checked on the text too: a phrase of stop words ("a b"~3000) parses to nothing.
+    for slop in re.findall(r'"~(\d+)', prepared):
+        _check_slop(int(slop))
     prepared, dates = _extract_dates(prepared)
     try:
         query = _put_dates_back(_parser().parse(prepared), dates)
@@ -195,6 +210,7 @@ def parse_query(text: str) -> ParsedQuery:
     except Exception:  # noqa: BLE001 - whoosh's parser fails in many small ways on odd input
         logger.info("query parser failed on %r", text, exc_info=True)
         raise QueryError("That query could not be read. Check the brackets, quotes and field names.") from None
+    _check(query)
     query = query.normalize()
     _check(query)
     if query is wq.NullQuery:
@@ -205,22 +221,42 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text=text, query=query, shown=shown, notes=notes)
 
 
+def _check_slop(slop: int) -> None:
+    if slop > MAX_SLOP:
+        raise QueryError(
+            f"A phrase can allow at most {MAX_SLOP} words between its words "
+            f"(for example \u201cwind farm\u201d~{MAX_SLOP // 5})."
+        )
+
+
 def _check(query: wq.Query) -> None:
+    """Raise ``QueryError`` for a knob past its limit; raise a phrase's slop of 0 to 1 and a
+    fuzzy word's prefix to ``MIN_FUZZY_PREFIX`` (both only make the query cheaper or exact)."""
     terms = 0
     for node in _walk(query):
+        boost = getattr(node, "boost", 1.0)
+        if not math.isfinite(boost) or abs(boost) > MAX_BOOST:
+            raise QueryError(f"A boost (word^2) can be at most {MAX_BOOST:g}.")
+        if isinstance(node, wq.Phrase):
+            _check_slop(node.slop)
+            node.slop = max(1, node.slop)  # Whoosh's phrases need each word 1..slop after the last
+            terms += len(node.words)
+        elif node.is_leaf():
+            terms += 1
         if isinstance(node, (wq.Wildcard, wq.Prefix)):
             stem = re.split(r"[*?]", node.text, maxsplit=1)[0]
             if len(stem) < 2:
                 raise QueryError("Put at least two letters before a * or ? wildcard (for example turb*).")
         if isinstance(node, wq.FuzzyTerm):
-            node.maxdist = min(node.maxdist, 2)
+            if node.maxdist > MAX_FUZZY_DISTANCE:
+                raise QueryError(
+                    f"Fuzzy search finds words at most {MAX_FUZZY_DISTANCE} letters different (tokaev~2)."
+                )
             # Expanding a fuzzy word scans every term that shares its first letters;
             # two letters instead of one makes that scan about 20 times shorter.
-            node.prefixlength = max(node.prefixlength, 2)
+            node.prefixlength = max(node.prefixlength, MIN_FUZZY_PREFIX)
             if len(node.text) < 3:
                 raise QueryError("Fuzzy search (word~) needs a word of at least three letters.")
-        if isinstance(node, wq.Term):
-            terms += 1
     if terms > MAX_TERMS * len(DEFAULT_FIELDS):
         raise QueryError(f"That query has too many words; use at most {MAX_TERMS}.")
 
@@ -341,13 +377,20 @@ def run_search(
 
     The query is evaluated over whole arrays (``search.engine``): every match is known,
     so the total and the facet counts are exact, and only the page is ranked in full.
+    Raises ``QueryError`` for a page past ``MAX_PAGE``, and when evaluating the query
+    would take longer than the time budget or look up too many words.
     """
+    if page > MAX_PAGE:
+        raise QueryError(
+            f"Only the first {MAX_PAGE} pages of results can be shown; add words or filters to narrow the search."
+        )
     user_query = parsed.query if parsed is not None else wq.Every()
+    deadline = Deadline(time_budget())
     with searcher() as s:
         snap = snapshot(s, str(index_dir()))
-        matches = Evaluator(snap).run(user_query)
+        matches = Evaluator(snap, deadline=deadline).run(user_query)
         if filter_query is not None:
-            matches.mask &= Evaluator(snap, scored=False).run(filter_query).mask
+            matches.mask &= Evaluator(snap, scored=False, deadline=deadline).run(filter_query).mask
         # Counted from the matching documents: Whoosh's len(results) is wrong for some
         # And/Not queries (see PERFORMANCE.md), and users see this number.
         facets = count_facets(s, matches.mask, storage_key=str(index_dir()))
@@ -368,6 +411,11 @@ def run_search(
                 )
             )
     return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def time_budget() -> float:
+    """Seconds a search may spend evaluating its query (``SEARCH_TIME_BUDGET_MS``)."""
+    return getattr(settings, "SEARCH_TIME_BUDGET_MS", DEFAULT_TIME_BUDGET_MS) / 1000
 
 
 def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
