@@ -150,11 +150,15 @@ def stage_queries(paths: Paths, args) -> dict:
     search_service(mix[0])
     cold_ms = round((time.perf_counter() - started) * 1000, 1)
     ours = run_engine(search_service, mix, repeat=args.repeat, warmup=2)
+    from bench.hostile import run_hostile
+
+    hostile = run_hostile()
     result = {
         "mix": [{"name": q.name, "q": q.q, "params": q.params, "url": q.url(), "fts_match": q.fts_match or q.fts_fuzzy,
                  "orm_note": q.orm_note} for q in mix],
         "cold_first_query_ms": cold_ms,
         "ours": ours,
+        "hostile": hostile,
     }
     if args.profile:
         slowest = sorted(mix, key=lambda q: ours[q.name]["ms"]["p50"], reverse=True)[: args.profile]
