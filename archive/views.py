@@ -103,12 +103,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, articles)
     context = {
         "page": page,
-        "heading": "All articles",
         "filterset": filterset,
         "sort": sort,
         "sorts": BROWSE_SORTS,
         **filter_context(request, filterset, counts),
     }
+    # The page is named by the filters in force, so a bookmark or a tab says what it holds.
+    chips = context["chips"]
+    context["heading"] = "Articles — " + ", ".join(chip.label for chip in chips) if chips else "All articles"
     return page_response(request, "archive/article_list.html", context)
 
 
