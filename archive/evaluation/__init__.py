@@ -17,7 +17,6 @@ the United Kingdom), the way collections labelled by country are compared.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
