@@ -18,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or blank means the default (``VAR= make test`` is unset)."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -152,8 +153,14 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# The app serves its own CSS and scripts (WhiteNoise); finders let `runserver`
-# serve them straight from static/ without a collectstatic step.
+# The app serves its own CSS and scripts (WhiteNoise): `make run` collects them into
+# STATIC_ROOT compressed and under content-hashed names (cached for a year by browsers).
+# Finders let `make dev` serve them straight from static/; a name missing from the
+# manifest falls back to the plain file instead of failing the page.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
