@@ -32,11 +32,23 @@ def readable(query: wq.Query) -> str:
 
 def _readable(query: wq.Query, *, hide: bool) -> str:
     if isinstance(query, wq.Or):
-        fields = {getattr(leaf, "fieldname", None) for leaf in query.leaves()}
-        # An Or over all the default fields is the parser's spreading, not the reader's OR.
-        hide = hide or set(DEFAULT_FIELDS) <= fields
-        parts = _dedupe(_grouped(child, hide=hide) for child in query.subqueries)
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        # Alternatives that differ only in a default field (title:w OR body:w OR entities:w)
+        # are the parser spreading one word, not the reader's OR: they are shown once.
+        spread: dict[str, set] = {}
+        for child in query.subqueries:
+            spread.setdefault(_readable(child, hide=True), set()).update(
+                getattr(leaf, "fieldname", None) for leaf in child.leaves()
+            )
+        parts = []
+        for child in query.subqueries:
+            key = _readable(child, hide=True)
+            folded = hide or set(DEFAULT_FIELDS) <= spread[key]
+            parts.append((key if folded else _readable(child, hide=False), child))
+        unique = list(dict.fromkeys(parts_text for parts_text, _ in parts))
+        if len(unique) == 1:
+            return unique[0]
+        first_child = {text: child for text, child in reversed(parts)}
+        return "(" + " OR ".join(_wrap(text, first_child[text]) for text in unique) + ")"
     if isinstance(query, wq.And):
         parts = _dedupe(_readable(c, hide=hide) for c in query.subqueries if not isinstance(c, wq.Every))
         return " AND ".join(parts) if parts else "everything"
@@ -53,8 +65,8 @@ def _readable(query: wq.Query, *, hide: bool) -> str:
     return f"{fieldname}:{text}"
 
 
-def _grouped(query: wq.Query, *, hide: bool) -> str:
-    text = _readable(query, hide=hide)
+def _wrap(text: str, query: wq.Query) -> str:
+    """An AND among alternatives is bracketed, so the reading is unambiguous."""
     return f"({text})" if isinstance(query, wq.And) and " AND " in text else text
 
 
