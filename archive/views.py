@@ -6,30 +6,60 @@ import calendar
 import datetime as dt
 from dataclasses import replace
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from archive.facets import count_filtered, facet_display, list_filtered, timeline
-from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
-from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, Mention, Source, Tag
+from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, parse_number, query_string
+from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, FormerSlug, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
 from archive.text import fold
 
 PAGE_SIZE = 25
+MAX_PAGE = 100_000
+
+
+def page_number(request: HttpRequest) -> int:
+    """The page asked for in the URL; a missing or malformed number (``⁴``, ``1e3``, 5,000 digits) means page 1."""
+    return parse_number(request.GET.get("page"), low=1, high=MAX_PAGE) or 1
 
 
 def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page; a missing, malformed or out-of-range page number gives the nearest real page."""
-    number = request.GET.get("page")
-    if number and number.lstrip("-").isdigit() and int(number) < 1:
-        number = 1  # Django's get_page would jump to the last page
-    return Paginator(items, per_page).get_page(number)
+    """The requested page. Past the last page, an empty page with ``past_end`` set, so the
+    template can say "there is no page N" and link back instead of showing another page."""
+    paginator = Paginator(items, per_page)
+    number = page_number(request)
+    if number > paginator.num_pages:
+        page = Page([], number, paginator)
+        page.past_end = True
+        return page
+    return paginator.page(number)
+
+
+def page_response(request: HttpRequest, template: str, context: dict, status: int = 200) -> TemplateResponse:
+    """A paginated page; a page number past the end is a 404 that still explains and links back."""
+    page = context.get("page")
+    if getattr(page, "past_end", False):
+        status = 404
+    return TemplateResponse(request, template, context, status=status)
+
+
+def without_empty_fields(request: HttpRequest) -> HttpResponseRedirect | None:
+    """A browser sends every field of the filter form, used or not (``kind=&language=``);
+    redirect to the same address without the empty ones, so URLs say only what is in force."""
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    droppable = {*FILTER_NAMES, "page", "sort"}
+    kept = [(key, value) for key, value in pairs if value != "" or key not in droppable]
+    if len(kept) == len(pairs):
+        return None
+    return redirect(request.path + ("?" + urlencode(kept) if kept else ""))
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -65,19 +95,23 @@ BROWSE_SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
 
 def article_list(request: HttpRequest) -> HttpResponse:
     """Every article, narrowed by the filters in the URL, with facets and a timeline."""
+    if redirect_to := without_empty_fields(request):
+        return redirect_to
     filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
     sort = request.GET.get("sort") if request.GET.get("sort") in BROWSE_SORTS else "newest"
     counts, articles = list_filtered(filterset.qs, cleaned_filters(filterset), sort)
     page = paginate(request, articles)
     context = {
         "page": page,
-        "heading": "All articles",
         "filterset": filterset,
         "sort": sort,
         "sorts": BROWSE_SORTS,
         **filter_context(request, filterset, counts),
     }
-    return TemplateResponse(request, "archive/article_list.html", context)
+    # The page is named by the filters in force, so a bookmark or a tab says what it holds.
+    chips = context["chips"]
+    context["heading"] = "Articles — " + ", ".join(chip.label for chip in chips) if chips else "All articles"
+    return page_response(request, "archive/article_list.html", context)
 
 
 def cleaned_filters(filterset: ArticleFilter) -> dict:
@@ -118,8 +152,20 @@ def _filter_errors(filterset: ArticleFilter) -> list[str]:
     ]
 
 
+def _moved(request: HttpRequest, *, slug: str, field: str) -> HttpResponse:
+    """An address that used to be an article's or entity's leads to where it is now; else the 404."""
+    former = FormerSlug.objects.filter(**{f"{field}__isnull": False, "slug": slug}).select_related(field).first()
+    if former is None:
+        raise Http404(f"No {field} at this address.")
+    target = getattr(former, field).get_absolute_url()
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(target + (f"?{query}" if query else ""), permanent=True)
+
+
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("source").prefetch_related("tags"), slug=slug)
+    article = Article.objects.select_related("source").prefetch_related("tags").filter(slug=slug).first()
+    if article is None:
+        return _moved(request, slug=slug, field="article")
     mentions = (
         Mention.objects.filter(article=article)
         .select_related("entity")
@@ -186,7 +232,9 @@ def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An entity's profile: names, mentions over time, who and what comes up with it, latest articles."""
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    entity = Entity.objects.prefetch_related("aliases").filter(slug=slug).first()
+    if entity is None:
+        return _moved(request, slug=slug, field="entity")
     # The list, the timeline and the co-mentions all come from "articles naming this
     # entity": from the index when it is in step, else from the database.
     counts, articles = list_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
@@ -205,7 +253,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "co_mentioned": co_mentioned(entity, counts),
         "sentences": mention_sentences(entity, page.object_list),
     }
-    return TemplateResponse(request, "archive/entity_detail.html", context)
+    return page_response(request, "archive/entity_detail.html", context)
 
 
 def source_list(request: HttpRequest) -> HttpResponse:
@@ -216,7 +264,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     page = paginate(request, source.articles.newest_first().for_listing())
-    return TemplateResponse(request, "archive/source_detail.html", {"source": source, "page": page})
+    return page_response(request, "archive/source_detail.html", {"source": source, "page": page})
 
 
 def tag_list(request: HttpRequest) -> HttpResponse:
@@ -230,7 +278,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, tag.articles.newest_first().for_listing())
-    return TemplateResponse(request, "archive/tag_detail.html", {"tag": tag, "page": page})
+    return page_response(request, "archive/tag_detail.html", {"tag": tag, "page": page})
 
 
 def date_archive(request: HttpRequest) -> HttpResponse:
@@ -262,7 +310,7 @@ def year_archive(request: HttpRequest, year: int) -> HttpResponse:
     months = [(m, calendar.month_name[m], by_month.get(m, 0)) for m in range(1, 13)]
     page = paginate(request, articles.newest_first().for_listing())
     context = {"year": year, "months": months, "page": page, "total": sum(by_month.values())}
-    return TemplateResponse(request, "archive/year_archive.html", context)
+    return page_response(request, "archive/year_archive.html", context)
 
 
 def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
@@ -279,7 +327,7 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
         "previous": _neighbour_month(year, month, before=True),
         "next": _neighbour_month(year, month, before=False),
     }
-    return TemplateResponse(request, "archive/month_archive.html", context)
+    return page_response(request, "archive/month_archive.html", context)
 
 
 def _neighbour_month(year: int, month: int, *, before: bool) -> dt.date | None:
