@@ -21,7 +21,7 @@ class HostileQuery:
     q: str
     message: str  # a part of the message the user must see
     params: dict[str, str] = field(default_factory=dict)  # other search parameters (page)
-    large: bool = False  # only past its limit on an archive of more than MAX_EXPANSIONS articles
+    large: bool = False  # past its limit only on a large archive (10,000 matches, 1,000 articles)
 
 
 MANY_WORDS = " ".join(f"k{a}{b}m" for a in "aeiou" for b in "bdfgklmnpt")  # 50 made-up words
@@ -40,7 +40,7 @@ HOSTILE = [
     HostileQuery("date span", "date:[0001 to 9999]", "use years from"),
     HostileQuery("expansions of a word range", "body:[a to zzz]", "different words"),
     HostileQuery("expansions of a field wildcard", "id:*", "different words", large=True),
-    HostileQuery("page depth", "wind", "first 500 pages", {"page": "100000"}),
+    HostileQuery("page depth", "wind", "pages of results can be shown", {"page": "100000"}, large=True),
 ]
 
 

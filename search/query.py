@@ -377,13 +377,9 @@ def run_search(
 
     The query is evaluated over whole arrays (``search.engine``): every match is known,
     so the total and the facet counts are exact, and only the page is ranked in full.
-    Raises ``QueryError`` for a page past ``MAX_PAGE``, and when evaluating the query
+    Raises ``QueryError`` for a page past ``MAX_PAGE`` (a page past the last is the last), and when evaluating the query
     would take longer than the time budget or look up too many words.
     """
-    if page > MAX_PAGE:
-        raise QueryError(
-            f"Only the first {MAX_PAGE} pages of results can be shown; add words or filters to narrow the search."
-        )
     user_query = parsed.query if parsed is not None else wq.Every()
     deadline = Deadline(time_budget())
     with searcher() as s:
@@ -397,6 +393,11 @@ def run_search(
         total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)
+        if page > MAX_PAGE:
+            # Ranking deep pages costs more the deeper they are (every better match is sorted).
+            raise QueryError(
+                f"Only the first {MAX_PAGE} pages of results can be shown; add words or filters to narrow the search."
+            )
         ranked = rank(snap, matches, sort=sort, start=(page - 1) * per_page, stop=page * per_page)
         terms = _query_terms(snap, user_query)
         found = []

@@ -16,6 +16,7 @@ import pytest
 
 from bench.hostile import HOSTILE, HostileQuery
 from search import engine
+from search import query as search_query
 from search.query import QueryError, parse_query, run_search
 from tests.factories import make_article
 
@@ -31,6 +32,8 @@ def _made_up_words(prefix: str, count: int) -> list[str]:
 def archive(reindex):
     make_article("Wind farm opens", "The wind farm near Zhanatas opened; its turbines turn in steady winds.")
     make_article("Coal output steady", "Coal mines kept their output steady.")
+    for n in range(45):  # three pages of wind
+        make_article(f"Wind report {n}", f"Wind report number {n}.")
     # Word lists written for this test: one prefix that stands for more words than one
     # query word may, and five that each stay under that limit but together exceed
     # what a whole query may look up.
@@ -56,9 +59,12 @@ def test_the_hostile_list_covers_every_limit_of_the_query_text():
 @pytest.mark.parametrize("query", HOSTILE, ids=[f"{q.limit}: {q.q[:30]}" for q in HOSTILE])
 def test_each_hostile_query_is_answered_with_its_message(client, archive, query: HostileQuery, monkeypatch):
     if query.large:
-        # One index word per article (id:*): past the limit only on an archive larger
-        # than it; here the limit is lowered below this archive's size instead.
-        monkeypatch.setattr(engine, "MAX_EXPANSIONS", 5)
+        # Past these limits only on a large archive (id:* stands for one word per article;
+        # page 500 needs 10,000 matches); here the limit is lowered below this archive's size.
+        if query.limit == "page depth":
+            monkeypatch.setattr(search_query, "MAX_PAGE", 2)
+        else:
+            monkeypatch.setattr(engine, "MAX_EXPANSIONS", 5)
     page_says(client, {"q": query.q, **query.params}, query.message)
 
 
@@ -82,21 +88,21 @@ def test_a_search_that_runs_out_of_its_time_budget_stops_with_a_message(client, 
     settings.SEARCH_TIME_BUDGET_MS = 0
     page_says(client, {"q": "wind OR coal"}, "too expensive")
     settings.SEARCH_TIME_BUDGET_MS = 500
-    page_says(client, {"q": "wind OR coal"}, "2 articles")
+    page_says(client, {"q": "wind OR coal"}, "47 articles")
 
 
 def test_the_time_budget_also_bounds_whooshs_own_matcher(archive, settings):
     """Query types the engine hands to Whoosh (here a word range) stop at the budget too."""
     settings.SEARCH_TIME_BUDGET_MS = 0
     with pytest.raises(engine.QueryTooExpensive):
-        run_search(parse_query("title:[coal to wind]"))
+        run_search(parse_query("title:[coal to code]"))
     settings.SEARCH_TIME_BUDGET_MS = 500
-    # Every title has a word from "coal" to "wind" (code, coal, farm, wind …).
-    assert run_search(parse_query("title:[coal to wind]")).total == 8
+    # "Coal output steady" and the six titles with "codes" have a word from "coal" to "code".
+    assert run_search(parse_query("title:[coal to code]")).total == 7
 
 
-def test_a_deep_page_within_the_limit_is_clamped_to_the_last_page(archive):
-    assert run_search(parse_query("wind"), page=400).page == 1
+def test_a_page_past_the_last_is_the_last_page_not_a_refusal(archive):
+    assert run_search(parse_query("wind"), page=400).page == 3
 
 
 @pytest.mark.parametrize(
