@@ -9,3 +9,7 @@ from config.settings import *  # noqa: E402,F403
 
 # Hashing passwords properly is slow by design; tests only need it to work.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Test machines are shared and slow at times; a test about the time budget sets its own.
+# (The archive of test_hostile looks up thousands of made-up words, cold, in one search.)
+SEARCH_TIME_BUDGET_MS = 10_000

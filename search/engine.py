@@ -405,10 +405,16 @@ NO_DEADLINE = Deadline(None)
 
 
 def _too_many_words(node: wq.Query) -> QueryTooExpensive:
-    text = getattr(node, "text", None) or getattr(node, "fieldname", "")
+    fieldname = getattr(node, "fieldname", None) or ""
+    if isinstance(node, wq.TermRange):
+        shown = f"{fieldname}:[{node.start or ''} to {node.end or ''}]"
+    elif isinstance(node, wq.Every):
+        shown = f"{fieldname}:*"
+    else:
+        shown = str(getattr(node, "text", ""))
     return QueryTooExpensive(
-        f"“{str(text)[:40]}” stands for more than {MAX_EXPANSIONS:,} different words in the archive. "
-        "Add letters to make it more specific."
+        f"“{shown[:40]}” stands for more than {MAX_EXPANSIONS:,} different words in the archive. "
+        "Make it more specific."
     )
 
 

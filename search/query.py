@@ -381,9 +381,10 @@ def run_search(
     would take longer than the time budget or look up too many words.
     """
     user_query = parsed.query if parsed is not None else wq.Every()
-    deadline = Deadline(time_budget())
     with searcher() as s:
         snap = snapshot(s, str(index_dir()))
+        # From here: opening the searcher (or waiting for it) is not the query's cost.
+        deadline = Deadline(time_budget())
         matches = Evaluator(snap, deadline=deadline).run(user_query)
         if filter_query is not None:
             matches.mask &= Evaluator(snap, scored=False, deadline=deadline).run(filter_query).mask

@@ -87,7 +87,7 @@ def test_a_fuzzy_word_past_the_limit_says_so_and_one_within_runs(client, archive
 def test_a_search_that_runs_out_of_its_time_budget_stops_with_a_message(client, archive, settings):
     settings.SEARCH_TIME_BUDGET_MS = 0
     page_says(client, {"q": "wind OR coal"}, "too expensive")
-    settings.SEARCH_TIME_BUDGET_MS = 500
+    settings.SEARCH_TIME_BUDGET_MS = 10_000
     page_says(client, {"q": "wind OR coal"}, "47 articles")
 
 
@@ -96,7 +96,7 @@ def test_the_time_budget_also_bounds_whooshs_own_matcher(archive, settings):
     settings.SEARCH_TIME_BUDGET_MS = 0
     with pytest.raises(engine.QueryTooExpensive):
         run_search(parse_query("title:[coal to code]"))
-    settings.SEARCH_TIME_BUDGET_MS = 500
+    settings.SEARCH_TIME_BUDGET_MS = 10_000
     # "Coal output steady" and the six titles with "codes" have a word from "coal" to "code".
     assert run_search(parse_query("title:[coal to code]")).total == 7
 
