@@ -116,6 +116,8 @@ class Command(BaseCommand):
             default_source, _ = Source.objects.get_or_create(name=source.strip())
         err = self.stderr._out
         progress = ImportProgress(err) if verbosity > 0 else None
+        # Before: an archive without an index gets one now, so the import indexes as it goes.
+        self.update_index(verbosity)
         try:
             failure_log = open(report, "w", encoding="utf-8") if report else None  # noqa: SIM115 - closed below
         except OSError as error:
@@ -134,7 +136,7 @@ class Command(BaseCommand):
         finally:
             if failure_log is not None:
                 failure_log.close()
-        self.index_new_archive(verbosity)
+        self.update_index(verbosity)  # after: whatever is still queued
         self.print_report(result, verbosity, report)
         if result.files == 0:
             raise CommandError("No importable files found (see --help for the formats).", returncode=2)
@@ -151,7 +153,7 @@ class Command(BaseCommand):
                 if candidate.format is None:
                     raise CommandError(f"{candidate.path}: {unsupported_reason(candidate.path)}", returncode=2)
 
-    def index_new_archive(self, verbosity: int) -> None:
+    def update_index(self, verbosity: int) -> None:
         # The search app brings a missing index into being (and applies anything still
         # queued); archive never opens the index itself.
         out = StringIO()
