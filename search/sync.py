@@ -246,20 +246,20 @@ def connect_signals() -> None:
 def rebuild_index(*, batch_size: int = 500, progress=None, procs: int = 1) -> int:
     """Rebuild the whole index from the database; returns the number of articles indexed.
 
-    The new documents replace the old ones at commit, so searches keep working on
-    the old index meanwhile. Queue rows written before the rebuild started are
-    covered by it and removed; later ones stay for the next drain.
+    The new index is built in a folder beside the live one and replaces it in one
+    rename when complete, so searches keep working on the old index meanwhile, and a
+    missing, outdated or damaged index is no obstacle. Queue rows written before the
+    rebuild started are covered by it and removed; later ones stay for the next drain.
     """
-    from search.index import create_index, index_state
+    from search.index import new_index_writer
 
-    if index_state() != "ok":
-        create_index()
-    last_row = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
-    total = Article.objects.count()
-    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
     done = 0
     options = _parallel_options(procs) if procs > 1 else {}
-    with index_writer(timeout=60.0, clear=True, **options) as writer:
+    with new_index_writer(timeout=60.0, **options) as writer:
+        # Read under the writer lock: no drain can run between these and the swap.
+        last_row = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
+        ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+        total = len(ids)
         for start in range(0, len(ids), batch_size):
             for _, document in documents(ids[start : start + batch_size]):
                 writer.add_document(**document)
