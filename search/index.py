@@ -17,6 +17,7 @@ crash: search answers "rebuild the index" and browse pages use the database.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import re
@@ -24,12 +25,12 @@ import secrets
 import shutil
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
@@ -47,6 +48,7 @@ VERSION_FILE = "SCHEMA_VERSION"
 LOCK_FILE = "write.lock"  # Dossier's writer lock, beside the generations (see write_lock)
 CURRENT_FILE = "CURRENT"  # names the live generation
 GENERATION_PREFIX = "gen-"
+CHECKSUMS_FILE = "CHECKSUMS"  # in a generation: size and CRC-32 of each segment file, written at each commit
 
 
 class IndexUnavailable(Exception):
@@ -99,7 +101,8 @@ def index_state() -> str:
     Cheap (a few file checks per call); damage shows when the index is opened (``IndexDamaged``).
     """
     folder = index_dir()
-    if not folder.is_dir() or not whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+    # A table of contents is there (not whoosh's exists_in(), which reads it: damage is found on opening).
+    if not folder.is_dir() or not any(folder.glob(f"_{INDEX_NAME}_*.toc")):
         return "missing"
     if stored_version(folder) != SCHEMA_VERSION:
         return "outdated"
@@ -199,7 +202,9 @@ def _publish(folder: Path) -> None:
 
 
 # What Whoosh writes in an index folder: tables of contents, segments, its lock and temporary files.
-_WHOOSH_FILE = re.compile(rf"^(_{INDEX_NAME}_\d+\.toc|{INDEX_NAME}_.*|{INDEX_NAME}\.tmp|{VERSION_FILE})$")
+_WHOOSH_FILE = re.compile(
+    rf"^(_{INDEX_NAME}_\d+\.toc|{INDEX_NAME}_.*|{INDEX_NAME}\.tmp|{VERSION_FILE}|{CHECKSUMS_FILE})$"
+)
 
 
 def remove_strays() -> list[str]:
@@ -237,10 +242,108 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _segment_files(folder: Path, segment_ids: set[str]) -> list[Path]:
+    prefixes = tuple(f"{segment_id}." for segment_id in segment_ids)  # ids are "<index name>_<random>"
+    return sorted(path for path in folder.iterdir() if path.name.startswith(prefixes) and path.is_file())
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _read_checksums(folder: Path) -> dict[str, list[int]]:
+    try:
+        return json.loads((folder / CHECKSUMS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def record_checksums(folder: Path) -> None:
+    """Note the size and CRC-32 of every file of the index's segments (call after a commit, lock held).
+
+    Segment files never change once written, so only new ones are read. Whoosh has no
+    checksums of its own: these let a damaged file be named before anything reads it.
+    """
+    ix = _storage(folder).open_index(indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        segment_ids = {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if leaf.segment() is not None}
+    known = _read_checksums(folder)
+    sums = {}
+    for path in _segment_files(folder, segment_ids):
+        size = path.stat().st_size
+        old = known.get(path.name)
+        sums[path.name] = old if old and old[0] == size else [size, _crc32(path)]
+    pending = folder / f"{CHECKSUMS_FILE}.tmp"
+    pending.write_text(json.dumps(sums, sort_keys=True))
+    os.replace(pending, folder / CHECKSUMS_FILE)
+
+
+# Files whose checksum this process has verified (segment files never change once written).
+_verified_files: set[tuple[str, int, int]] = set()
+
+
+def _check_files(folder: Path, segment_ids: set[str], *, contents: bool) -> list[str]:
+    """What is wrong with the recorded files of these segments: missing, another size, or (``contents``) altered."""
+    problems = []
+    prefixes = tuple(f"{segment_id}." for segment_id in segment_ids)
+    for name, (size, crc) in sorted(_read_checksums(folder).items()):
+        if not name.startswith(prefixes):
+            continue  # a segment merged away since (the table of contents no longer names it)
+        path = folder / name
+        try:
+            actual = path.stat().st_size
+        except FileNotFoundError:
+            problems.append(f"file {name} is missing")
+            continue
+        if actual != size:
+            problems.append(f"file {name} is {actual} bytes, {size} were written (cut short or replaced)")
+        elif contents and (str(path), size, crc) not in _verified_files:
+            if _crc32(path) != crc:
+                problems.append(f"file {name} has been altered (its checksum differs from the one recorded)")
+            else:
+                _verified_files.add((str(path), size, crc))
+    return problems
+
+
+def verify_index(*, read: bool = True) -> list[str]:
+    """Name any damage of the live index; [] when it is sound.
+
+    Checks every recorded segment file against its size and checksum (about a second
+    per gigabyte), then (with ``read``) reads every segment: all stored fields, columns
+    and field lengths, and every posting of every term (against the count its term
+    entry gives). Raises ``IndexUnavailable`` when the index is missing or of another
+    schema version.
+    """
+    try:
+        ix = open_index()
+        reader = ix.reader()
+    except IndexDamaged as error:
+        return [str(error)]
+    except IndexUnavailable:
+        raise
+    except Exception as error:  # noqa: BLE001 - a segment that cannot even be opened
+        return [f"The search index cannot be opened ({describe_error(error)})."]
+    with reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.segment() is not None]
+        segment_ids = {leaf.segment().segment_id() for leaf in leaves}
+        _verified_files.clear()  # read every file again
+        problems = _check_files(index_dir(), segment_ids, contents=True)
+        if read and not problems:
+            for leaf in leaves:
+                problems += [f"segment {leaf.segment().segment_id()}: {problem}"
+                             for problem in whoosh_adapter.read_whole_segment(leaf)]
+    return problems
+
+
 def create_index():
     """A new, empty index with the current schema, made live at once (it replaces any existing one)."""
     with write_lock(timeout=60.0):
         folder = _new_generation()
+        record_checksums(folder)
         _publish(folder)
     return _storage(folder).open_index(indexname=INDEX_NAME)
 
@@ -272,6 +375,7 @@ def index_writer(*, timeout: float = 10.0, **writer_options) -> Iterator:
             raise
         else:
             writer.commit()
+            record_checksums(index_dir())
 
 
 @contextmanager
@@ -294,6 +398,7 @@ def new_index_writer(*, timeout: float = 60.0, **writer_options) -> Iterator:
                 writer.cancel()
                 raise
             writer.commit()
+            record_checksums(folder)
             _publish(folder)
         except BaseException:
             _remove(folder)
@@ -350,6 +455,15 @@ def _open_searcher() -> Searcher:
         opened = ix.searcher()
     except Exception as error:  # noqa: BLE001 - a segment cut short or missing fails in many ways
         raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    # Each segment file is checked once per process against the size and checksum recorded
+    # when it was written (about a second per gigabyte, at start-up; later only new segments):
+    # damage is named before a search trips on it, or worse, reads wrong postings.
+    segment_ids = {leaf.segment().segment_id() for leaf, _ in opened.reader().leaf_readers()
+                   if leaf.segment() is not None}
+    problems = _check_files(index_dir(), segment_ids, contents=True)
+    if problems:
+        opened.close()
+        raise IndexDamaged(f"The search index is damaged ({problems[0]}).")
     try:
         whoosh_adapter.ensure_conformance(opened)
     except whoosh_adapter.READ_ERRORS as error:

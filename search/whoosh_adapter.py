@@ -327,6 +327,63 @@ def _public_positions(reader, fieldname: str, btext: bytes) -> np.ndarray:
     return np.array(keys, dtype=np.int64)
 
 
+# --- Reading a whole segment (check_index) ------------------------------------------------
+
+def read_whole_segment(reader, *, limit: int = 20) -> list[str]:
+    """Read every stored field, column, field length and posting of one segment; the damage found.
+
+    Each term's decoded postings must number what its term entry says and name
+    documents of the segment. At most ``limit`` problems are reported.
+    """
+    problems: list[str] = []
+    size = reader.doc_count_all()
+    schema = reader.schema
+
+    def note(what: str, error: BaseException | None = None) -> bool:
+        problems.append(what + (f" ({type(error).__name__}: {error})"[:300] if error is not None else ""))
+        return len(problems) >= limit
+
+    try:
+        for _ in reader.iter_docs():
+            pass
+    except Exception as error:  # noqa: BLE001 - anything a damaged file raises is the answer
+        if note("stored fields unreadable", error):
+            return problems
+    for fieldname, field in schema.items():
+        try:
+            if field.column_type is not None and reader.has_column(fieldname):
+                values = reader.column_reader(fieldname, field.column_type, translate=False)
+                for docnum in range(min(size, len(values))):
+                    values[docnum]
+            if field.scorable:
+                field_lengths(reader, fieldname, size)
+        except Exception as error:  # noqa: BLE001
+            if note(f"column or lengths of {fieldname} unreadable", error):
+                return problems
+    try:
+        terms = list(reader.all_terms())
+    except Exception as error:  # noqa: BLE001
+        note("the term list is unreadable", error)
+        return problems
+    for fieldname, btext in terms:
+        try:
+            if private_reads():
+                expected = reader.term_info(fieldname, btext).doc_frequency()
+                ids, _ = _private_postings(reader, fieldname, btext)
+                if len(ids) != expected or (len(ids) and (ids.min() < 0 or ids.max() >= size)):
+                    if note(f"postings of {fieldname}:{btext!r} are inconsistent"):
+                        return problems
+            else:
+                matcher = reader.postings(fieldname, btext)
+                while matcher.is_active():
+                    matcher.value()
+                    matcher.next()
+        except Exception as error:  # noqa: BLE001
+            if note(f"postings of {fieldname}:{btext!r} unreadable", error):
+                return problems
+    return problems
+
+
 # --- Answering through stock Whoosh --------------------------------------------------------
 
 def whoosh_matches(searcher, node: query.Query, *, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
