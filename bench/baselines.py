@@ -47,7 +47,9 @@ class StockWhoosh:
     name = "stock Whoosh"
 
     def __init__(self, index_dir: Path):
-        self.index_dir = str(index_dir)
+        # Dossier's index folder holds generations; CURRENT names the live one (search/index.py).
+        current = Path(index_dir) / "CURRENT"
+        self.index_dir = str(Path(index_dir) / current.read_text().strip() if current.exists() else index_dir)
 
     def run(self, query: BenchQuery) -> Outcome:
         params = query.querydict()

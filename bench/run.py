@@ -141,7 +141,7 @@ def stage_queries(paths: Paths, args) -> dict:
     from bench.baselines import Fts5, OrmSearch, StockWhoosh
     from bench.querymix import build_mix
     from bench.service import profile, search_service
-    from search.index import live_index_dir, reset_searcher
+    from search.index import reset_searcher
 
     mix = build_mix()
     say(f"[4/6] search service: {len(mix)} query types × {args.repeat} …")
@@ -163,7 +163,7 @@ def stage_queries(paths: Paths, args) -> dict:
     baselines: dict = {}
     if "whoosh" in args.baselines:
         say(f"      baseline (a) stock Whoosh × {args.baseline_repeat} …")
-        baselines["stock_whoosh"] = {"queries": run_engine(StockWhoosh(live_index_dir(paths.index)).run, mix,
+        baselines["stock_whoosh"] = {"queries": run_engine(StockWhoosh(paths.index).run, mix,
                                                            repeat=args.baseline_repeat, warmup=1)}
     if "fts5" in args.baselines:
         fts = Fts5(paths.fts)
