@@ -235,6 +235,12 @@ def remove_strays() -> list[str]:
     return removed
 
 
+def tidy(*, timeout: float = 10.0) -> list[str]:
+    """``remove_strays()`` under the writer lock (``update_index`` runs it even when nothing is queued)."""
+    with write_lock(timeout=timeout):
+        return remove_strays()
+
+
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)

@@ -9,6 +9,11 @@ builds beside it, swaps, and leaves nothing behind.
 
 import os
 import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,6 +31,8 @@ from search.index import (
     root_dir,
 )
 from tests.factories import make_article
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -231,3 +238,123 @@ def test_an_index_from_before_generations_is_read_and_replaced(db, settings, cli
     assert "farm report old" in client.get("/search/", {"q": "wind"}).content.decode()
     reset_searcher()
     search_index.reset_searcher()
+
+
+# --- kill -9 of a writing command ---------------------------------------------------------
+
+RUNNER = r'''
+import json, sys, time
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from search.index import create_index
+import search.sync as sync
+from archive.ingest.importer import import_articles
+
+create_index()
+corpus = Path(sys.argv[2])
+corpus.mkdir()
+for f in range(12):
+    with open(corpus / f"part{f}.jsonl", "w") as out:
+        for i in range(30):
+            n = f * 30 + i
+            out.write(json.dumps({"title": f"Grid report {n}", "body": f"Wind and grid note number {n}. " * 20,
+                                  "date": "2024-03-01"}) + "\n")
+if sys.argv[1] == "import":
+    # Small thresholds and slow writes, so the kill lands while the writer processes run.
+    sync.PARALLEL_DRAIN_FROM = 20
+    write = sync._write_articles
+    sync._write_articles = lambda writer, ids: (write(writer, ids), time.sleep(0.3))
+    print("start", flush=True)
+    import_articles(paths=[corpus], batch_size=20)
+else:
+    import_articles(paths=[corpus], batch_size=100)
+    documents = sync.documents
+    def slow_documents(ids):
+        yield from documents(ids)
+        time.sleep(0.3)
+    sync.documents = slow_documents
+    print("start", flush=True)
+    sync.rebuild_index(procs=2, batch_size=20)
+print("finished", flush=True)
+'''
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _environment(tmp_path) -> dict:
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DOSSIER_DATA_DIR": str(data),
+            "DATABASE_URL": f"sqlite:///{data}/dossier.sqlite3", "SEARCH_INDEX_DIR": str(data / "index"),
+            "DJANGO_DEBUG": "false"}
+
+
+def _manage(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("command", ["import", "rebuild"])
+def test_kill_9_of_a_writing_command_leaves_no_process_and_no_lock(command, tmp_path, settings):
+    env = _environment(tmp_path)
+    runner = subprocess.Popen([sys.executable, "-c", RUNNER, command, str(tmp_path / "corpus")], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        writers: list[int] = []
+        deadline = time.monotonic() + 90
+        while not writers and runner.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            writers = _children(runner.pid)
+        assert writers, f"no writer processes were started: {runner.communicate(timeout=30)}"
+        time.sleep(0.3)  # let them take work
+        runner.send_signal(signal.SIGKILL)
+        runner.wait(timeout=30)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+    # The writer processes end with the command (within a moment), and nothing holds the lock.
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in writers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in writers if _alive(pid)]
+    settings.SEARCH_INDEX_DIR = tmp_path / "data" / "index"
+    assert lock_holder() is None
+    update = _manage(env, "update_index", "--verbosity", "0")
+    assert update.returncode == 0, update.stderr
+    check = _manage(env, "check_index")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "matches the database" in check.stdout
+    names = sorted(p.name for p in root_dir().iterdir())
+    assert names == sorted([CURRENT_FILE, LOCK_FILE, index_dir().name]), names
+    # Every article the killed command stored is found (an import stops part way; a rebuild has them all).
+    search = _manage(env, "shell", "-v", "0", "-c", "from search.query import parse_query, run_search; "
+                     "from archive.models import Article; "
+                     "print(Article.objects.count(), run_search(parse_query('grid')).total)")
+    stored, found = map(int, search.stdout.split())
+    assert stored == found > 0
+    if command == "rebuild":
+        assert stored == 360

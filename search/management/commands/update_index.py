@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from whoosh.index import LockError
 
 from archive.management.progress import Progress
-from search.index import IndexDamaged, index_state, verify_index
+from search.index import IndexDamaged, index_state, tidy, verify_index
 from search.sync import drain_queue, rebuild_index
 
 
@@ -27,6 +27,9 @@ class Command(BaseCommand):
                     self.stdout.write(str(error))
                     reason = "damaged"
                 else:
+                    removed = tidy()  # what a killed writer left (an unfinished generation, temporary files)
+                    if removed:
+                        self.stdout.write(f"Removed what an interrupted writer left: {', '.join(removed)}.")
                     self.stdout.write(self.style.SUCCESS(f"Search index up to date ({done} queued updates applied)."))
                     return
             self.stdout.write(f"The search index is {reason}; rebuilding it.")
