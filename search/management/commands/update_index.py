@@ -12,7 +12,11 @@ class Command(BaseCommand):
         "missing, damaged or was built with another schema version."
     )
 
-    def handle(self, *args, verbosity, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--wait", type=float, default=10.0,
+                            help="seconds to wait for another process's writer lock (default 10)")
+
+    def handle(self, *args, verbosity, wait, **options):
         state = index_state()
         reason = {"missing": "missing", "outdated": "built with another schema version"}.get(state)
         if reason is None:
@@ -22,12 +26,12 @@ class Command(BaseCommand):
         try:
             if reason is None:
                 try:
-                    done = drain_queue()
+                    done = drain_queue(timeout=wait)
                 except IndexDamaged as error:
                     self.stdout.write(str(error))
                     reason = "damaged"
                 else:
-                    removed = tidy()  # what a killed writer left (an unfinished generation, temporary files)
+                    removed = tidy(timeout=wait)  # what a killed writer left: an unfinished generation, temp files
                     if removed:
                         self.stdout.write(f"Removed what an interrupted writer left: {', '.join(removed)}.")
                     self.stdout.write(self.style.SUCCESS(f"Search index up to date ({done} queued updates applied)."))
