@@ -201,9 +201,9 @@ def _publish(folder: Path) -> None:
     remove_strays()
 
 
-# What Whoosh writes in an index folder: tables of contents, segments, its lock and temporary files.
+# What an index folder holds: Whoosh's tables of contents, segments, lock and temporary files, and ours.
 _WHOOSH_FILE = re.compile(
-    rf"^(_{INDEX_NAME}_\d+\.toc|{INDEX_NAME}_.*|{INDEX_NAME}\.tmp|{VERSION_FILE}|{CHECKSUMS_FILE})$"
+    rf"^(_{INDEX_NAME}_\d+\.toc|{INDEX_NAME}_.*|{INDEX_NAME}\.tmp|{VERSION_FILE}|{CHECKSUMS_FILE}|QUEUE_POSITION\..*)$"
 )
 
 
@@ -498,3 +498,22 @@ def warm_up() -> bool:
     except IndexUnavailable:
         return False
     return True
+
+
+POSITION_FILE = "QUEUE_POSITION.json"
+
+
+def read_queue_position() -> dict | None:
+    """Where this index stands in the database's change queue (None: not recorded yet)."""
+    try:
+        return json.loads((index_dir() / POSITION_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def write_queue_position(state: dict) -> None:
+    """Record the position after the index commit it describes (atomically: write, then rename)."""
+    path = index_dir() / POSITION_FILE
+    scratch = path.with_suffix(f".{os.getpid()}.tmp")
+    scratch.write_text(json.dumps(state))
+    os.replace(scratch, path)
