@@ -107,8 +107,8 @@ def drain_queue_quietly(timeout: float = 2.0) -> None:
     """The after-commit drain: a failure is logged and the queue kept for later, never raised."""
     try:
         drain_queue(timeout=timeout)
-    except IndexUnavailable:
-        logger.info("Search index not built yet; changes stay queued until rebuild_index.")
+    except IndexUnavailable as error:
+        logger.info("Search index unavailable (%s); changes stay queued until rebuild_index.", error)
     except LockError:
         # Another process is writing the index (an import, a follower): an ordinary
         # moment, not a failure. The change is queued; the writer that holds the lock or

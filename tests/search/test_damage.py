@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -31,8 +30,8 @@ from search.index import (
     root_dir,
 )
 from tests.factories import make_article
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.processes import REPO_ROOT as REPO
+from tests.processes import Host
 
 
 @pytest.fixture
@@ -304,24 +303,11 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _environment(tmp_path) -> dict:
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DOSSIER_DATA_DIR": str(data),
-            "DATABASE_URL": f"sqlite:///{data}/dossier.sqlite3", "SEARCH_INDEX_DIR": str(data / "index"),
-            "DJANGO_DEBUG": "false"}
-
-
-def _manage(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)
-
-
 @pytest.mark.parametrize("command", ["import", "rebuild"])
-def test_kill_9_of_a_writing_command_leaves_no_process_and_no_lock(command, tmp_path, settings):
-    env = _environment(tmp_path)
-    runner = subprocess.Popen([sys.executable, "-c", RUNNER, command, str(tmp_path / "corpus")], cwd=REPO, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_kill_9_of_a_writing_command_leaves_no_process_and_no_lock(command, tmp_path, settings, database_url):
+    host = Host(tmp_path / "data", tmp_path / "data" / "index", database_url)
+    runner = subprocess.Popen([sys.executable, "-c", RUNNER, command, str(tmp_path / "corpus")], cwd=REPO,
+                              env=host.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         writers: list[int] = []
         deadline = time.monotonic() + 90
@@ -343,18 +329,15 @@ def test_kill_9_of_a_writing_command_leaves_no_process_and_no_lock(command, tmp_
     assert not [pid for pid in writers if _alive(pid)]
     settings.SEARCH_INDEX_DIR = tmp_path / "data" / "index"
     assert lock_holder() is None
-    update = _manage(env, "update_index", "--verbosity", "0")
-    assert update.returncode == 0, update.stderr
-    check = _manage(env, "check_index")
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert "matches the database" in check.stdout
+    host.manage("update_index", "--verbosity", "0")
+    assert "matches the database" in host.manage("check_index")
     names = sorted(p.name for p in root_dir().iterdir())
     assert names == sorted([CURRENT_FILE, LOCK_FILE, index_dir().name]), names
     # Every article the killed command stored is found (an import stops part way; a rebuild has them all).
-    search = _manage(env, "shell", "-v", "0", "-c", "from search.query import parse_query, run_search; "
-                     "from archive.models import Article; "
-                     "print(Article.objects.count(), run_search(parse_query('grid')).total)")
-    stored, found = map(int, search.stdout.split())
+    counts = host.manage("shell", "-v", "0", "-c", "from search.query import parse_query, run_search; "
+                         "from archive.models import Article; "
+                         "print(Article.objects.count(), run_search(parse_query('grid')).total)")
+    stored, found = map(int, counts.split())
     assert stored == found > 0
     if command == "rebuild":
         assert stored == 360
