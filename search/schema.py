@@ -12,15 +12,15 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from pickle import dumps
 
 from django.db.models import Prefetch
 from whoosh import columns, fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
-from whoosh.system import pack_uint
 
 from archive.models import Alias, Article, EntityKind, Mention
+from search import whoosh_adapter
+from search.whoosh_adapter import positions_value
 
 SCHEMA_VERSION = 5
 
@@ -83,9 +83,12 @@ class Text(fields.TEXT):
         super().__init__(analyzer=text_analyzer(), **kwargs)
 
     def index(self, value, **kwargs):
-        if kwargs or not isinstance(value, str):
+        if kwargs or not isinstance(value, str) or not whoosh_adapter.fast_indexing(self, self._index_words):
             yield from super().index(value, **kwargs)
             return
+        yield from self._index_words(value)
+
+    def _index_words(self, value: str):
         positions: dict[str, list[int]] = {}
         position = None
         for i, word in enumerate(_TOKEN.findall(value)):
@@ -103,10 +106,7 @@ class Text(fields.TEXT):
                 found.append(position)
         boost = self.format.field_boost
         for term, places in positions.items():
-            # Whoosh's Positions format: a count, then the pickled gaps between positions.
-            deltas = [places[0], *(b - a for a, b in zip(places, places[1:], strict=False))]
-            encoded = pack_uint(len(deltas)) + dumps(deltas, 2)
-            yield term.encode("utf-8"), len(places), float(len(places)) * boost, encoded
+            yield term.encode("utf-8"), len(places), float(len(places)) * boost, positions_value(places)
 
 
 def build_schema() -> fields.Schema:
@@ -192,7 +192,6 @@ def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
         "source": article.source.name if article.source else "",
         "tag": "\n".join(tag.name for tag in tags),
         "dateline": article.dateline,
-        "date": dt.datetime.combine(article.published, dt.time()),
         "source_id": str(article.source_id or ""),
         "entity_ids": ",".join(sorted(entity_ids, key=int)),
         "tag_ids": ",".join(sorted((str(tag.id) for tag in tags), key=int)),
@@ -201,6 +200,8 @@ def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
         "kinds": ",".join(sorted(kinds)),
         "facet_row": facet_row(article, entity_keys, tags).encode("utf-8"),
     }
+    if article.published is not None:  # an undated story has no date: no date filter or facet finds it
+        doc["date"] = dt.datetime.combine(article.published, dt.time())
     for field, names in by_field.items():
         doc[field] = "\n".join(names)
     doc["stamp"] = document_stamp(doc)
@@ -216,8 +217,8 @@ def facet_row(article: Article, entity_keys: list[str], tags: list) -> str:
     return "|".join(
         [
             str(article.source_id or ""),
-            str(article.published.year),
-            str(article.published.month),
+            str(article.published.year if article.published else 0),  # 0|0: undated
+            str(article.published.month if article.published else 0),
             ",".join(sorted(entity_keys)),
             ",".join(sorted(str(tag.id) for tag in tags)),
         ]
