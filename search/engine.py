@@ -365,10 +365,12 @@ class Evaluator:
 
     def run(self, node: wq.Query) -> Matches:
         if not adapter.private_reads():
-            # An unverified Whoosh: its own matchers and scores answer, within the deadline.
-            found = self._with_whoosh(node)
-        else:
-            found = self._eval(node)
+            # An unverified Whoosh: its own matchers and scores answer. The query's limits
+            # still hold (parsing bounds slop and fuzziness; expansions are counted first);
+            # its search is not stopped at the deadline.
+            self._bound_expansions(node)
+            return Matches(*adapter.whoosh_matches(self.snap.searcher, node, scored=self.scored))
+        found = self._eval(node)
         found.mask &= self.snap.live
         return found
 
@@ -459,6 +461,9 @@ class Evaluator:
         found = self._terms(terms, boost=1.0)
         if not self.scored or len(terms) < 2:
             return found
+        if (node.boost == 1 and len(terms) < wq.Or.TOO_MANY_CLAUSES
+                and all(leaf.size > _PRELOADED_OR_UP_TO for leaf in self.snap.leaves)):
+            return found  # every segment sums the words' scores: nothing to adjust
         for leaf, present in zip(self.snap.leaves, self._terms_per_leaf(terms), strict=True):
             here = slice(leaf.offset, leaf.offset + leaf.size)
             if present < 2:
@@ -475,12 +480,12 @@ class Evaluator:
         leaves = self.snap.leaves
         if len(leaves) == 1:
             return np.array([len(terms)])
-        starts = np.array([leaf.offset for leaf in leaves], dtype=np.int64)
+        bounds = np.array([leaf.offset for leaf in leaves] + [self.snap.size], dtype=np.int64)
         present = np.zeros(len(leaves), dtype=np.int64)
         for fieldname, btext in terms:
             docs, _ = self.snap.postings(fieldname, btext)
-            if len(docs):
-                present[np.unique(np.searchsorted(starts, docs, side="right") - 1)] += 1
+            # Documents are in segment order: a segment holds the term when some fall in its range.
+            present += np.diff(np.searchsorted(docs, bounds)) > 0
         return present
 
     def _phrase(self, node: wq.Phrase) -> Matches:
@@ -495,6 +500,9 @@ class Evaluator:
         except ValueError:
             return self._empty()
         found = self._empty()
+        # Keys are document * SPAN + position: a gap across two documents is at least
+        # SPAN minus a position, more than this slop for any document under 8 million words.
+        slop = min(node.slop, POSITION_SPAN // 2)
         frontier = snap.positions(node.fieldname, words[0])
         for word in words[1:]:
             self.deadline.check()
@@ -504,10 +512,8 @@ class Evaluator:
             # The closest occurrence of the phrase so far before each occurrence of the
             # next word decides it: cost grows with the occurrences, never with the slop.
             before = np.searchsorted(frontier, following, side="left") - 1
-            previous = frontier[np.maximum(before, 0)]
-            gap = following - previous
-            reached = (before >= 0) & (gap >= 1) & (gap <= node.slop)
-            reached &= previous // POSITION_SPAN == following // POSITION_SPAN
+            gap = following - frontier[before]  # before == -1 reads the last: excluded below
+            reached = (gap >= 1) & (gap <= slop) & (before >= 0)
             frontier = following[reached]
         if not len(frontier):
             return found
