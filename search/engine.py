@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -420,6 +421,7 @@ class Evaluator:
     def _terms(self, terms: list[tuple[str, bytes]], *, boost: float) -> Matches:
         """Documents holding any of the terms; the score sums each term's (Whoosh's Or)."""
         found = self._empty()
+        first = True
         for fieldname, btext in terms:
             self.deadline.check()
             docs, weights = self.snap.postings(fieldname, btext)
@@ -427,7 +429,12 @@ class Evaluator:
                 continue
             found.mask[docs] = True
             if self.scored:
-                found.scores[docs] += self._term_scores(fieldname, btext, docs, weights, len(docs))
+                scores = self._term_scores(fieldname, btext, docs, weights, len(docs))
+                if first:  # the scores are all 0 still: a plain store is the same sum, cheaper
+                    found.scores[docs] = scores
+                else:
+                    found.scores[docs] += scores
+                first = False
         if self.scored and boost != 1:
             found.scores *= boost
         return found
@@ -440,7 +447,9 @@ class Evaluator:
         if not snap.searcher.schema[fieldname].scorable:
             return weights.astype(np.float64)  # Whoosh's WeightScorer
         idf = snap.idf(fieldname, btext, frequency)
-        return _bm25(idf, weights, snap.lengths(fieldname)[docs], snap.avg_length(fieldname))
+        weights = weights.astype(np.float64)
+        # Whoosh's scoring.bm25, in its order of operations.
+        return idf * ((weights * (K1 + 1)) / (weights + _length_norms(snap, fieldname)[docs]))
 
     def _expanding(self, node: wq.Query) -> Matches:
         """Prefix, Wildcard, FuzzyTerm: Whoosh's MultiTerm matcher, segment by segment.
@@ -509,6 +518,12 @@ class Evaluator:
             following = snap.positions(node.fieldname, word)
             if not len(frontier) or not len(following):
                 return found
+            if slop == 1:  # the next word right after: look each reached place up once
+                candidates = frontier + 1
+                at = np.searchsorted(following, candidates)
+                at[at == len(following)] = 0
+                frontier = candidates[following[at] == candidates]
+                continue
             # The closest occurrence of the phrase so far before each occurrence of the
             # next word decides it: cost grows with the occurrences, never with the slop.
             before = np.searchsorted(frontier, following, side="left") - 1
@@ -523,8 +538,9 @@ class Evaluator:
             parts = []
             for btext in words:
                 term_docs, weights = snap.postings(node.fieldname, btext)
-                at = np.searchsorted(term_docs, docs)
-                parts.append(self._term_scores(node.fieldname, btext, docs, weights[at], len(term_docs)))
+                spread = np.zeros(snap.size, dtype=weights.dtype)  # a scatter beats a search here
+                spread[term_docs] = weights
+                parts.append(self._term_scores(node.fieldname, btext, docs, spread[docs], len(term_docs)))
             found.scores[docs] = _tree_sum(parts)
             if node.boost != 1:
                 found.scores[docs] *= node.boost
@@ -671,12 +687,20 @@ def _bytes(snap: Snapshot, fieldname: str, text) -> bytes:
     return str(text).encode("utf-8")
 
 
-def _bm25(idf: float, weights: np.ndarray, lengths: np.ndarray, avg_length: float) -> np.ndarray:
-    """Whoosh's ``scoring.bm25`` over arrays, in float64 and in Whoosh's order of operations
-    (weights are term frequency times the field boost)."""
-    weights = weights.astype(np.float64)
-    lengths = lengths.astype(np.float64)
-    return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg_length)))
+_norms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per snapshot: field -> norms
+
+
+def _length_norms(snap: Snapshot, fieldname: str) -> np.ndarray:
+    """BM25's length part ``K1 * ((1 - B) + B * length / average length)`` of every document,
+    in float64 and in Whoosh's order of operations; made once per snapshot and field."""
+    fields = _norms.get(snap)
+    if fields is None:
+        fields = _norms.setdefault(snap, {})
+    norms = fields.get(fieldname)
+    if norms is None:
+        lengths = snap.lengths(fieldname).astype(np.float64)
+        norms = fields[fieldname] = K1 * ((1 - B) + B * lengths / snap.avg_length(fieldname))
+    return norms
 
 
 def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
