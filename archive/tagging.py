@@ -550,6 +550,7 @@ def _capitalised(text: str, start: int) -> bool:
 
 _ANY_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-ZА-ЯЁ][\w'’-]{3,}")  # a lower-case word of four letters or more
+_UPPER_WORD = re.compile(r"(?<![\w'’-])[A-ZА-ЯЁ]")
 _CAPS_WORD = re.compile(r"(?<![\w'’-])[A-ZА-ЯЁ]{2,}(?![\w'’-])")
 
 
@@ -563,7 +564,7 @@ def _is_headline(line: str) -> bool:
         return True
     # Short function words ("in", "of", "and") are lower case in title case too; longer ones are content.
     # Fewer than four words is as likely a list of names ("in Astana and Washington") as a headline.
-    return words >= 4 and len(_LOWER_WORD.findall(line)) / words <= 0.15
+    return len(_UPPER_WORD.findall(line)) >= 4 and len(_LOWER_WORD.findall(line)) / words <= 0.15
 
 
 def _sentence_initial(text: str, start: int) -> bool:
