@@ -232,9 +232,10 @@ DOSSIER_SITE_URL = env_str("DOSSIER_SITE_URL", "http://127.0.0.1:8000").rstrip("
 
 # The read API (archive/api/, search/api.py).
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["archive.api.permissions.CanReadArchive"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -243,7 +244,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "archive.api.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "archive.api.schema.ArchiveAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -259,6 +260,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read access to the archive: articles, entities, sources, tags and search.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs follow the archive's rule: in a private archive, readers only.
+    "SERVE_PERMISSIONS": ["archive.api.permissions.CanReadArchive"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archive.api.schema import ErrorSerializer
 from archive.api.serializers import ArticleSerializer
 from archive.facets import TOP_PER_KIND, TOP_SOURCES, TOP_TAGS, FacetCounts
 from archive.filters import ArticleFilter
@@ -65,10 +66,6 @@ class SearchResultsSerializer(serializers.Serializer):
     facets = FacetsSerializer()
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 def _facets(counts: FacetCounts) -> dict:
     def named(model, counter, top: int) -> list[dict]:
         pairs = counter.most_common(top)
@@ -105,7 +102,7 @@ class SearchView(APIView):
                 for name in ArticleFilter.base_filters
             ],
         ],
-        responses={200: SearchResultsSerializer, 400: ErrorSerializer, 503: ErrorSerializer},
+        responses={200: SearchResultsSerializer, 503: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
         params = SearchParams(request.query_params)

@@ -18,6 +18,8 @@ from archive.api.serializers import (
 from archive.filters import ArticleFilter
 from archive.models import Article, Entity, EntityKind, Mention, Source, Tag
 
+SLUG = "[-a-zA-Z0-9_]+"  # what archive.text.unique_slug makes, and Django's slug converter
+
 
 class _ArticleCounts:
     """Adds ``article_count`` to the objects of the page being shown only: counting for
@@ -42,6 +44,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         "tags", Prefetch("mentions", queryset=Mention.objects.select_related("entity"))
     )
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filter_backends = [DjangoFilterBackend]
     filterset_class = ArticleFilter
     pagination_class = NewestFirstCursorPagination
@@ -67,6 +70,7 @@ class EntityViewSet(_ArticleCounts, viewsets.ReadOnlyModelViewSet):
     queryset = Entity.objects.prefetch_related("aliases")
     serializer_class = EntitySerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filter_backends = [DjangoFilterBackend]
     filterset_class = EntityFilter
     pagination_class = ByNameCursorPagination
@@ -80,6 +84,7 @@ class SourceViewSet(_ArticleCounts, viewsets.ReadOnlyModelViewSet):
     queryset = Source.objects.all()
     serializer_class = SourceSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     pagination_class = ByNameCursorPagination
 
     def count_articles(self, ids: list[int]) -> dict[int, int]:
@@ -91,6 +96,7 @@ class TagViewSet(_ArticleCounts, viewsets.ReadOnlyModelViewSet):
     queryset = Tag.objects.all()
     serializer_class = TagSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     pagination_class = ByNameCursorPagination
 
     def count_articles(self, ids: list[int]) -> dict[int, int]:
