@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from archive.accounts import ROLES, feed_key_for, public, rotate_feed_key
+from archive.accounts import ROLES, any_signed_in_user, feed_key_for, public, rotate_feed_key
 from archive.models import SavedSearch
 from archive.saved import (
     SavedSearchError,
@@ -24,6 +24,7 @@ from archive.saved import (
 )
 
 
+@any_signed_in_user
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     groups = set(request.user.groups.values_list("name", flat=True))
@@ -33,6 +34,7 @@ def account(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "registration/account.html", context)
 
 
+@any_signed_in_user
 @login_required
 @require_POST
 def rotate_key(request: HttpRequest) -> HttpResponse:
@@ -41,6 +43,7 @@ def rotate_key(request: HttpRequest) -> HttpResponse:
     return redirect("account")
 
 
+@any_signed_in_user
 @login_required
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:

@@ -122,6 +122,12 @@ def public(view: Callable) -> Callable:
     return view
 
 
+def any_signed_in_user(view: Callable) -> Callable:
+    """In a private archive this view needs sign-in but no role (the account page, password change)."""
+    view.dossier_any_signed_in_user = True
+    return view
+
+
 def accepts_feed_key(view: Callable) -> Callable:
     """In a private archive this view also accepts ``?key=<feed key>`` instead of a session."""
     view.dossier_feed_key = True
@@ -163,7 +169,7 @@ class PrivateArchiveMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not can_read(request.user):
+        if not can_read(request.user) and not getattr(view, "dossier_any_signed_in_user", False):
             return HttpResponseForbidden("Your account may not read this archive yet; ask an administrator.",
                                          content_type="text/plain")
         return None
