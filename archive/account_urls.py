@@ -10,7 +10,11 @@ urlpatterns = [
     path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/password/", any_signed_in_user(auth_views.PasswordChangeView.as_view()), name="password_change"),
-    path("accounts/password/done/", any_signed_in_user(auth_views.PasswordChangeDoneView.as_view()), name="password_change_done"),
+    path(
+        "accounts/password/done/",
+        any_signed_in_user(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
     path("accounts/", account_views.account, name="account"),
     path("accounts/feed-key/", account_views.rotate_key, name="account_feed_key"),
     path("accounts/api-token/", account_views.api_token, name="account_api_token"),

@@ -87,7 +87,8 @@ def test_unreadable_saved_query_reports_instead_of_failing(reader, archive, clie
 def test_save_search_keeps_only_query_sort_and_filters(reader):
     from django.http import QueryDict
 
-    search = save_search(user=reader, name="  Wind   farms ", params=QueryDict("q=wind&page=3&evil=1&source=a&sort=newest"))
+    params = QueryDict("q=wind&page=3&evil=1&source=a&sort=newest")
+    search = save_search(user=reader, name="  Wind   farms ", params=params)
     assert search.name == "Wind farms"
     assert search.params == "q=wind&sort=newest&source=a"
     again = save_search(user=reader, name="wind FARMS", params=QueryDict("q=solar"))
