@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.auth.views import redirect_to_login
@@ -173,3 +174,17 @@ class PrivateArchiveMiddleware:
             return HttpResponseForbidden("Your account may not read this archive yet; ask an administrator.",
                                          content_type="text/plain")
         return None
+
+
+class SignInRateLimitBackend(AxesStandaloneBackend):
+    """django-axes' check, for sign-ins that come with a request (every web sign-in does).
+
+    Axes refuses ``authenticate()`` calls without a request; management commands and
+    scripts make such calls and have no client address to limit, so they go straight on
+    to the model backend.
+    """
+
+    def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -222,7 +222,7 @@ LOGIN_REDIRECT_URL = "saved_list"
 LOGOUT_REDIRECT_URL = "archive:home"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out client before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "archive.accounts.SignInRateLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Failed sign-ins (site and admin): after this many from one address the address waits.
@@ -260,10 +260,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["archive.api.permissions.CanReadArchive"],
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only: people read the API at /api/docs/ (the browsable API's pages need inline styles).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "archive.api.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "archive.api.schema.ArchiveAutoSchema",
@@ -287,5 +285,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge from the public validator: the page loads nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
 }
