@@ -15,9 +15,14 @@ from archive.api.serializers import ArticleSerializer
 from archive.facets import TOP_PER_KIND, TOP_SOURCES, TOP_TAGS, FacetCounts
 from archive.filters import ArticleFilter
 from archive.models import Article, Entity, Mention, Source, Tag
+from search.explain import query_notes, readable
 from search.filters import filter_query
 from search.index import IndexUnavailable
 from search.query import SORTS, QueryError, parse_query, run_search
+
+# The search page's finishing of the highlights lives in its view module; the API applies
+# the same function so both show the same marks (it would sit better in a service module).
+from search.views import _mark_what_was_asked as mark_what_was_asked  # noqa: E402
 
 MAX_PAGE_SIZE = 100
 
@@ -127,6 +132,9 @@ class SearchView(APIView):
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         except IndexUnavailable as error:
             return Response({"detail": str(error)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        if parsed:
+            # Phrases marked whole, the sentence naming an asked-for entity: as the page does.
+            mark_what_was_asked(results, parsed)
         prefetch_related_objects(
             [hit.article for hit in results.hits],
             "tags",
@@ -134,8 +142,8 @@ class SearchView(APIView):
         )
         data = {
             "query": q,
-            "interpretation": parsed.description if parsed else "",
-            "notes": parsed.notes if parsed else [],
+            "interpretation": readable(parsed.shown) if parsed else "",
+            "notes": parsed.notes + query_notes(q) if parsed else [],
             "total": results.total,
             "page": results.page,
             "page_size": page_size,

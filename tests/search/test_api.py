@@ -96,3 +96,15 @@ def test_bad_filters_answer_400(client, indexed):  # noqa: F811
 @pytest.mark.parametrize("q", NASTY_QUERIES)
 def test_nasty_queries_never_give_a_server_error(client, indexed, q):  # noqa: F811
     assert api_search(client, q=q).status_code in (200, 400)
+
+
+@pytest.mark.parametrize("q", ['"wind farm"', "wind", "SPIC", "org:SPIC"])
+def test_titles_snippets_and_reading_are_the_ones_the_page_shows(client, indexed, q):  # noqa: F811
+    body = api_search(client, q=q).json()
+    page = client.get("/search/", {"q": q}).content.decode()
+    assert body["results"]
+    for hit in body["results"]:
+        assert hit["title_html"] in page
+        assert hit["snippet_html"] in page
+    if body["interpretation"] and "Searched for" in page:
+        assert body["interpretation"] in page.replace("&quot;", '"')
