@@ -155,3 +155,14 @@ def test_docs_are_served_by_the_app_with_no_outside_script(client, db):
     assert "<script>" not in html  # the start-up script is a file of its own
     for src in sources:
         assert client.get(src).status_code == 200, src
+
+
+def test_lists_take_a_fixed_number_of_queries_however_many_rows(api, db, django_assert_max_num_queries):
+    wire = make_source("Caspian Wire")
+    for n in range(30):
+        entity = make_entity(f"Entity {n}", aliases=[f"Alias {n}"])
+        make_article(f"Story {n}", f"Body {n}.", source=wire, tags=[make_tag(f"topic {n}")], mentions=[entity])
+    for url in ("/api/articles/?page_size=30", "/api/entities/?page_size=30", "/api/tags/?page_size=30",
+                "/api/sources/"):
+        with django_assert_max_num_queries(4):
+            assert api.get(url).status_code == 200
