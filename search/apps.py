@@ -8,6 +8,7 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from archive.facets import register_index_counter, register_index_lister
         from archive.saved import register_matcher
+        from search import checks  # noqa: F401 - registers the system checks
         from search.facets import index_counts, index_listing
         from search.saved import new_matches
         from search.sync import connect_signals
