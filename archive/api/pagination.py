@@ -10,7 +10,13 @@ class ArchiveCursorPagination(CursorPagination):
 
 
 class NewestFirstCursorPagination(ArchiveCursorPagination):
-    ordering = ("-published", "-id")
+    """Articles newest first, undated ones last (as the pages list them).
+
+    The cursor needs a position that is never NULL, so it runs on ``date_key``: the
+    publication date, or the earliest date for an undated story (ArticleViewSet adds it).
+    """
+
+    ordering = ("-date_key", "-id")
 
 
 class ByNameCursorPagination(ArchiveCursorPagination):

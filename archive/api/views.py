@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
-from django.db.models import Count, Prefetch
+from django.db.models import Count, DateField, Prefetch, Value
+from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 
@@ -48,6 +51,10 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ArticleFilter
     pagination_class = NewestFirstCursorPagination
+
+    def get_queryset(self):
+        undated = Value(dt.date(1, 1, 1), output_field=DateField())
+        return super().get_queryset().annotate(date_key=Coalesce("published", undated))
 
     def get_serializer_class(self):
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer

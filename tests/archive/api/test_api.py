@@ -39,6 +39,9 @@ def test_article_list_filters_like_the_pages(api, world, query, expected):  # no
 
 
 def test_article_list_is_newest_first_and_cursor_pages_cover_everything_once(api, world):  # noqa: F811
+    for n in range(3):
+        make_article(f"Undated story {n}", f"A story that carries no date, number {n}.", published=None)
+    make_article("Same day as A", "Another story from the day of A.", published=world["a"].published)
     rows = all_pages(api, "/api/articles/", page_size=2)
     assert [row["id"] for row in rows] == list(Article.objects.newest_first().values_list("id", flat=True))
     assert "cursor=" in api.get("/api/articles/", {"page_size": 2}).json()["next"]
