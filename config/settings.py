@@ -134,6 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "index")))
+# The class the archive's pages reach search through (archive.search_backend); loaded on first use.
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "search.backend.WhooshBackend")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,10 +6,6 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from archive.facets import register_index_counter, register_index_lister
-        from search.facets import index_counts, index_listing
         from search.sync import connect_signals
 
         connect_signals()
-        register_index_counter(index_counts)
-        register_index_lister(index_listing)

@@ -290,31 +290,31 @@ class Hit:
 
 @dataclass
 class SearchResults:
+    """One page of hits out of ``total``, and the facet counts of every match.
+
+    For Django's ``Paginator`` it is a sequence of ``total`` hits of which only the
+    page searched for can be read: ``Paginator(results, per_page).page(results.page)``
+    gives the same page number (both clamp to the last page) and these hits.
+    """
+
     hits: list[Hit]
     total: int
     page: int
     per_page: int
     facets: FacetCounts | None = None
 
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def count(self) -> int:
+        return self.total
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
+    def __len__(self) -> int:
+        return self.total
 
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def end_index(self) -> int:
-        return min(self.page * self.per_page, self.total)
+    def __getitem__(self, key: slice) -> list[Hit]:
+        start, stop, _ = key.indices(self.total)
+        first = (self.page - 1) * self.per_page
+        if (start, stop) != (first, min(first + self.per_page, self.total)):
+            raise IndexError(f"only hits {first}–{first + self.per_page} were searched for")
+        return self.hits
 
 
 def _hydrate(ids: list[int]) -> dict[int, Article]:
