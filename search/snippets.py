@@ -40,7 +40,13 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are."""
     if not terms:
         return []
-    return [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+    # Each distinct word is looked up once (a body repeats most of its words), then one
+    # regular expression finds the matching ones: whole words, exactly the \w+ runs above.
+    found = [word for word in set(_WORD.findall(text)) if index_form(word) in terms]
+    if not found:
+        return []
+    alternatives = "|".join(map(re.escape, sorted(found, key=len, reverse=True)))
+    return [m.span() for m in re.finditer(rf"\b(?:{alternatives})\b", text)]
 
 
 def highlight_all(text: str, terms: set[str]) -> str:
