@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 
-from archive.filters import ArticleFilter
+from archive.filters import ArticleFilter, query_string
 from archive.listing import (
     cleaned_filters,
     filter_context,
@@ -18,10 +19,20 @@ from archive.listing import (
 )
 from archive.models import Article
 from archive.search_backend import get_search_backend
+from search.explain import (
+    entity_words,
+    operator_suggestion,
+    phrases,
+    plain_terms,
+    query_notes,
+    readable,
+    worth_explaining,
+)
 from search.filters import filter_query
 from search.forms import SearchForm
 from search.index import IndexUnavailable
-from search.query import SORTS, QueryError, parse_query, run_search, suggest
+from search.query import SORTS, ParsedQuery, QueryError, SearchResults, parse_query, run_search, suggest
+from search.snippets import entity_sentences, highlight_all, snippet
 
 PER_PAGE = 20
 
@@ -62,17 +73,37 @@ def search(request: HttpRequest) -> HttpResponse:
         # an empty page that says so instead of showing the last page as page N.
         context.update(results=results, parsed=parsed, page=page_of(Paginator(results, PER_PAGE), page))
         context.update(filter_context(request, filterset, results.facets))
-        if _worth_explaining(q, parsed.description):
-            context["interpretation"] = parsed.description
+        reading = readable(parsed.shown)
+        if worth_explaining(q, reading):
+            context["interpretation"] = reading
+        context["notes"] = parsed.notes + query_notes(q)
+        if fixed := operator_suggestion(q):
+            context["operator_suggestion"] = fixed
+            context["operator_suggestion_url"] = query_string(request.GET, drop=("q",), add={"q": fixed})
+        _mark_what_was_asked(results, parsed)
         if results.total == 0:
             context["suggestion"] = suggest(q)
     return page_response(request, "search/search.html", context, status=status)
 
 
-def _worth_explaining(q: str, description: str) -> bool:
-    """Say how the query was read when it uses syntax, or when reading changed it."""
-    plain = " AND ".join(q.lower().split())
-    return description.lower() != plain and description != "everything"
+def _mark_what_was_asked(results: SearchResults, parsed: ParsedQuery) -> None:
+    """Phrases are marked whole rather than word by word, and a query by entity shows
+    the sentence that names the entity instead of the lead paragraph."""
+    body_phrases, title_phrases = phrases(parsed.query, "body"), phrases(parsed.query, "title")
+    asked = entity_words(parsed.query)
+    if not (body_phrases or title_phrases or asked):
+        return
+    articles = [hit.article for hit in results.hits]
+    sentences = entity_sentences(articles, asked) if asked else {}
+    for hit in results.hits:
+        if body_phrases and (html := snippet(hit.article.body, plain_terms(parsed.query, "body"),
+                                             phrases=body_phrases)):
+            hit.snippet_html = mark_safe(html)
+        if title_phrases and (html := highlight_all(hit.article.title, plain_terms(parsed.query, "title"),
+                                                    title_phrases)):
+            hit.title_html = mark_safe(html)
+        if hit.article.id in sentences and "<mark>" not in hit.snippet_html:
+            hit.snippet_html = mark_safe(sentences[hit.article.id])
 
 
 def search_help(request: HttpRequest) -> HttpResponse:
