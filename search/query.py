@@ -16,7 +16,6 @@ import functools
 import html
 import logging
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
@@ -28,6 +27,7 @@ from whoosh.support.levenshtein import distance
 
 from archive.facets import FacetCounts
 from archive.models import Article
+from search.cache import segment_cache
 from search.engine import Evaluator, Snapshot, rank, snapshot
 from search.facets import count_facets
 from search.index import IndexUnavailable, index_dir, searcher
@@ -464,8 +464,6 @@ def _surface_form(s, field: str, term: str) -> str | None:
     return None
 
 
-_related_cache: OrderedDict[tuple, list[int]] = OrderedDict()
-RELATED_CACHE_SIZE = 2000
 RELATED_KEY_TERMS = 12
 RELATED_ENTITY_WEIGHT = 1.0  # shared entities count as much as shared words
 
@@ -487,8 +485,10 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
 
     try:
         with searcher() as s:
-            key = (_index_version(s), article.id, limit)
-            ids = _related_cache.get(key)
+            # Kept in the one segment cache under the segments this answer depends on.
+            storage, segments, live_count = _index_version(s)
+            key = (storage, segments, "related", live_count, article.id, limit)
+            ids = segment_cache.peek(key)
             if ids is None:
                 docnum = s.document_number(id=str(article.id))
                 if docnum is None:
@@ -522,9 +522,7 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
                 matches.scores = scores.astype(np.float32)
                 ids = [int(s.stored_fields(d)["id"]) for d, _ in rank(snap, matches, sort="relevance", start=0,
                                                                        stop=limit)]
-                _related_cache[key] = ids
-                while len(_related_cache) > RELATED_CACHE_SIZE:
-                    _related_cache.popitem(last=False)
+                segment_cache.put(key, ids)
     except IndexUnavailable:
         return []
     articles = _hydrate(ids)
