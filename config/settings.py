@@ -138,6 +138,14 @@ SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "index")))
 SEARCH_CACHE_BYTES = env_int("SEARCH_CACHE_BYTES", 128 * 1024 * 1024)
 # The class the archive's pages reach search through (archive.search_backend); loaded on first use.
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "search.backend.WhooshBackend")
+# Several web servers on one database each keep their own index, following the change
+# queue (search/queue.py). The index's name in the registry (default: host and folder);
+# how often a server process looks for changes made through the others (0: never); how
+# long an index may be away before the queue stops keeping changes for it.
+SEARCH_INDEX_NAME = env_str("SEARCH_INDEX_NAME", "")
+SEARCH_FOLLOW_SECONDS = float(env_str("SEARCH_FOLLOW_SECONDS", "1"))
+SEARCH_REPLICA_EXPIRY_HOURS = env_int("SEARCH_REPLICA_EXPIRY_HOURS", 7 * 24)
+SEARCH_QUEUE_GAP_SECONDS = env_int("SEARCH_QUEUE_GAP_SECONDS", 300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,6 +11,16 @@ def _own_data_dirs(settings, tmp_path):
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Nothing one test cached (menus, counts) is seen by the next, whatever the order."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def chromium_path() -> str:
     """Debian's Chromium. Outside CI a machine without it skips browser tests; in CI that is a failure."""
@@ -38,3 +48,12 @@ def reindex(index):
     from search.sync import rebuild_index
 
     return rebuild_index
+
+
+@pytest.fixture
+def database_url():
+    """A database of this test's own for real processes (PostgreSQL in the PostgreSQL run)."""
+    from tests.processes import own_database_url
+
+    with own_database_url() as url:
+        yield url
