@@ -16,7 +16,9 @@ from archive.models import Article
 from archive.search_backend import DatabaseBackend
 from search.facets import index_counts, index_listing
 from search.filters import filter_query
-from search.query import parse_query, related_articles, run_search
+from search.query import parse_query
+from search.related import related_articles
+from search.service import run_search
 
 
 class WhooshBackend(DatabaseBackend):

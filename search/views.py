@@ -31,8 +31,10 @@ from search.explain import (
 from search.filters import filter_query
 from search.forms import SearchForm
 from search.index import IndexUnavailable
-from search.query import SORTS, ParsedQuery, QueryError, SearchResults, parse_query, run_search, suggest
+from search.query import ParsedQuery, QueryError, parse_query
+from search.service import SORTS, SearchResults, run_search
 from search.snippets import entity_sentences, highlight_all, snippet
+from search.suggest import suggest
 
 PER_PAGE = 20
 

@@ -128,3 +128,11 @@ def test_every_module_imports_in_a_fresh_interpreter():
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("ok")
+
+
+def test_the_query_module_parses_and_leaves_running_suggesting_and_relating_to_their_own_modules():
+    # search.query turns text into a query; it never reaches the index, the database or the engine.
+    reached = graph(top_level=False)["search.query"]
+    assert not reached & {"search.index", "search.engine", "search.facets", "archive.models", "search.service"}
+    assert {"search.query"} <= graph(top_level=True)["search.service"]
+    assert "search.service" in graph(top_level=True)["search.related"]

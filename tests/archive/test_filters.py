@@ -12,7 +12,8 @@ from archive.models import Article, EntityKind
 from search.facets import count_facets as count_index_facets
 from search.filters import filter_query
 from search.index import index_dir, searcher
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from tests.factories import make_article, make_entity, make_source, make_tag
 
 pytestmark = pytest.mark.django_db

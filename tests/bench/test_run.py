@@ -12,9 +12,10 @@ from bench.measure import percentile, summary_ms
 from bench.querymix import build_mix
 from bench.report import markdown, targets
 from bench.service import search_service
-from search import query as search_query
+from search import service as search_service_module
 from search.models import PendingIndexUpdate
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the importer indexes after each commit
 
@@ -54,13 +55,13 @@ def test_the_rebuild_stage_times_rebuild_index(built):
 
 def test_the_query_stage_runs_the_search_service_and_the_baselines_agree(built, monkeypatch, tmp_path, settings):
     calls = []
-    real_run_search = search_query.run_search
+    real_run_search = search_service_module.run_search
 
     def spy(*args, **kwargs):
         calls.append(args)
         return real_run_search(*args, **kwargs)
 
-    monkeypatch.setattr(search_query, "run_search", spy)
+    monkeypatch.setattr(search_service_module, "run_search", spy)
     mix = build_mix()
     assert len(mix) == 12
     ours = {query.name: search_service(query) for query in mix}

@@ -9,8 +9,9 @@ from django.db import connection
 
 from search.cache import SegmentCache, nbytes
 from search.index import index_writer, reset_searcher, searcher
-from search.query import parse_query, run_search
+from search.query import parse_query
 from search.schema import documents
+from search.service import run_search
 from tests.factories import make_article
 
 

@@ -7,7 +7,10 @@ import pytest
 from django.core.paginator import Paginator
 
 from archive.models import EntityKind
-from search.query import QueryError, parse_query, related_articles, run_search, suggest
+from search.query import QueryError, parse_query
+from search.related import related_articles
+from search.service import run_search
+from search.suggest import suggest
 from tests.factories import make_article, make_entity, make_source, make_tag
 
 
