@@ -6,6 +6,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        from search import checks  # noqa: F401 - registers the system checks
         from search.sync import connect_signals
 
         connect_signals()
