@@ -145,3 +145,27 @@ def test_the_stock_whoosh_worker_refuses_classes_from_outside_whoosh():
     # Named as a substitute, the project's field class is read as the Whoosh class it extends.
     field = _Unpickler(pickle.dumps(Text()), {("search.schema", "Text"): ("whoosh.fields", "TEXT")}).load()
     assert type(field).__module__ == "whoosh.fields"
+
+
+def test_paired_engines_take_turns_run_by_run_under_the_same_load():
+    from bench.run import run_paired
+    from bench.service import Outcome
+
+    calls = []
+
+    def engine(name):
+        def run(query):
+            calls.append((name, query.name))
+            return Outcome(total=3, ids=[1, 2, 3], highlighted=1, facet_values=4, timeline_bars=2)
+        return run
+
+    class Query:
+        def __init__(self, name):
+            self.name = name
+
+    found = run_paired({"ours": engine("ours"), "fts5": engine("fts5")}, [Query("a"), Query("b")], repeat=3,
+                       warmup=1)
+    timed_a = [name for name, query in calls if query == "a"][2:]  # after one warm-up run of each
+    assert timed_a == ["ours", "fts5"] * 3
+    assert found["ours"]["b"]["ms"]["n"] == found["fts5"]["b"]["ms"]["n"] == 3
+    assert found["fts5"]["a"]["total"] == 3 and found["ours"]["a"]["first_run_ms"] is not None
