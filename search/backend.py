@@ -8,7 +8,10 @@ are the same by definition. Full-text search and related articles need the index
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from archive.facets import FacetCounts
 from archive.listing import IndexedArticles
@@ -18,6 +21,7 @@ from search.facets import index_counts, index_listing
 from search.filters import filter_query
 from search.query import parse_query
 from search.related import related_articles
+from search.saved import new_matches as saved_search_matches
 from search.service import run_search
 
 
@@ -41,3 +45,6 @@ class WhooshBackend(DatabaseBackend):
 
     def related(self, article: Article, *, limit: int = 5) -> list[Article]:
         return related_articles(article, limit=limit)
+
+    def new_matches(self, params: QueryDict, since: dt.datetime, limit: int):
+        return saved_search_matches(params, since, limit)
