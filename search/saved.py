@@ -25,7 +25,9 @@ def new_matches(params: QueryDict, since: dt.datetime, limit: int) -> NewMatches
     the articles added after ``since``, newest first; the count is exact up to
     ``MAX_NEW_CHECKED`` new articles in the whole archive."""
     new_ids = list(
-        Article.objects.filter(created__gt=since).order_by("-id").values_list("id", flat=True)[: MAX_NEW_CHECKED + 1]
+        Article.objects.filter(created__gt=since)
+        .order_by("-created", "-id")
+        .values_list("id", flat=True)[: MAX_NEW_CHECKED + 1]
     )
     if not new_ids:
         return NewMatches()
