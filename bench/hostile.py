@@ -46,7 +46,8 @@ HOSTILE = [
 
 def answer(query: HostileQuery) -> str:
     """The message the search service gives for the query ("" when it answered with results)."""
-    from search.query import QueryError, parse_query, run_search
+    from search.query import QueryError, parse_query
+    from search.service import run_search
 
     try:
         run_search(parse_query(query.q), page=int(query.params.get("page", 1)))

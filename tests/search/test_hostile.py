@@ -17,7 +17,8 @@ import pytest
 from bench.hostile import HOSTILE, HostileQuery
 from search import engine
 from search import query as search_query
-from search.query import QueryError, parse_query, run_search
+from search.query import QueryError, parse_query
+from search.service import run_search
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
