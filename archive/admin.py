@@ -6,14 +6,13 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
+from archive.admin_jobs import message_job_queued
+from archive.jobs import merge_entities_later, retag_articles_later, retag_entity_later
 from archive.models import Alias, Article, Entity, EntitySuggestion, Mention, MentionOrigin, Source, Tag
 from archive.services import (
     accept_suggestion,
-    merge_entities,
     merge_suggestion,
     reject_suggestion,
-    retag_entity,
-    tag_articles,
 )
 from archive.text import body_fingerprint
 
@@ -92,8 +91,8 @@ class ArticleAdmin(ArchiveModelAdmin):
 
     @admin.action(description="Re-tag selected articles with known entities")
     def retag_selected(self, request, queryset):
-        done = tag_articles(articles=queryset.prefetch_related("mentions"))
-        self.message_user(request, f"Re-tagged {done} articles.", messages.SUCCESS)
+        job = retag_articles_later(ids=list(queryset.values_list("id", flat=True)))
+        message_job_queued(self, request, job)
 
 
 class AliasInline(admin.TabularInline):
@@ -117,8 +116,9 @@ class EntityAdmin(ArchiveModelAdmin):
         super().save_related(request, form, formsets, change)
         names_changed = "name" in form.changed_data or any(fs.has_changed() for fs in formsets)
         if change and names_changed:
-            done = retag_entity(entity=form.instance)
-            self.message_user(request, f"Names changed: {done} articles re-tagged.", messages.INFO)
+            # A background job: the most mentioned entities are named in tens of thousands of articles.
+            job = retag_entity_later(entity=form.instance)
+            message_job_queued(self, request, job, prefix="Names changed. ")
 
     @admin.action(description="Merge selected entities into one")
     def merge_selected(self, request, queryset):
@@ -132,11 +132,8 @@ class EntityAdmin(ArchiveModelAdmin):
             if keep is None:
                 self.message_user(request, "Choose which entity to keep.", messages.ERROR)
                 return None
-            moved = merge_entities(keep=keep, duplicates=[e for e in entities if e.pk != keep.pk])
-            self.message_user(
-                request, f"Merged {len(entities) - 1} entities into “{keep}”; {moved} articles updated.",
-                messages.SUCCESS,
-            )
+            job = merge_entities_later(keep=keep, duplicates=[e for e in entities if e.pk != keep.pk])
+            message_job_queued(self, request, job)
             return None
         context = {
             **self.admin_site.each_context(request),

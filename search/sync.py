@@ -36,9 +36,9 @@ def queue_articles(ids: Iterable[int]) -> None:
         ids = [row.article_id for row in rows]
         transaction.on_commit(lambda: _stream().feed(ids))
         return
-    # The first drain after the commit takes every queued row with one writer; any
-    # later one in the same commit finds the queue empty and opens no writer.
-    transaction.on_commit(drain_queue_quietly)
+    # After the commit a background job applies the queue (no request waits for the index
+    # lock); several changes in one commit, or while a job waits, share one job.
+    transaction.on_commit(apply_queue_soon)
 
 
 # From this many queued articles on, the drain writes with two processes.
@@ -79,6 +79,18 @@ def _parallel_options(procs: int = 2) -> dict:
     # Two segments and no final merge: the merge is what makes Whoosh's parallel
     # writer barely faster than one process (see PERFORMANCE.md).
     return {"procs": procs, "limitmb": 256, "multisegment": True}
+
+
+def apply_queue_soon() -> None:
+    """Ask a background job to apply the queue (search/tasks.py); if even asking fails, the
+    rows stay queued and the worker's periodic check finds them."""
+    from search.tasks import apply_index_queue_later
+
+    try:
+        apply_index_queue_later()
+    except Exception:  # noqa: BLE001 - the change is committed and queued; the index catches up later
+        logger.warning("Could not queue the index update job; the worker will find the queued rows.",
+                       exc_info=True)
 
 
 def drain_queue_quietly(timeout: float = 2.0) -> None:

@@ -1,0 +1,43 @@
+"""The index's background job: apply the queue of pending index updates.
+
+Saves write their pending row in the same transaction (search/sync.py) and, after the
+commit, ask for this job; no web request waits for the index lock. The worker also
+looks for queued rows every few seconds, so a change whose request died before asking
+is applied all the same.
+"""
+
+from __future__ import annotations
+
+from archive.jobs import Progress, enqueue, handler, register_periodic_check
+from archive.models import Job
+from search.index import IndexUnavailable, index_state
+from search.models import PendingIndexUpdate
+from search.sync import drain_queue
+
+# How long the job waits for the index's write lock before it fails (and is retried).
+LOCK_TIMEOUT = 10.0
+
+
+@handler("apply_index_queue")
+def apply_index_queue(*, progress: Progress) -> dict:
+    waiting = PendingIndexUpdate.objects.count()
+    progress(0, waiting, "Updating the search index")
+    try:
+        done = drain_queue(timeout=LOCK_TIMEOUT)
+    except IndexUnavailable:
+        return {"skipped": "no search index yet: run rebuild_index"}
+    progress(done, done)
+    return {"articles": done}
+
+
+def apply_index_queue_later() -> Job:
+    """Ask for the queue to be applied; a request that is already waiting to run is reused."""
+    return enqueue("apply_index_queue", label="Apply queued changes to the search index", dedupe=True)
+
+
+def _queue_waiting() -> None:
+    if index_state() == "ok" and PendingIndexUpdate.objects.exists():
+        apply_index_queue_later()
+
+
+register_periodic_check(_queue_waiting)
