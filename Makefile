@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 N ?= 20000
 
-.PHONY: run setup test lint bench clean
+.PHONY: run dev setup test test-postgres lint bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Dossier needs $(PYTHON) (set PYTHON=... to use another)"; exit 1; }
@@ -28,12 +28,31 @@ setup: $(VENV)/.runtime
 	$(PY) manage.py update_index
 	$(PY) manage.py create_admin --site http://$(HOST):$(PORT)
 
+# Production server: gunicorn (config/gunicorn.conf.py: WEB_CONCURRENCY workers, WEB_THREADS
+# threads) with static files compressed and cache-busted by WhiteNoise.
+# The job worker (manage.py run_worker: re-tagging, index updates, uploaded imports) runs beside
+# the server; one Ctrl-C stops both.
 run: setup
+	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Dossier is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py run_worker & worker=$$!; \
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.conf.py
 
+# Development: Django's autoreloading server, DEBUG on.
+dev: setup
+	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DJANGO_DEBUG=true $(PY) manage.py run_worker & worker=$$!; \
+	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite on the database DATABASE_URL names (SQLite in a throwaway folder when unset).
 test: $(VENV)/.dev
 	$(PY) -m pytest
+
+# The whole suite again on PostgreSQL (CI runs both).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+test-postgres: $(VENV)/.dev
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

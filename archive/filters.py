@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -21,6 +22,45 @@ from archive.models import Article, Entity, EntityKind, Source, Tag
 
 MAX_VALUES_PER_FILTER = 20
 MULTI_VALUE_FILTERS = ("source", "entity", "tag", "place")
+
+
+# A number in a URL is ASCII digits and nothing else: no sign, exponent, spaces,
+# underscores or other scripts' digits (str.isdigit() accepts "⁴", int() accepts "٤"
+# and "1_000", Django's DecimalField accepts "1e309"). Nine digits bound int()'s cost.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def parse_number(raw: object, *, low: int, high: int) -> int | None:
+    """A whole number from the URL, read strictly; None when it is malformed or outside low..high."""
+    if not isinstance(raw, str) or not _WHOLE_NUMBER.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
+class WholeNumberField(forms.Field):
+    """A bounded whole number, parsed by ``parse_number``; anything else is a clear form error."""
+
+    widget = forms.NumberInput
+
+    def __init__(self, *, low: int, high: int, noun: str = "number", **kwargs):
+        self.low, self.high, self.noun = low, high, noun
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = parse_number(value, low=self.low, high=self.high)
+        if number is None:
+            raise forms.ValidationError(f"Enter a {self.noun} from {self.low} to {self.high}.", code="invalid")
+        return number
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "min": self.low, "max": self.high, "step": 1}
+
+
+class WholeNumberFilter(django_filters.Filter):
+    field_class = WholeNumberField
 
 
 class ArticleFilterForm(forms.Form):
@@ -84,12 +124,8 @@ class ArticleFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="published", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
-    year = django_filters.NumberFilter(
-        field_name="published", lookup_expr="year", min_value=1800, max_value=2999, step_size=1
-    )
-    month = django_filters.NumberFilter(
-        field_name="published", lookup_expr="month", min_value=1, max_value=12, step_size=1
-    )
+    year = WholeNumberFilter(field_name="published", lookup_expr="year", low=1800, high=2999, noun="year")
+    month = WholeNumberFilter(field_name="published", lookup_expr="month", low=1, high=12, noun="month")
     source = django_filters.ModelMultipleChoiceFilter(
         field_name="source__slug", to_field_name="slug", queryset=Source.objects.all(), label="Sources"
     )
@@ -99,7 +135,7 @@ class ArticleFilter(django_filters.FilterSet):
         conjoined=True, label="Entities",
     )
     kind = django_filters.ChoiceFilter(
-        choices=EntityKind.choices, method="filter_kind", label="Mentions a kind of entity"
+        choices=EntityKind.choices, method="filter_kind", label="Mentions a kind of entity", empty_label="Any entity"
     )
     # Topics narrow: every tag chosen must be on the article.
     tag = django_filters.ModelMultipleChoiceFilter(

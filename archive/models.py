@@ -85,6 +85,18 @@ KIND_PLURALS = {
 }
 
 
+class PlaceType(models.TextChoices):
+    """Where a place sits in the hierarchy of places (city -> region -> country -> continent)."""
+
+    CONTINENT = "continent", "Continent"
+    BLOC = "bloc", "Group of countries"
+    COUNTRY = "country", "Country or territory"
+    FORMER_COUNTRY = "former", "Former country"
+    NATION = "nation", "Nation within a country"
+    REGION = "region", "Region"
+    CITY = "city", "City or town"
+
+
 class EntityQuerySet(models.QuerySet):
     def of_kind(self, kind: str) -> EntityQuerySet:
         return self.filter(kind=kind)
@@ -110,6 +122,14 @@ class Entity(models.Model):
         validators=[WIKIDATA_VALIDATOR],
         help_text="Optional, for example Q232 for Kazakhstan.",
     )
+    # Places only: the place this one lies in (Almaty in Kazakhstan, Kazakhstan in Asia).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        help_text="For places: the region, country or continent this place lies in.",
+    )
+    place_type = models.CharField(max_length=10, choices=PlaceType.choices, blank=True)
+    # Former countries: the countries that took their place (the Soviet Union -> Russia, Kazakhstan, ...).
+    successors = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="predecessors")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -6,30 +6,60 @@ import calendar
 import datetime as dt
 from dataclasses import replace
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from archive.facets import count_filtered, facet_display, list_filtered, timeline
-from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, query_string
+from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, parse_number, query_string
 from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
 from archive.text import fold
 
 PAGE_SIZE = 25
+MAX_PAGE = 100_000
+
+
+def page_number(request: HttpRequest) -> int:
+    """The page asked for in the URL; a missing or malformed number (``⁴``, ``1e3``, 5,000 digits) means page 1."""
+    return parse_number(request.GET.get("page"), low=1, high=MAX_PAGE) or 1
 
 
 def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page; a missing, malformed or out-of-range page number gives the nearest real page."""
-    number = request.GET.get("page")
-    if number and number.lstrip("-").isdigit() and int(number) < 1:
-        number = 1  # Django's get_page would jump to the last page
-    return Paginator(items, per_page).get_page(number)
+    """The requested page. Past the last page, an empty page with ``past_end`` set, so the
+    template can say "there is no page N" and link back instead of showing another page."""
+    paginator = Paginator(items, per_page)
+    number = page_number(request)
+    if number > paginator.num_pages:
+        page = Page([], number, paginator)
+        page.past_end = True
+        return page
+    return paginator.page(number)
+
+
+def page_response(request: HttpRequest, template: str, context: dict, status: int = 200) -> TemplateResponse:
+    """A paginated page; a page number past the end is a 404 that still explains and links back."""
+    page = context.get("page")
+    if getattr(page, "past_end", False):
+        status = 404
+    return TemplateResponse(request, template, context, status=status)
+
+
+def without_empty_fields(request: HttpRequest) -> HttpResponseRedirect | None:
+    """A browser sends every field of the filter form, used or not (``kind=&language=``);
+    redirect to the same address without the empty ones, so URLs say only what is in force."""
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    droppable = {*FILTER_NAMES, "page", "sort"}
+    kept = [(key, value) for key, value in pairs if value != "" or key not in droppable]
+    if len(kept) == len(pairs):
+        return None
+    return redirect(request.path + ("?" + urlencode(kept) if kept else ""))
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -65,6 +95,8 @@ BROWSE_SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
 
 def article_list(request: HttpRequest) -> HttpResponse:
     """Every article, narrowed by the filters in the URL, with facets and a timeline."""
+    if redirect_to := without_empty_fields(request):
+        return redirect_to
     filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
     sort = request.GET.get("sort") if request.GET.get("sort") in BROWSE_SORTS else "newest"
     counts, articles = list_filtered(filterset.qs, cleaned_filters(filterset), sort)
@@ -77,7 +109,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "sorts": BROWSE_SORTS,
         **filter_context(request, filterset, counts),
     }
-    return TemplateResponse(request, "archive/article_list.html", context)
+    return page_response(request, "archive/article_list.html", context)
 
 
 def cleaned_filters(filterset: ArticleFilter) -> dict:
@@ -205,7 +237,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "co_mentioned": co_mentioned(entity, counts),
         "sentences": mention_sentences(entity, page.object_list),
     }
-    return TemplateResponse(request, "archive/entity_detail.html", context)
+    return page_response(request, "archive/entity_detail.html", context)
 
 
 def source_list(request: HttpRequest) -> HttpResponse:
@@ -216,7 +248,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     page = paginate(request, source.articles.newest_first().for_listing())
-    return TemplateResponse(request, "archive/source_detail.html", {"source": source, "page": page})
+    return page_response(request, "archive/source_detail.html", {"source": source, "page": page})
 
 
 def tag_list(request: HttpRequest) -> HttpResponse:
@@ -230,7 +262,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(request, tag.articles.newest_first().for_listing())
-    return TemplateResponse(request, "archive/tag_detail.html", {"tag": tag, "page": page})
+    return page_response(request, "archive/tag_detail.html", {"tag": tag, "page": page})
 
 
 def date_archive(request: HttpRequest) -> HttpResponse:
@@ -262,7 +294,7 @@ def year_archive(request: HttpRequest, year: int) -> HttpResponse:
     months = [(m, calendar.month_name[m], by_month.get(m, 0)) for m in range(1, 13)]
     page = paginate(request, articles.newest_first().for_listing())
     context = {"year": year, "months": months, "page": page, "total": sum(by_month.values())}
-    return TemplateResponse(request, "archive/year_archive.html", context)
+    return page_response(request, "archive/year_archive.html", context)
 
 
 def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
@@ -279,7 +311,7 @@ def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
         "previous": _neighbour_month(year, month, before=True),
         "next": _neighbour_month(year, month, before=False),
     }
-    return TemplateResponse(request, "archive/month_archive.html", context)
+    return page_response(request, "archive/month_archive.html", context)
 
 
 def _neighbour_month(year: int, month: int, *, before: bool) -> dt.date | None:

@@ -25,6 +25,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from django.db import connection
 from django.db.models import QuerySet
 from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
@@ -109,42 +110,67 @@ def levenshtein(a: str, b: str, limit: int) -> int:
 class Fts5:
     name = "SQLite FTS5"
 
-    def __init__(self, fts_path: Path, db_path: Path):
+    # The archive tables the FTS5 queries join, copied beside the FTS file (as a SQLite app
+    # would have them), so the baseline is the same whichever database holds the archive.
+    ARCHIVE_TABLES = {
+        "archive_article": ("id", "title", "slug", "published", "source_id"),
+        "archive_source": ("id", "name"),
+        "archive_entity": ("id", "kind", "name"),
+        "archive_alias": ("entity_id", "name"),
+        "archive_mention": ("article_id", "entity_id"),
+        "archive_article_tags": ("article_id", "tag_id"),
+    }
+
+    def __init__(self, fts_path: Path):
         self.fts_path = Path(fts_path)
-        self.db_path = Path(db_path)
+        self.archive_path = self.fts_path.with_name(self.fts_path.stem + "-archive.sqlite3")
         self.conn: sqlite3.Connection | None = None
 
     def build(self) -> dict:
         """Create the FTS5 table from the archive's database; the time it took."""
         self.fts_path.unlink(missing_ok=True)
+        self.archive_path.unlink(missing_ok=True)
         started = time.perf_counter()
+        self._copy_archive()
         conn = self._open()
         conn.execute(
             f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(FTS_COLUMNS)}, "
             "tokenize='porter unicode61 remove_diacritics 2')"
         )
         conn.execute("CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row')")
-        names: dict[int, tuple[str, list[str]]] = {}
-        for entity_id, kind, name in conn.execute("SELECT id, kind, name FROM d.archive_entity"):
-            names[entity_id] = (kind, [name])
-        for entity_id, alias in conn.execute("SELECT entity_id, name FROM d.archive_alias"):
-            names[entity_id][1].append(alias)
-        mentioned: dict[int, list[int]] = defaultdict(list)
-        for article_id, entity_id in conn.execute("SELECT article_id, entity_id FROM d.archive_mention"):
-            mentioned[article_id].append(entity_id)
+        # The archive is read through Django's connection, so the baseline is built the same
+        # way whichever database (SQLite or PostgreSQL) holds the archive.
+        with connection.cursor() as archive:
+            archive.execute("SELECT id, kind, name FROM archive_entity")
+            names: dict[int, tuple[str, list[str]]] = {row[0]: (row[1], [row[2]]) for row in archive.fetchall()}
+            archive.execute("SELECT entity_id, name FROM archive_alias")
+            for entity_id, alias in archive.fetchall():
+                names[entity_id][1].append(alias)
+            mentioned: dict[int, list[int]] = defaultdict(list)
+            archive.execute("SELECT article_id, entity_id FROM archive_mention")
+            for article_id, entity_id in archive.fetchall():
+                mentioned[article_id].append(entity_id)
 
         def rows():
-            cursor = conn.cursor()
-            for article_id, title, lede, body in cursor.execute(
-                "SELECT id, title, lede, body FROM d.archive_article ORDER BY id"
-            ):
-                by_kind: dict[str, list[str]] = defaultdict(list)
-                for entity_id in mentioned.get(article_id, ()):
-                    kind, entity_names = names[entity_id]
-                    by_kind[KIND_COLUMNS.get(kind, "entities")].extend(entity_names)
-                everything = [name for group in by_kind.values() for name in group]
-                yield (article_id, title, f"{lede}\n\n{body}" if lede else body, "\n".join(everything),
-                       *("\n".join(by_kind.get(column, ())) for column in FTS_COLUMNS[3:]))
+            last_id = 0
+            while True:  # in chunks, so memory stays flat at any archive size
+                with connection.cursor() as archive:
+                    archive.execute(
+                        "SELECT id, title, lede, body FROM archive_article WHERE id > %s ORDER BY id LIMIT 2000",
+                        [last_id],
+                    )
+                    chunk = archive.fetchall()
+                if not chunk:
+                    return
+                for article_id, title, lede, body in chunk:
+                    by_kind: dict[str, list[str]] = defaultdict(list)
+                    for entity_id in mentioned.get(article_id, ()):
+                        kind, entity_names = names[entity_id]
+                        by_kind[KIND_COLUMNS.get(kind, "entities")].extend(entity_names)
+                    everything = [name for group in by_kind.values() for name in group]
+                    yield (article_id, title, f"{lede}\n\n{body}" if lede else body, "\n".join(everything),
+                           *("\n".join(by_kind.get(column, ())) for column in FTS_COLUMNS[3:]))
+                last_id = chunk[-1][0]
 
         placeholders = ", ".join("?" * (len(FTS_COLUMNS) + 1))
         conn.executemany(f"INSERT INTO fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES ({placeholders})", rows())
@@ -157,10 +183,25 @@ class Fts5:
                 "bytes": self.fts_path.stat().st_size}
 
     def _open(self) -> sqlite3.Connection:
-        # URIs allowed, so the archive may also be a shared in-memory database (the tests' one).
-        conn = sqlite3.connect(f"file:{self.fts_path}", uri=True)
-        conn.execute("ATTACH DATABASE ? AS d", (str(self.db_path),))
+        conn = sqlite3.connect(self.fts_path)
+        conn.execute("ATTACH DATABASE ? AS d", (str(self.archive_path),))
         return conn
+
+    def _copy_archive(self) -> None:
+        copy = sqlite3.connect(self.archive_path)
+        for table, columns in self.ARCHIVE_TABLES.items():
+            key = "PRIMARY KEY" if columns[0] == "id" else ""
+            copy.execute(f"CREATE TABLE {table} ({columns[0]} INTEGER {key}, {', '.join(columns[1:])})")
+            with connection.cursor() as archive:
+                archive.execute(f"SELECT {', '.join(columns)} FROM {table}")
+                while chunk := archive.fetchmany(5000):
+                    copy.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})",
+                                     [tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+                                      for row in chunk])
+        copy.execute("CREATE INDEX mention_article ON archive_mention (article_id)")
+        copy.execute("CREATE INDEX tags_article ON archive_article_tags (article_id)")
+        copy.commit()
+        copy.close()
 
     def connect(self) -> None:
         self.conn = self._open()

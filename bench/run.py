@@ -175,8 +175,8 @@ def stage_queries(paths: Paths, args) -> dict:
         baselines["stock_whoosh"] = {"queries": run_engine(StockWhoosh(paths.index).run, mix,
                                                            repeat=args.baseline_repeat, warmup=1)}
     if "fts5" in args.baselines:
-        fts = Fts5(paths.fts, paths.db)
-        if paths.fts_figures.exists() and paths.fts.exists():
+        fts = Fts5(paths.fts)
+        if paths.fts_figures.exists() and paths.fts.exists() and fts.archive_path.exists():
             built = {**json.loads(paths.fts_figures.read_text()), "from_cache": True}
         else:
             say("      baseline (b) building the FTS5 table …")

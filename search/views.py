@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from archive.facets import list_filtered
 from archive.filters import ArticleFilter
 from archive.models import Article
-from archive.views import cleaned_filters, filter_context, paginate
+from archive.views import cleaned_filters, filter_context, page_number, page_response, paginate, without_empty_fields
 from search.filters import filter_query
 from search.forms import SearchForm
 from search.index import IndexUnavailable
@@ -18,14 +18,17 @@ PER_PAGE = 20
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET)
+    if redirect_to := without_empty_fields(request):
+        return redirect_to
+    # The page number is read by the one helper every list uses, not by the form.
+    form = SearchForm({"q": request.GET.get("q", ""), "sort": request.GET.get("sort", "")})
     if not form.is_valid():
-        # Only a bad page or sort can fail here; fall back to their defaults.
+        # Only a bad sort (or an over-long query) can fail here; fall back to the defaults.
         form = SearchForm({"q": request.GET.get("q", "")[:1000]})
         form.is_valid()
     q = form.cleaned_data.get("q", "")
     sort = form.cleaned_data.get("sort", "relevance")
-    page = form.cleaned_data.get("page", 1)
+    page = page_number(request)
     filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
     cleaned = cleaned_filters(filterset)
     context: dict = {"form": form, "sorts": SORTS, "query": q, "sort": sort, "filterset": filterset}
@@ -35,7 +38,7 @@ def search(request: HttpRequest) -> HttpResponse:
         counts, articles = list_filtered(filterset.qs, cleaned, "oldest" if sort == "oldest" else "newest")
         context.update(page=paginate(request, articles, PER_PAGE), browsing=True)
         context.update(filter_context(request, filterset, counts))
-        return TemplateResponse(request, "search/search.html", context)
+        return page_response(request, "search/search.html", context)
     try:
         parsed = parse_query(q)
         results = run_search(parsed, sort=sort, page=page, per_page=PER_PAGE, filter_query=filter_query(cleaned))
@@ -47,6 +50,10 @@ def search(request: HttpRequest) -> HttpResponse:
     else:
         context.update(results=results, parsed=parsed)
         context.update(filter_context(request, filterset, results.facets))
+        if page > results.num_pages:
+            # run_search answered with the last page; say so instead of showing it as page N.
+            context["past_end"] = {"number": page, "num_pages": results.num_pages}
+            status = 404
         if _worth_explaining(q, parsed.description):
             context["interpretation"] = parsed.description
         if results.total == 0:

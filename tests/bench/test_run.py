@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.db import connection
 
 from archive.models import Article, Mention, MentionOrigin
 from bench.baselines import Fts5, OrmSearch, StockWhoosh
@@ -76,7 +75,7 @@ def test_the_query_stage_runs_the_search_service_and_the_baselines_agree(built, 
 
     # FTS5 and the ORM search the same articles in their own ways; for a plain word they agree.
     assert OrmSearch().run(mix[1]).total == len(ids_with_word("geothermal"))
-    fts = Fts5(tmp_path / "fts.sqlite3", connection.settings_dict["NAME"])
+    fts = Fts5(tmp_path / "fts.sqlite3")
     assert fts.build()["articles"] == 200
     fts.connect()
     try:
