@@ -11,6 +11,15 @@ def _own_data_dirs(settings, tmp_path):
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a value one test's pages cached (the language menu
+    is kept for a minute) must not leak into the next test's pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def chromium_path() -> str:
     """Debian's Chromium. Outside CI a machine without it skips browser tests; in CI that is a failure."""
