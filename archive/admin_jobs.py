@@ -164,7 +164,7 @@ class JobAdmin(admin.ModelAdmin):
     def error_shown(self, job: Job) -> str:
         if not job.error:
             return "–"
-        return format_html("<pre style=\"white-space: pre-wrap\">{}</pre>", job.error)
+        return format_html("<pre class=\"job-error\">{}</pre>", job.error)
 
     @admin.display(description="result")
     def outcome(self, job: Job) -> str:

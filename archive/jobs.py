@@ -397,26 +397,28 @@ def _import_upload_job(*, progress: Progress, source_id: int | None = None) -> d
     }
 
 
-# Feed polling and digests are services written with other parts of issue 13: the
-# ``fetch_feeds`` service in archive/ingest and the saved-search ``send_digests`` service.
-# These jobs call them once they exist, and the worker runs them on a schedule.
+# Feed polling and digests are services written with other parts of issue 13:
+# ``archive.ingest.polling.fetch_feeds`` and ``archive.saved.send_digests``. These jobs
+# call them once they are part of the code, and the worker runs them on a schedule.
 FEED_POLL_EVERY = dt.timedelta(minutes=30)
 DIGESTS_EVERY = dt.timedelta(days=1)
 
 
 def _service(module: str, name: str) -> Callable | None:
     try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
+        return getattr(importlib.import_module(module), name, None)
+    except ModuleNotFoundError as error:
+        if error.name == module:
+            return None  # not part of this version; any other missing module is a real error
+        raise
 
 
 def _feeds_service() -> Callable | None:
-    return _service("archive.ingest.feeds", "fetch_feeds")
+    return _service("archive.ingest.polling", "fetch_feeds")
 
 
 def _digests_service() -> Callable | None:
-    return _service("archive.digests", "send_digests")
+    return _service("archive.saved", "send_digests")
 
 
 @handler("poll_feeds")
@@ -424,7 +426,9 @@ def _poll_feeds_job(*, progress: Progress) -> dict:
     service = _feeds_service()
     if service is None:
         return {"skipped": "feed polling is not part of this version"}
-    return {"summary": str(service())}
+    report = service()
+    summary = report.summary() if callable(getattr(report, "summary", None)) else str(report)
+    return {"summary": summary}
 
 
 @handler("send_digests")
@@ -432,7 +436,7 @@ def _send_digests_job(*, progress: Progress) -> dict:
     service = _digests_service()
     if service is None:
         return {"skipped": "digests are not part of this version"}
-    return {"summary": str(service())}
+    return {"messages_sent": service()}
 
 
 def _scheduled_jobs() -> None:

@@ -320,3 +320,30 @@ def test_with_the_redis_backend_a_job_is_queued_in_redis_after_the_commit_and_ru
     worker.work(burst=True)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.result == {"calls": 1}
+
+
+@pytest.mark.django_db
+def test_feed_polling_and_digests_run_on_a_schedule_through_their_services(monkeypatch):
+    class Report:
+        def summary(self) -> str:
+            return "2 feeds polled: 5 new articles, 0 feeds failing"
+
+    monkeypatch.setattr(jobs, "_feeds_service", lambda: lambda: Report())
+    monkeypatch.setattr(jobs, "_digests_service", lambda: lambda: 3)
+    jobs.housekeeping()  # the tests' immediate backend runs what it queues at once
+    assert Job.objects.get(name="poll_feeds").result == {"summary": "2 feeds polled: 5 new articles, 0 feeds failing"}
+    assert Job.objects.get(name="send_digests").result == {"messages_sent": 3}
+    jobs.housekeeping()  # not again before the next period
+    assert Job.objects.filter(name__in=["poll_feeds", "send_digests"]).count() == 2
+    Job.objects.filter(name="poll_feeds").update(created=timezone.now() - jobs.FEED_POLL_EVERY)
+    jobs.housekeeping()
+    assert Job.objects.filter(name="poll_feeds").count() == 2
+    assert Job.objects.filter(name="send_digests").count() == 1
+
+
+@pytest.mark.django_db
+def test_without_the_services_nothing_is_scheduled(monkeypatch):
+    monkeypatch.setattr(jobs, "_feeds_service", lambda: None)
+    monkeypatch.setattr(jobs, "_digests_service", lambda: None)
+    jobs.housekeeping()
+    assert not Job.objects.filter(name__in=["poll_feeds", "send_digests"]).exists()
