@@ -108,7 +108,24 @@ class EntityQuerySet(models.QuerySet):
         return self.with_article_counts().filter(article_count__gt=0).order_by("-article_count", "name")
 
 
-class Entity(models.Model):
+class RemembersSlug:
+    """Keeps the slug a row was loaded with, so a save that changes it records the old one
+    as a ``FormerSlug`` and old links keep arriving. Costs no query: ``from_db`` sees the row."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def _remember_former_slug(self) -> None:
+        old = getattr(self, "_loaded_slug", None)
+        if old and old != self.slug:
+            FormerSlug.remember(self, old)
+        self._loaded_slug = self.slug
+
+
+class Entity(RemembersSlug, models.Model):
     """A person, organisation, place, project, event or other thing articles mention."""
 
     kind = models.CharField(max_length=16, choices=EntityKind.choices, default=EntityKind.OTHER)
@@ -150,6 +167,7 @@ class Entity(models.Model):
         if not self.slug:
             self.slug = unique_slug(Entity, self.name, fallback=self.kind or "entity")
         super().save(*args, **kwargs)
+        self._remember_former_slug()
 
     def get_absolute_url(self) -> str:
         return reverse("archive:entity_detail", args=[self.slug])
@@ -218,7 +236,7 @@ class BodyBlock:
     text: str
 
 
-class Article(models.Model):
+class Article(RemembersSlug, models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True, blank=True)
     body = models.TextField(
@@ -266,6 +284,7 @@ class Article(models.Model):
             self.slug = unique_slug(Article, self.title, fallback="article", max_length=100)
         self.fingerprint = body_fingerprint(self.body)
         super().save(*args, **kwargs)
+        self._remember_former_slug()
 
     def get_absolute_url(self) -> str:
         return reverse("archive:article_detail", args=[self.slug])
@@ -378,6 +397,38 @@ class EntitySuggestion(models.Model):
 
         self.key = fold(" ".join(self.name.split()))[:200]
         super().save(*args, **kwargs)
+
+
+class FormerSlug(models.Model):
+    """An address an article or an entity used to have (its slug was edited, or the entity
+    was merged into another): its old links redirect to where it is now."""
+
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs")
+    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=220)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], condition=Q(article__isnull=False), name="former_article_slug"),
+            models.UniqueConstraint(fields=["slug"], condition=Q(entity__isnull=False), name="former_entity_slug"),
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, entity__isnull=True) | Q(article__isnull=True, entity__isnull=False),
+                name="former_slug_of_one_row",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @classmethod
+    def remember(cls, owner: Article | Entity, slug: str) -> None:
+        """``slug`` now leads to ``owner`` (taking it from whatever it led to before)."""
+        field = "article" if isinstance(owner, Article) else "entity"
+        cls.objects.filter(**{f"{field}__isnull": False, "slug": slug}).delete()
+        # The owner's current slug is its real address again, not a former one.
+        cls.objects.filter(**{field: owner, "slug": owner.slug}).delete()
+        cls.objects.create(**{field: owner, "slug": slug})
 
 
 # ---- Background jobs (archive/jobs.py) ---------------------------------------------------------

@@ -15,6 +15,7 @@ from archive.models import (
     Entity,
     EntityKind,
     EntitySuggestion,
+    FormerSlug,
     Mention,
     MentionOrigin,
     SuggestionStatus,
@@ -270,6 +271,9 @@ def merge_entities(*, keep: Entity, duplicates: Iterable[Entity]) -> int:
             if not keep.external_id and duplicate.external_id:
                 keep.external_id = duplicate.external_id
             EntitySuggestion.objects.filter(target=duplicate).update(target=keep)
+            # The duplicate's addresses (and those it had before) now lead to the kept entity.
+            FormerSlug.objects.filter(entity=duplicate).update(entity=keep)
+            FormerSlug.remember(keep, duplicate.slug)
             duplicate.delete()
         keep.save()
         affected |= set(Mention.objects.filter(entity=keep).values_list("article_id", flat=True))

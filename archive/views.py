@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from archive.facets import count_filtered, facet_display, list_filtered, timeline
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, parse_number, query_string
-from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, Mention, Source, Tag
+from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, FormerSlug, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
 from archive.text import fold
 
@@ -103,12 +103,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, articles)
     context = {
         "page": page,
-        "heading": "All articles",
         "filterset": filterset,
         "sort": sort,
         "sorts": BROWSE_SORTS,
         **filter_context(request, filterset, counts),
     }
+    # The page is named by the filters in force, so a bookmark or a tab says what it holds.
+    chips = context["chips"]
+    context["heading"] = "Articles — " + ", ".join(chip.label for chip in chips) if chips else "All articles"
     return page_response(request, "archive/article_list.html", context)
 
 
@@ -150,8 +152,20 @@ def _filter_errors(filterset: ArticleFilter) -> list[str]:
     ]
 
 
+def _moved(request: HttpRequest, *, slug: str, field: str) -> HttpResponse:
+    """An address that used to be an article's or entity's leads to where it is now; else the 404."""
+    former = FormerSlug.objects.filter(**{f"{field}__isnull": False, "slug": slug}).select_related(field).first()
+    if former is None:
+        raise Http404(f"No {field} at this address.")
+    target = getattr(former, field).get_absolute_url()
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(target + (f"?{query}" if query else ""), permanent=True)
+
+
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("source").prefetch_related("tags"), slug=slug)
+    article = Article.objects.select_related("source").prefetch_related("tags").filter(slug=slug).first()
+    if article is None:
+        return _moved(request, slug=slug, field="article")
     mentions = (
         Mention.objects.filter(article=article)
         .select_related("entity")
@@ -218,7 +232,9 @@ def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An entity's profile: names, mentions over time, who and what comes up with it, latest articles."""
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    entity = Entity.objects.prefetch_related("aliases").filter(slug=slug).first()
+    if entity is None:
+        return _moved(request, slug=slug, field="entity")
     # The list, the timeline and the co-mentions all come from "articles naming this
     # entity": from the index when it is in step, else from the database.
     counts, articles = list_filtered(Article.objects.mentioning(entity), {"entity": [entity]})

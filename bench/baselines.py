@@ -1,35 +1,36 @@
 """The three baselines the search service is compared with, on the same corpus and query mix.
 
-(a) ``StockWhoosh``: Whoosh used plainly, as its documentation shows it: the index
-    opened and a searcher created for every request (``whoosh.index.open_dir``, default
-    storage), the filters added to the query as terms, facet counts from ``groupedby``
-    (source, tags, day → months and years), highlights re-tokenised from the stored body.
-    It runs the same parsed query and filter terms as the service, so totals must agree.
+(a) ``StockWhoosh``: Whoosh used plainly, as its documentation shows it, in a clean
+    interpreter of its own (``bench/stock_whoosh.py``: no Django, none of Dossier's code
+    and so none of its changes to Whoosh): one searcher reused for every query, the
+    filters passed as Whoosh's ``filter=`` (unscored, as the service applies them), facet
+    counts from ``groupedby`` (sources, tags, entities, days grouped into months),
+    highlights re-tokenised from the stored title and body, one SQL query for the page.
+    It runs the same parsed query and filter query as the service (sent as Whoosh query
+    objects), the same warm-up and repeats, so its totals must agree and its times compare.
 (b) ``Fts5``: SQLite FTS5 (porter tokenizer) over title, body and entity names, built from
     the same database; filters as joins, facet counts by GROUP BY, ``snippet()`` and
     ``highlight()`` for the first page, ``bm25`` ranking with the same field boosts.
 (c) ``OrmSearch``: a Django ORM ``icontains`` search over title and body, narrowed by the
     same FilterSet, with facet counts and timeline from ``archive.facets`` (the browse
     path), the first page newest first, and a snippet cut around the first match.
-
-This is the one part of the project outside ``search/`` that imports Whoosh: baseline
-(a) is, by definition, Whoosh without the project's code around it.
 """
 
 from __future__ import annotations
 
 import html
+import json
+import pickle
 import re
 import sqlite3
+import subprocess
+import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.db import connection
 from django.db.models import QuerySet
-from whoosh import highlight, sorting
-from whoosh import index as whoosh_index
-from whoosh import query as wq
 from whoosh.lang.porter import stem
 
 from archive import facets as archive_facets
@@ -40,50 +41,67 @@ from bench.service import Outcome, facet_size
 from search import filters as search_filters
 from search import query as search_query
 from search.index import INDEX_NAME
+from search.schema import build_schema
 from search.views import PER_PAGE
+
+WORKER = Path(__file__).resolve().parent / "stock_whoosh.py"
+
+
+def _whoosh_substitutes(schema) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """For each field class of the schema defined outside Whoosh, the Whoosh class it extends."""
+    found = {}
+    for _, field_type in schema.items():
+        cls = type(field_type)
+        if cls.__module__.split(".")[0] == "whoosh":
+            continue
+        base = next(b for b in cls.__mro__ if b.__module__.split(".")[0] == "whoosh")
+        found[(cls.__module__, cls.__qualname__)] = (base.__module__, base.__qualname__)
+    return sorted(found.items())
 
 
 class StockWhoosh:
+    """Baseline (a): runs the whole mix in one worker process (one searcher), like ``run_engine``."""
+
     name = "stock Whoosh"
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, database: Path | None = None):
         self.index_dir = str(index_dir)
+        # The worker hydrates the page with plain SQL when the archive is an SQLite file.
+        self.database = str(database) if database and Path(database).is_file() else None
+        self.loaded: list[str] = []
+
+    def job(self, mix: list[BenchQuery], *, repeat: int, warmup: int, budget_s: float, min_repeat: int) -> bytes:
+        queries = []
+        for query in mix:
+            parsed = search_query.parse_query(query.q)
+            queries.append((query.name, parsed.query, search_filters.filter_query(cleaned_filters(query))))
+        schema = build_schema()
+        return pickle.dumps({
+            "index_dir": self.index_dir, "index_name": INDEX_NAME, "database": self.database,
+            "schema": pickle.dumps(schema), "substitutes": _whoosh_substitutes(schema),
+            "queries": pickle.dumps(queries), "per_page": PER_PAGE,
+            "repeat": repeat, "warmup": warmup, "budget_s": budget_s, "min_repeat": min_repeat,
+        })
+
+    def run_all(self, mix: list[BenchQuery], *, repeat: int, warmup: int, budget_s: float = 15.0,
+                min_repeat: int = 5) -> dict[str, dict]:
+        """Per query name: ``times`` (seconds), ``first`` (the first warm-up run) and the outcome's fields."""
+        done = subprocess.run(
+            [sys.executable, "-I", str(WORKER)],
+            input=self.job(mix, repeat=repeat, warmup=warmup, budget_s=budget_s, min_repeat=min_repeat),
+            capture_output=True, timeout=3600, env={"PATH": "/usr/bin:/bin"},
+        )
+        if done.returncode:
+            raise RuntimeError(f"the stock Whoosh worker failed:\n{done.stderr.decode()[-3000:]}")
+        answer = json.loads(done.stdout)
+        self.loaded = answer["dossier_modules_loaded"]
+        return answer["queries"]
 
     def run(self, query: BenchQuery) -> Outcome:
-        params = query.querydict()
-        matched = search_query.parse_query(query.q).query
-        filter_terms = search_filters.filter_query(cleaned_filters(query))
-        if filter_terms is not None:
-            matched = wq.And([matched, filter_terms])
-        ix = whoosh_index.open_dir(self.index_dir, indexname=INDEX_NAME)
-        try:
-            with ix.searcher() as searcher:
-                facets = {
-                    "source": sorting.FieldFacet("source_id", maptype=sorting.Count),
-                    "tag": sorting.FieldFacet("tag_ids", allow_overlap=True, maptype=sorting.Count),
-                    "day": sorting.FieldFacet("date", maptype=sorting.Count),
-                }
-                results = searcher.search(matched, limit=PER_PAGE, groupedby=facets, terms=True)
-                results.formatter = highlight.HtmlFormatter(tagname="mark")
-                total = len(results)
-                counts = archive_facets.FacetCounts(total=total)
-                counts.sources = Counter({int(k): n for k, n in results.groups("source").items() if k})
-                counts.tags = Counter({int(k): n for k, n in results.groups("tag").items() if k})
-                for day, n in results.groups("day").items():
-                    if day is not None:
-                        counts.months[(day.year, day.month)] += n
-                page, marked = [], 0
-                for hit in results[:PER_PAGE]:
-                    snippet = hit.highlights("body", top=2)
-                    title = hit.highlights("title")
-                    marked += "<mark>" in snippet or "<mark>" in title
-                    page.append(int(hit["id"]))
-        finally:
-            ix.close()
-        articles = Article.objects.filter(id__in=page).select_related("source").in_bulk()
-        timeline = archive_facets.timeline(counts, params)
-        return Outcome(total=total, ids=[i for i in page if i in articles], highlighted=marked,
-                       facet_values=facet_size(counts), timeline_bars=len(timeline.bars) if timeline else 0)
+        """One query, once (tests): what the worker found."""
+        found = self.run_all([query], repeat=0, warmup=1)[query.name]
+        return Outcome(total=found["total"], ids=found["ids"], highlighted=found["highlighted"],
+                       facet_values=found["facet_values"], timeline_bars=found["timeline_bars"])
 
 
 FTS_COLUMNS = ("title", "body", "entities", "person", "org", "place", "project", "event")

@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 TARGET_N = 100_000
+# Issue 10 holds these at N=20,000 as well as at N=100,000.
+ANY_N = {"make bench at N=20,000", "search service p95, every query type",
+         "faster than SQLite FTS5 (p50 ratio), every query type"}
 BASELINE_LABELS = {"stock_whoosh": "stock Whoosh (a)", "fts5": "SQLite FTS5 (b)", "orm": "ORM icontains (c)"}
 
 
@@ -21,7 +24,7 @@ def _best_rebuild(build: dict) -> dict | None:
 
 
 def targets(results: dict) -> list[dict]:
-    """Each target of issue #6 with the measured value and whether it is met (targets are set for N=100,000)."""
+    """Each target of issues #6 and #10 with the measured value and whether it is met (set for N=100,000)."""
     found: list[dict] = []
     ours = results["search"]["ours"]
     baselines = results["search"].get("baselines", {})
@@ -39,11 +42,12 @@ def targets(results: dict) -> list[dict]:
         add("faster than stock Whoosh (p50 ratio), every query type", "≥ 10×", f"{lowest[1]}× ({lowest[0]})",
             (lowest[1] or 0) >= 10)
     if "fts5" in baselines:
+        # Issue 10: at least 3x faster than FTS5 at p50, for every query type, in the same run.
         fts = baselines["fts5"]["queries"]
-        slower = [name for name, fig in ours.items()
-                  if fig["ms"]["p50"] > fts[name]["ms"]["p50"] or fig["ms"]["p95"] > fts[name]["ms"]["p95"]]
-        add("no slower than SQLite FTS5 (p50 and p95), every query type", "0 query types slower",
-            f"{len(slower)} slower" + (f": {', '.join(slower)}" if slower else ""), not slower)
+        ratios = {name: _ratio(fts[name]["ms"]["p50"], fig["ms"]["p50"]) for name, fig in ours.items()}
+        lowest = min(ratios.items(), key=lambda item: item[1] or 0)
+        add("faster than SQLite FTS5 (p50 ratio), every query type", "≥ 3×", f"{lowest[1]}× ({lowest[0]})",
+            (lowest[1] or 0) >= 3)
     http = results.get("http")
     if http:
         add("search page over HTTP p95, 8 clients", "≤ 150 ms", f"{http['search']['ms']['p95']} ms",
@@ -63,7 +67,7 @@ def targets(results: dict) -> list[dict]:
         add("make bench at N=20,000", "≤ 600 s", f"{results['seconds']} s" + (" (build cached)" if cached else ""),
             results["seconds"] <= 600 if not cached else None)
     for item in found:
-        if results["n"] != TARGET_N and item["target"] != "make bench at N=20,000":
+        if results["n"] != TARGET_N and item["target"] not in ANY_N:
             item["note"] = f"target set for N={TARGET_N:,}"
     return found
 
@@ -171,7 +175,7 @@ def markdown(results: dict) -> str:
     if len(set(stages.values())) > 1:
         lines += ["", "**The code changed during this run**; each stage ran at: "
                   + ", ".join(f"{name} {code}" for name, code in stages.items()) + "."]
-    lines += ["", f"### Targets (issue #6, set for N = {TARGET_N:,} on this 2-core machine)", "",
+    lines += ["", f"### Targets (issues #6 and #10, set for N = {TARGET_N:,} on this 2-core machine)", "",
               "| target | wanted | measured | met |", "| --- | --- | --- | --- |"]
     for item in results["targets"]:
         met = {True: "yes", False: "**no**", None: "n/a"}[item["met"]]

@@ -135,15 +135,19 @@ def stage_jobs(paths: Paths) -> dict:
 
 def run_engine(engine_run, mix, *, repeat: int, warmup: int, budget_s: float = 15.0) -> dict:
     """Each query of the mix, timed; a query type gets at most ``budget_s`` of timed runs (at least 5)."""
-    figures = {}
+    found = {}
     for query in mix:
         times, outcome, first = timed(lambda q=query: engine_run(q), repeat=repeat, warmup=warmup,
                                       budget_s=budget_s, min_repeat=min(5, repeat))
-        figures[query.name] = {"ms": summary_ms(times), "total": outcome.total, "page": len(outcome.ids),
-                               "first_run_ms": round(first * 1000, 1) if first is not None else None,
-                               "highlighted": outcome.highlighted, "facet_values": outcome.facet_values,
-                               "timeline_bars": outcome.timeline_bars}
-    return figures
+        found[query.name] = query_figures(times=times, first=first, total=outcome.total, page=len(outcome.ids),
+                                          highlighted=outcome.highlighted, facet_values=outcome.facet_values,
+                                          timeline_bars=outcome.timeline_bars)
+    return found
+
+
+def query_figures(*, times: list[float], first: float | None, **outcome) -> dict:
+    """One query type's figures, as every engine reports them."""
+    return {"ms": summary_ms(times), **outcome, "first_run_ms": round(first * 1000, 1) if first is not None else None}
 
 
 def stage_queries(paths: Paths, args) -> dict:
@@ -171,9 +175,16 @@ def stage_queries(paths: Paths, args) -> dict:
 
     baselines: dict = {}
     if "whoosh" in args.baselines:
-        say(f"      baseline (a) stock Whoosh × {args.baseline_repeat} …")
-        baselines["stock_whoosh"] = {"queries": run_engine(StockWhoosh(paths.index).run, mix,
-                                                           repeat=args.baseline_repeat, warmup=1)}
+        say(f"      baseline (a) stock Whoosh in its own process × {args.repeat} …")
+        stock = StockWhoosh(paths.index, paths.db)
+        found = stock.run_all(mix, repeat=args.repeat, warmup=2, budget_s=15.0, min_repeat=min(5, args.repeat))
+        baselines["stock_whoosh"] = {
+            "queries": {name: query_figures(times=f["times"], first=f["first"], total=f["total"],
+                                            page=len(f["ids"]), highlighted=f["highlighted"],
+                                            facet_values=f["facet_values"], timeline_bars=f["timeline_bars"])
+                        for name, f in found.items()},
+            "dossier_modules_loaded": stock.loaded,
+        }
     if "fts5" in args.baselines:
         fts = Fts5(paths.fts)
         if paths.fts_figures.exists() and paths.fts.exists() and fts.archive_path.exists():
@@ -286,8 +297,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=20_000, help="articles in the synthetic archive")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--fresh", action="store_true", help="discard the cached corpus and archive for this N")
-    parser.add_argument("--repeat", type=int, default=20, help="timed runs per query (service and FTS5)")
-    parser.add_argument("--baseline-repeat", type=int, default=None, help="timed runs per query, stock Whoosh")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per query (service, stock Whoosh and FTS5)")
     parser.add_argument("--orm-repeat", type=int, default=None, help="timed runs per query, ORM icontains")
     parser.add_argument("--baselines", default="whoosh,fts5,orm", help="comma-separated; empty for none")
     parser.add_argument("--rebuild-procs", default="2",
@@ -305,8 +315,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     args.baselines = {b.strip() for b in args.baselines.split(",") if b.strip()}
-    if args.baseline_repeat is None:
-        args.baseline_repeat = 5 if args.n <= 20_000 else 3
     if args.orm_repeat is None:
         args.orm_repeat = 3 if args.n <= 20_000 else 2
     return args

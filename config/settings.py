@@ -137,6 +137,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "index")))
+# Several web servers on one database each keep their own index, following the change
+# queue (search/queue.py). The index's name in the registry (default: host and folder);
+# how often a server process looks for changes made through the others (0: never); how
+# long an index may be away before the queue stops keeping changes for it.
+SEARCH_INDEX_NAME = env_str("SEARCH_INDEX_NAME", "")
+SEARCH_FOLLOW_SECONDS = float(env_str("SEARCH_FOLLOW_SECONDS", "1"))
+SEARCH_REPLICA_EXPIRY_HOURS = env_int("SEARCH_REPLICA_EXPIRY_HOURS", 7 * 24)
+SEARCH_QUEUE_GAP_SECONDS = env_int("SEARCH_QUEUE_GAP_SECONDS", 300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,3 +17,9 @@ except Exception:  # noqa: BLE001 - a server must start even if the index cannot
     import logging
 
     logging.getLogger(__name__).warning("Search warm-up failed; the first search will open the index.", exc_info=True)
+
+# Each server process follows the database's change queue into its index, so edits made
+# through other servers (or while this one was down) are found here within seconds.
+from search.follower import start as follow_changes  # noqa: E402
+
+follow_changes()

@@ -214,9 +214,9 @@ def index_listing(cleaned_filters: dict, sort: str = "newest"):
     """
     from search.engine import Matches, rank, snapshot
     from search.index import IndexUnavailable, index_dir, searcher
-    from search.models import PendingIndexUpdate
+    from search.queue import in_step
 
-    if PendingIndexUpdate.objects.exists():
+    if not in_step():  # changes this index has not applied yet: the database answers
         return None
     try:
         with searcher() as s:

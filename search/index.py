@@ -6,7 +6,9 @@ point each test at its own folder.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -342,3 +344,22 @@ def warm_up() -> bool:
     except IndexUnavailable:
         return False
     return True
+
+
+POSITION_FILE = "QUEUE_POSITION.json"
+
+
+def read_queue_position() -> dict | None:
+    """Where this index stands in the database's change queue (None: not recorded yet)."""
+    try:
+        return json.loads((index_dir() / POSITION_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def write_queue_position(state: dict) -> None:
+    """Record the position after the index commit it describes (atomically: write, then rename)."""
+    path = index_dir() / POSITION_FILE
+    scratch = path.with_suffix(f".{os.getpid()}.tmp")
+    scratch.write_text(json.dumps(state))
+    os.replace(scratch, path)

@@ -17,3 +17,24 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} queued {self.queued:%Y-%m-%d %H:%M:%S}"
+
+
+class IndexReplica(models.Model):
+    """One search index following the change queue (one per web server or host).
+
+    Each index applies the queue from its own recorded position, so several servers on
+    one database each keep their own index in step. Queue rows are deleted only once
+    every index seen recently has passed them; an index absent for longer than
+    ``SEARCH_REPLICA_EXPIRY_HOURS`` is forgotten and rebuilds itself when it returns.
+    """
+
+    name = models.CharField(max_length=300, unique=True)
+    position = models.BigIntegerField(default=0)  # the last queue row applied
+    needs_from = models.BigIntegerField(default=1)  # the lowest queue row it may still need
+    seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.position}"

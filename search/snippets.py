@@ -36,22 +36,57 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Where in ``text`` the words whose index form is one of ``terms`` are."""
-    if not terms:
-        return []
-    return [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int, int]]:
+    """Where in ``text`` the words whose index form is one of ``terms`` are, and the
+    phrases (each marked whole, from its first word to its last), left to right."""
+    spans = phrase_matches(text, phrases) if phrases else []
+    if terms:
+        words = [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+        spans += [(s, e) for s, e in words if not any(ps <= s and e <= pe for ps, pe in spans)]
+    return sorted(spans)
 
 
-def highlight_all(text: str, terms: set[str]) -> str:
+# A phrase as the query holds it: the index forms of its words, and its slop (1: adjacent).
+Phrases = tuple[tuple[tuple[str, ...], int], ...] | list
+
+
+def phrase_matches(text: str, phrases: Phrases) -> list[tuple[int, int]]:
+    """Where the phrases occur, counting word positions as the index does (stop words
+    take no position), each next word within ``slop`` positions of the one before."""
+    tokens = [(form, m.start(), m.end()) for m in _WORD.finditer(text) if (form := index_form(m.group()))]
+    spans = []
+    for words, slop in phrases:
+        if not words:
+            continue
+        for i, (form, start, _) in enumerate(tokens):
+            if form != words[0]:
+                continue
+            at = i
+            for word in words[1:]:
+                at = next((k for k in range(at + 1, min(len(tokens), at + 1 + slop)) if tokens[k][0] == word), -1)
+                if at == -1:
+                    break
+            if at != -1:
+                spans.append((start, tokens[at][2]))
+    # Overlapping occurrences (two phrases sharing words) become one mark.
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight_all(text: str, terms: set[str], phrases: Phrases = ()) -> str:
     """The whole text (a title, say), escaped, with matches marked; '' when nothing matches."""
-    spans = matches(text, terms)
+    spans = matches(text, terms, phrases)
     return _marked(text, spans) if spans else ""
 
 
-def snippet(text: str, terms: set[str], *, width: int = 240, fragments: int = 2) -> str:
+def snippet(text: str, terms: set[str], *, phrases: Phrases = (), width: int = 240, fragments: int = 2) -> str:
     """Up to ``fragments`` passages of about ``width`` characters around the densest matches."""
-    spans = matches(text, terms)
+    spans = matches(text, terms, phrases)
     if not spans:
         return ""
     # Score each match by how many matches fall within one window after it.
@@ -84,3 +119,68 @@ def snippet(text: str, terms: set[str], *, width: int = 240, fragments: int = 2)
         piece = " ".join(_marked(text[start:end], inside).split())
         parts.append(("… " if start > 0 else "") + piece + (" …" if end < len(text) else ""))
     return " ".join(parts).replace("… …", "…")
+
+
+SENTENCE_MAX_CHARS = 320
+
+
+def sentence_snippet(text: str, names: list[str]) -> str:
+    """The first sentence of ``text`` that names one of ``names`` (any case or accents),
+    escaped, with every name in it marked; '' when none is named."""
+    from archive.tagging import Gazetteer  # the tagger's own matching, so what it found is what is marked
+
+    spans = [(start, end) for start, end, _ in Gazetteer([(0, name) for name in names]).spans(text)]
+    if not spans:
+        return ""
+    start, end = spans[0]
+    stops = (". ", "! ", "? ", "\n")
+    left = max(text.rfind(mark, 0, start) for mark in stops)
+    left = 0 if left == -1 else left + (1 if text[left] == "\n" else 2)
+    ends = [i for i in (text.find(mark, end) for mark in stops) if i != -1]
+    right = min(ends) + 1 if ends else len(text)
+    prefix = suffix = ""
+    if right - left > SENTENCE_MAX_CHARS:
+        # A very long sentence: a window around the name, cut at spaces.
+        window_left = max(left, start - SENTENCE_MAX_CHARS // 3)
+        if window_left > left:
+            window_left = text.find(" ", window_left, start) + 1 or start
+            prefix = "… "
+        window_right = min(right, window_left + SENTENCE_MAX_CHARS)
+        if window_right < right:
+            window_right = max(text.rfind(" ", end, window_right), end)
+            suffix = " …"
+        left, right = window_left, window_right
+    while left < start and text[left] in "# ":  # a Markdown heading's marks are not words
+        left += 1
+    inside = [(s - left, e - left) for s, e in spans if s >= left and e <= right]
+    return prefix + " ".join(_marked(text[left:right], inside).split()) + suffix
+
+
+def entity_sentences(articles, asked: dict[str, list[list[str]]]) -> dict[int, str]:
+    """For a query by entity (``person:tokayev``): per article, the sentence naming an
+    entity of that kind whose names hold the words asked for, with the name marked."""
+    from archive.models import Mention
+    from search.schema import KIND_FIELDS
+
+    kinds = {field: kind for kind, field in KIND_FIELDS.items()}
+    wanted = {kinds[field]: words for field, words in asked.items() if field in kinds}
+    if not wanted or not articles:
+        return {}
+    mentions = (
+        Mention.objects.filter(article__in=[a.id for a in articles], entity__kind__in=list(wanted))
+        .select_related("entity")
+        .prefetch_related("entity__aliases")
+    )
+    names: dict[int, list[str]] = {}
+    for mention in mentions:
+        entity_names = mention.entity.all_names()
+        forms = {index_form(word) for name in entity_names for word in _WORD.findall(name)}
+        if any(set(words) <= forms for words in wanted[mention.entity.kind]):
+            names.setdefault(mention.article_id, []).extend(entity_names)
+    found = {}
+    for article in articles:
+        if article.id in names:
+            sentence = sentence_snippet(article.body, names[article.id])
+            if sentence:
+                found[article.id] = sentence
+    return found

@@ -18,6 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from archive.models import Alias, Article, Entity, Mention, Source, Tag
 from archive.signals import articles_changed, bulk_finished, in_bulk, in_bulk_operation
+from search import queue
 from search.index import IndexUnavailable, index_writer, searcher
 from search.models import PendingIndexUpdate
 from search.schema import documents
@@ -46,17 +47,37 @@ PARALLEL_DRAIN_FROM = 2000
 
 
 def drain_queue(*, timeout: float = 10.0) -> int:
-    """Apply every queued update with one writer; returns how many articles were refreshed."""
-    last_row = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
-    if last_row is None:
+    """Apply every change this index has not applied yet, with one writer; returns how many articles were refreshed.
+
+    The index follows the queue from its own recorded position (``search/queue.py``), so
+    several indexes (one per server) can follow one database.
+    """
+    current = queue.Position.load()
+    if queue.was_forgotten(current):
+        logger.warning("This index was away longer than the queue keeps changes; rebuilding it.")
+        return rebuild_index()
+    batch = queue.pending(current)
+    if not batch.rows and current is not None and batch.after == current:
         return 0
-    ids = sorted(set(PendingIndexUpdate.objects.filter(id__lte=last_row).values_list("article_id", flat=True)))
-    options = _parallel_options() if len(ids) >= PARALLEL_DRAIN_FROM else {}
-    with index_writer(timeout=timeout, **options) as writer:
-        _write_articles(writer, ids)
-    # Only rows seen before the write: anything queued meanwhile waits for the next drain.
-    PendingIndexUpdate.objects.filter(id__lte=last_row).delete()
+    # Rows this process's bulk stream has already written need no second write.
+    ids = sorted({article_id for row_id, article_id in batch.rows if row_id not in _streamed_rows})
+    if ids:
+        options = _parallel_options() if len(ids) >= PARALLEL_DRAIN_FROM else {}
+        with index_writer(timeout=timeout, **options) as writer:
+            if queue.Position.load() != current:
+                # Another process of this server applied changes while this one waited for
+                # the lock: take only what is still left.
+                batch = queue.pending()
+                ids = sorted({article_id for row_id, article_id in batch.rows if row_id not in _streamed_rows})
+            _write_articles(writer, ids)
+    queue.commit(batch.after)
+    _streamed_rows.difference_update(batch.row_ids)
     return len(ids)
+
+
+# Queue rows whose articles the bulk stream wrote and committed in this process; the
+# drain that follows the stream passes over them without writing them again.
+_streamed_rows: set[int] = set()
 
 
 def _write_articles(writer, ids: list[int]) -> None:
@@ -219,8 +240,7 @@ class _Stream:
                 if self.waiting:
                     self._write(self.waiting)
                 self.closing.__exit__(None, None, None)  # commits
-                for start in range(0, len(self.rows), 5000):
-                    PendingIndexUpdate.objects.filter(id__in=self.rows[start : start + 5000]).delete()
+                _streamed_rows.update(self.rows)
         except Exception:  # noqa: BLE001 - the rows stay queued for the drain that follows
             logger.warning("Committing the bulk index writer failed; the drain will retry.", exc_info=True)
             self._abandon()
@@ -260,13 +280,14 @@ def rebuild_index(*, batch_size: int = 500, progress=None, procs: int = 1) -> in
 
     The new documents replace the old ones at commit, so searches keep working on
     the old index meanwhile. Queue rows written before the rebuild started are
-    covered by it and removed; later ones stay for the next drain.
+    covered by it; the index's position is set after them.
     """
     from search.index import create_index, index_state
 
     if index_state() != "ok":
         create_index()
-    last_row = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
+    # Where the new index will stand in the queue: taken before the database is read.
+    position = queue.start_position()
     total = Article.objects.count()
     ids = list(Article.objects.order_by("id").values_list("id", flat=True))
     done = 0
@@ -278,6 +299,5 @@ def rebuild_index(*, batch_size: int = 500, progress=None, procs: int = 1) -> in
                 done += 1
             if progress:
                 progress(done, total)
-    if last_row is not None:
-        PendingIndexUpdate.objects.filter(id__lte=last_row).delete()
+    queue.commit(position)
     return done

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 
 from archive.facets import list_filtered
-from archive.filters import ArticleFilter
+from archive.filters import ArticleFilter, query_string
 from archive.models import Article
 from archive.views import cleaned_filters, filter_context, page_number, page_response, paginate, without_empty_fields
+from search.explain import (
+    entity_words,
+    operator_suggestion,
+    phrases,
+    plain_terms,
+    query_notes,
+    readable,
+    worth_explaining,
+)
 from search.filters import filter_query
 from search.forms import SearchForm
 from search.index import IndexUnavailable
-from search.query import SORTS, QueryError, parse_query, run_search, suggest
+from search.query import SORTS, ParsedQuery, QueryError, SearchResults, parse_query, run_search, suggest
+from search.snippets import entity_sentences, highlight_all, snippet
 
 PER_PAGE = 20
 
@@ -54,17 +65,37 @@ def search(request: HttpRequest) -> HttpResponse:
             # run_search answered with the last page; say so instead of showing it as page N.
             context["past_end"] = {"number": page, "num_pages": results.num_pages}
             status = 404
-        if _worth_explaining(q, parsed.description):
-            context["interpretation"] = parsed.description
+        reading = readable(parsed.shown)
+        if worth_explaining(q, reading):
+            context["interpretation"] = reading
+        context["notes"] = parsed.notes + query_notes(q)
+        if fixed := operator_suggestion(q):
+            context["operator_suggestion"] = fixed
+            context["operator_suggestion_url"] = query_string(request.GET, drop=("q",), add={"q": fixed})
+        _mark_what_was_asked(results, parsed)
         if results.total == 0:
             context["suggestion"] = suggest(q)
     return TemplateResponse(request, "search/search.html", context, status=status)
 
 
-def _worth_explaining(q: str, description: str) -> bool:
-    """Say how the query was read when it uses syntax, or when reading changed it."""
-    plain = " AND ".join(q.lower().split())
-    return description.lower() != plain and description != "everything"
+def _mark_what_was_asked(results: SearchResults, parsed: ParsedQuery) -> None:
+    """Phrases are marked whole rather than word by word, and a query by entity shows
+    the sentence that names the entity instead of the lead paragraph."""
+    body_phrases, title_phrases = phrases(parsed.query, "body"), phrases(parsed.query, "title")
+    asked = entity_words(parsed.query)
+    if not (body_phrases or title_phrases or asked):
+        return
+    articles = [hit.article for hit in results.hits]
+    sentences = entity_sentences(articles, asked) if asked else {}
+    for hit in results.hits:
+        if body_phrases and (html := snippet(hit.article.body, plain_terms(parsed.query, "body"),
+                                             phrases=body_phrases)):
+            hit.snippet_html = mark_safe(html)
+        if title_phrases and (html := highlight_all(hit.article.title, plain_terms(parsed.query, "title"),
+                                                    title_phrases)):
+            hit.title_html = mark_safe(html)
+        if hit.article.id in sentences and "<mark>" not in hit.snippet_html:
+            hit.snippet_html = mark_safe(sentences[hit.article.id])
 
 
 def search_help(request: HttpRequest) -> HttpResponse:

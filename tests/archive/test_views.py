@@ -625,3 +625,77 @@ def test_the_server_error_page_needs_no_inline_style(client):
     html = get_template("500.html").render({})
     assert INLINE.findall(html) == []
     assert 'href="/static/css/error.css"' in html
+
+
+# Old addresses keep working
+
+
+def test_a_merged_away_entitys_page_redirects_to_the_kept_entity(client):
+    from archive.services import merge_entities
+
+    keep = make_entity("State Power Investment Corporation", kind=EntityKind.ORGANISATION)
+    duplicate = make_entity("SPIC Group", kind=EntityKind.ORGANISATION)
+    older = make_entity("SPIC Holding", kind=EntityKind.ORGANISATION)
+    make_article("SPIC builds", "SPIC Group builds a wind farm.", mentions=[duplicate])
+    old_url, older_url = duplicate.get_absolute_url(), older.get_absolute_url()
+    merge_entities(keep=duplicate, duplicates=[older])  # SPIC Holding folded into SPIC Group
+    merge_entities(keep=keep, duplicates=[duplicate])  # then SPIC Group into the corporation
+
+    for url in (old_url, older_url):
+        response = client.get(url + "?page=1")
+        assert response.status_code == 301
+        assert response["Location"] == keep.get_absolute_url() + "?page=1"
+    page = read(client, keep.get_absolute_url())
+    assert page.article_links() == ["SPIC builds"]
+
+
+def test_an_article_whose_slug_changed_is_still_found_at_its_old_address(client):
+    article = make_article("Wind farm opens", "The wind farm opened.")
+    first_url = article.get_absolute_url()
+    article.title, article.slug = "Zhanatas wind farm opens", "zhanatas-wind-farm-opens"
+    article.save()
+    second_url = article.get_absolute_url()
+    article.slug = "zhanatas-wind-farm-opens-in-march"
+    article.save()
+
+    for url in (first_url, second_url):
+        response = client.get(url)
+        assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+    assert read(client, article.get_absolute_url()).headings("h1") == ["Zhanatas wind farm opens"]
+    # A new article may take an old address: the real page wins over the redirect.
+    newcomer = make_article("Wind farm opens", "A different wind farm opened.", slug="wind-farm-opens")
+    assert read(client, first_url).headings("h1") == [newcomer.title]
+
+
+def test_an_address_that_never_existed_is_still_a_404(client):
+    make_article("Wind farm opens", "The wind farm opened.")
+    assert client.get("/articles/never-was/").status_code == 404
+    assert client.get("/entities/never-was/").status_code == 404
+
+
+# The filtered list and its form
+
+
+def test_a_filtered_article_list_is_titled_by_its_filters(client, paged_everywhere):
+    page = read(client, "/articles/?year=2024&source=steppe-courier&kind=place")
+    title = "Articles — Year: 2024, Source: Steppe Courier, Mentions: Place"
+    assert page.headings("h1") == [title]
+    assert read(client, "/articles/").headings("h1") == ["All articles"]
+    html = client.get("/articles/?year=2024").content.decode()
+    assert "<title>Articles — Year: 2024 · Dossier</title>" in html
+
+
+def test_the_kind_menu_reads_any_entity_when_nothing_is_chosen(client, paged_everywhere):
+    html = client.get("/articles/").content.decode()
+    assert '<option value="" selected>Any entity</option>' in html
+    assert "---------" not in html
+
+
+@pytest.mark.parametrize("url", ["/articles/", "/search/", "/search/?q=wind"])
+def test_apply_with_empty_fields_redirects_to_an_address_without_them(client, paged_everywhere, url):
+    joiner = "&" if "?" in url else "?"
+    response = client.get(f"{url}{joiner}date_from=&date_to=&kind=place&language=&sort=")
+    assert response.status_code == 302
+    expected = f"{url}{joiner}kind=place"
+    assert response["Location"] == expected
+    assert client.get(expected).status_code == 200

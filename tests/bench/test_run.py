@@ -68,10 +68,19 @@ def test_the_query_stage_runs_the_search_service_and_the_baselines_agree(built, 
     assert ours["common term"].total > 0 and ours["common term"].highlighted > 0
     assert all(outcome.timeline_bars > 0 for outcome in ours.values() if outcome.total)
 
-    # Stock Whoosh runs the same parsed query and filter terms: the same matches.
+    # Stock Whoosh runs the same parsed query and filter query, in a process of its own
+    # without any of Dossier's code: the same matches, the same facet values, marked words.
     stock = StockWhoosh(settings.SEARCH_INDEX_DIR)
+    found = stock.run_all(mix, repeat=2, warmup=1, min_repeat=2)
+    assert stock.loaded == []
     for query in mix:
-        assert stock.run(query).total == ours[query.name].total, query.name
+        assert found[query.name]["total"] == ours[query.name].total, query.name
+        assert len(found[query.name]["times"]) == 2
+        assert found[query.name]["facet_values"] == ours[query.name].facet_values, query.name
+        assert found[query.name]["timeline_bars"] == ours[query.name].timeline_bars, query.name
+        if ours[query.name].total <= len(ours[query.name].ids):  # the whole answer fits on the page
+            assert set(found[query.name]["ids"]) == set(ours[query.name].ids), query.name
+    assert found["common term"]["highlighted"] == ours["common term"].highlighted > 0
 
     # FTS5 and the ORM search the same articles in their own ways; for a plain word they agree.
     assert OrmSearch().run(mix[1]).total == len(ids_with_word("geothermal"))
@@ -117,8 +126,21 @@ def test_the_report_checks_every_target():
     met = {item["target"]: item["met"] for item in results["targets"]}
     assert met["search service p95, every query type"] is True
     assert met["faster than stock Whoosh (p50 ratio), every query type"] is True
-    assert met["no slower than SQLite FTS5 (p50 and p95), every query type"] is False
+    assert met["faster than SQLite FTS5 (p50 ratio), every query type"] is False
     assert met["server peak memory (sum of RSS)"] is False
     assert met["index rebuild (rebuild_index)"] is True and met["whole import path"] is True
     table = markdown(results)
     assert "| q `x` | 5 | 10.0 / 20.0 | 200.0 / 300.0 | 20.0× | 1.0 / 2.0 | 0.1× |" in table
+
+
+def test_the_stock_whoosh_worker_refuses_classes_from_outside_whoosh():
+    import pickle
+
+    from bench.stock_whoosh import _Unpickler
+    from search.schema import Text
+
+    with pytest.raises(pickle.UnpicklingError, match="stock Whoosh does not know search.schema.Text"):
+        _Unpickler(pickle.dumps(Text())).load()
+    # Named as a substitute, the project's field class is read as the Whoosh class it extends.
+    field = _Unpickler(pickle.dumps(Text()), {("search.schema", "Text"): ("whoosh.fields", "TEXT")}).load()
+    assert type(field).__module__ == "whoosh.fields"

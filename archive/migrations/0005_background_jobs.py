@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0003_entity_place_hierarchy'),
+        ('archive', '0004_former_slugs'),
     ]
 
     operations = [
