@@ -218,11 +218,16 @@ def retag_entity(*, entity: Entity, also: Iterable[int] = (), progress: Progress
                     "id", flat=True
                 )
             )
-    return retag_articles(ids=candidates, progress=progress)
+    # Their texts were searched for new names when they were imported or last re-tagged; a
+    # changed alias does not change what they name, and skipping that is half the work.
+    return retag_articles(ids=candidates, progress=progress, discover=False)
 
 
-def retag_articles(*, ids: Iterable[int], progress: Progress | None = None) -> int:
-    """Re-tag these articles in batches of ``RETAG_BATCH``, each its own transaction; returns how many."""
+def retag_articles(*, ids: Iterable[int], progress: Progress | None = None, discover: bool = True) -> int:
+    """Re-tag these articles in batches of ``RETAG_BATCH``, each its own transaction; returns how many.
+
+    With ``discover``, names that are not entities yet are added to the review list.
+    """
     ids = sorted(set(ids))
     gazetteer = Gazetteer.from_database()
     done = 0
@@ -231,7 +236,7 @@ def retag_articles(*, ids: Iterable[int], progress: Progress | None = None) -> i
         for start in range(0, len(ids), RETAG_BATCH):
             chunk = ids[start : start + RETAG_BATCH]
             articles = Article.objects.filter(id__in=chunk).order_by("id").prefetch_related("mentions")
-            done += tag_articles(articles=articles, gazetteer=gazetteer)
+            done += tag_articles(articles=articles, gazetteer=gazetteer, discover=discover)
             if progress:
                 progress(min(start + RETAG_BATCH, len(ids)), len(ids), f"Re-tagged {done} articles")
     return done

@@ -94,8 +94,10 @@ def measure(*, export_rows: int) -> dict:
                      f"aliases-{number}-entity": str(entity.pk)})
     data.update({f"aliases-{len(aliases)}-name": f"{entity.name} Holding (bench)",
                  f"aliases-{len(aliases)}-entity": str(entity.pk)})
+    url = f"/admin/archive/entity/{entity.pk}/change/"
+    client.get(url)  # as the editor does before saving: the process is warm, the figure is the save's own
     started = time.perf_counter()
-    response = client.post(f"/admin/archive/entity/{entity.pk}/change/", data)
+    response = client.post(url, data)
     request_s = time.perf_counter() - started
     if response.status_code != 302:
         raise SystemExit(f"the admin refused the alias: {response.status_code}")

@@ -152,14 +152,37 @@ def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
         queue_articles(pk_set or ())
 
 
+# An edit that touches more articles than this (renaming an entity named in 36,000 of them)
+# has them queued by a background job, recorded in the same transaction, instead of
+# writing tens of thousands of queue rows inside the request.
+INLINE_QUEUE_LIMIT = 500
+
+
+def _queue_or_defer(ids, *, kind: str, pk: int) -> None:
+    first = list(ids[: INLINE_QUEUE_LIMIT + 1])
+    if len(first) <= INLINE_QUEUE_LIMIT:
+        queue_articles(first)
+        return
+    from search.tasks import queue_related_later
+
+    queue_related_later(kind=kind, pk=pk)
+
+
 def _entity_changed(sender, instance, **kwargs):
     if not in_bulk() and not kwargs.get("raw") and instance.pk:
         queue_articles(Mention.objects.filter(entity_id=instance.pk).values_list("article_id", flat=True))
 
 
+def _entity_saved(sender, instance, **kwargs):
+    if not in_bulk() and not kwargs.get("raw") and instance.pk:
+        _queue_or_defer(Mention.objects.filter(entity_id=instance.pk).values_list("article_id", flat=True),
+                        kind="entity", pk=instance.pk)
+
+
 def _alias_changed(sender, instance, **kwargs):
     if not in_bulk() and not kwargs.get("raw"):
-        queue_articles(Mention.objects.filter(entity_id=instance.entity_id).values_list("article_id", flat=True))
+        _queue_or_defer(Mention.objects.filter(entity_id=instance.entity_id).values_list("article_id", flat=True),
+                        kind="entity", pk=instance.entity_id)
 
 
 def _source_or_tag_changed(sender, instance, **kwargs):
@@ -263,7 +286,7 @@ def connect_signals() -> None:
     post_save.connect(_mention_changed, sender=Mention, dispatch_uid="search.mention_saved")
     post_delete.connect(_mention_changed, sender=Mention, dispatch_uid="search.mention_deleted")
     m2m_changed.connect(_tags_changed, sender=Article.tags.through, dispatch_uid="search.tags_changed")
-    post_save.connect(_entity_changed, sender=Entity, dispatch_uid="search.entity_saved")
+    post_save.connect(_entity_saved, sender=Entity, dispatch_uid="search.entity_saved")
     # Before the delete, while the entity's mentions still say which articles it was in.
     pre_delete.connect(_entity_changed, sender=Entity, dispatch_uid="search.entity_deleted")
     post_save.connect(_alias_changed, sender=Alias, dispatch_uid="search.alias_saved")

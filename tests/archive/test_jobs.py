@@ -347,3 +347,30 @@ def test_without_the_services_nothing_is_scheduled(monkeypatch):
     monkeypatch.setattr(jobs, "_digests_service", lambda: None)
     jobs.housekeeping()
     assert not Job.objects.filter(name__in=["poll_feeds", "send_digests"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alias_of_an_entity_named_in_many_articles_is_indexed_by_jobs_not_by_the_request(database_tasks, index,
+                                                                                           monkeypatch):
+    from archive.models import Alias
+    from search import sync
+    from search.query import parse_query, run_search
+
+    monkeypatch.setattr(sync, "INLINE_QUEUE_LIMIT", 2)
+    samruk = make_entity("Samruk-Kazyna", kind=EntityKind.ORGANISATION)
+    articles = [make_article(f"Fund report {n}", f"Samruk-Kazyna report number {n}.", mentions=[samruk])
+                for n in range(3)]
+    run_worker_batch()
+    PendingIndexUpdate.objects.all().delete()
+    Job.objects.all().delete()
+
+    with transaction.atomic():
+        Alias.objects.create(entity=samruk, name="National Welfare Fund")
+    # The save wrote one job row, not a queue row per article.
+    assert PendingIndexUpdate.objects.count() == 0
+    assert list(Job.objects.values_list("name", flat=True)) == ["queue_index_updates"]
+    run_worker_batch()
+    assert PendingIndexUpdate.objects.count() == 0
+    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
+    found = run_search(parse_query('"national welfare fund"'), per_page=10)
+    assert {hit.article.id for hit in found.hits} == {a.id for a in articles}
