@@ -25,6 +25,9 @@ errorlog = "-"
 loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "dossier"
+# No control socket: its default path is one per user ($HOME/.gunicorn/gunicorn.ctl), which
+# two servers on one host (or a benchmark beside `make run`) would fight over.
+control_socket_disable = True
 
 # Responses name no server software (nor its version). Gunicorn writes its "Server" header
 # from this module constant and has no setting for it; the constant exists in every release

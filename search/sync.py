@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from whoosh.index import LockError
 
 from archive.models import Alias, Article, Entity, Mention, Source, Tag
 from archive.signals import articles_changed, bulk_finished, in_bulk, in_bulk_operation
@@ -120,6 +121,11 @@ def drain_queue_quietly(timeout: float = 2.0) -> None:
         drain_queue(timeout=timeout)
     except IndexUnavailable:
         logger.info("Search index not built yet; changes stay queued until rebuild_index.")
+    except LockError:
+        # Another process is writing the index (an import, a follower): an ordinary
+        # moment, not a failure. The change is queued; the writer that holds the lock or
+        # the next drain applies it.
+        logger.info("Search index busy; changes stay queued for the next drain.")
     except Exception:  # noqa: BLE001 - the change is committed and queued; the index catches up later
         logger.warning("Search index update failed; changes stay queued for update_index.", exc_info=True)
 

@@ -48,3 +48,12 @@ def reindex(index):
     from search.sync import rebuild_index
 
     return rebuild_index
+
+
+@pytest.fixture
+def database_url():
+    """A database of this test's own for real processes (PostgreSQL in the PostgreSQL run)."""
+    from tests.processes import own_database_url
+
+    with own_database_url() as url:
+        yield url
