@@ -194,7 +194,11 @@ class JobAdmin(admin.ModelAdmin):
             ) if failed else "",
         )
 
-    @admin.action(description="Run the selected failed jobs again")
+    def has_rerun_permission(self, request) -> bool:
+        # Editors (who may add articles) run failed jobs again; readers of the list may not.
+        return request.user.has_perm("archive.add_article")
+
+    @admin.action(description="Run the selected failed jobs again", permissions=["rerun"])
     def run_again(self, request, queryset):
         count = sum(run_again(job=job) for job in queryset.filter(status=JobStatus.FAILED))
         self.message_user(request, f"Queued {count} jobs again.", messages.SUCCESS)

@@ -157,7 +157,6 @@ def write_ris(items: Iterable[dict]) -> Iterator[str]:
             ("DA", published.strftime("%Y/%m/%d")),
             ("UR", item["url"] or item["dossier_url"]),
             ("LA", item["language"]),
-            ("CY", item["dateline"]),
             ("AB", item["summary"]),
             ("AN", f"dossier:{item['id']}"),
             *(("KW", tag) for tag in item["tags"]),

@@ -48,7 +48,7 @@ STALE_AFTER = dt.timedelta(minutes=2)
 # A queued job that no task carries (an enqueue lost between commit and delivery) is sent again after this.
 UNDELIVERED_AFTER = dt.timedelta(minutes=1)
 # Finished jobs of these kinds are many and dull; they are pruned after a day.
-ROUTINE_JOBS = {"apply_index_queue"}
+ROUTINE_JOBS = {"apply_index_queue", "queue_index_updates"}
 ROUTINE_KEPT = dt.timedelta(days=1)
 
 

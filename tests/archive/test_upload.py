@@ -103,6 +103,17 @@ def test_only_editors_who_may_add_articles_can_upload(client, db):
     assert not Job.objects.exists()
 
 
+def test_a_reader_of_the_job_list_cannot_run_failed_jobs_again(client, db):
+    job = Job.objects.create(name="retag_entity", status=JobStatus.FAILED, attempts=3, error="boom")
+    user = get_user_model().objects.create_user("reader", "", "pw-for-tests-only", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_job"))
+    client.force_login(user)
+    assert "boom" in client.get(f"/admin/archive/job/{job.pk}/change/").content.decode()
+    client.post("/admin/archive/job/", {"action": "run_again", "_selected_action": [job.pk]})
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+
+
 def test_the_article_list_and_the_job_list_link_to_the_upload(admin_client):
     assert UPLOAD in admin_client.get("/admin/archive/article/").content.decode()
     assert UPLOAD in admin_client.get("/admin/archive/job/").content.decode()
