@@ -145,6 +145,11 @@ class Entity(RemembersSlug, models.Model):
         help_text="For places: the region, country or continent this place lies in.",
     )
     place_type = models.CharField(max_length=10, choices=PlaceType.choices, blank=True)
+    needs_context = models.BooleanField(
+        "tag only with support", default=False,
+        help_text="For places whose name other places share: tag only when the article also names its "
+                  "country or a place nearby.",
+    )
     # Former countries: the countries that took their place (the Soviet Union -> Russia, Kazakhstan, ...).
     successors = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="predecessors")
     created = models.DateTimeField(auto_now_add=True)
@@ -190,6 +195,9 @@ class Alias(models.Model):
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200)
+    adjective = models.BooleanField(
+        default=False, help_text="An adjective or demonym (Swiss, Kazakh): “Swiss Re” still names Switzerland.",
+    )
 
     class Meta:
         ordering = ["name"]

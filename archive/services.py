@@ -26,11 +26,8 @@ from archive.text import fold
 
 
 def find_mentions(article: Article, gazetteer: Gazetteer) -> Counter[int]:
-    """How often the body names each entity; names only in the title or summary count once."""
-    counts = gazetteer.find(article.body)
-    for entity_id in gazetteer.find(f"{article.title}\n\n{article.lede}"):
-        counts.setdefault(entity_id, 1)
-    return counts
+    """How often the body names each entity; names only in the title, summary or dateline count once."""
+    return gazetteer.mentions(body=article.body, title=article.title, lede=article.lede, dateline=article.dateline)
 
 
 def apply_mentions(article: Article, counts: Counter[int]) -> bool:

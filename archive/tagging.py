@@ -1,25 +1,90 @@
 """Finding known entities in article text.
 
 One Aho-Corasick automaton holds every name and alias, so tagging an article
-costs one pass over its text whatever the number of entities. Matching rules:
+costs one pass over its text whatever the number of entities. What a match
+means is then decided in context, the way a reader decides it:
 
 - names match on word boundaries ("Sany" not inside "Sanyo"); possessives
   ("Tokayev's") and hyphenated compounds ("Kazakhstan-China") still match;
-- ordinary names match in any case and with or without accents;
-- acronyms (a name in capitals, such as SPIC) match only in capitals;
+- acronyms (a name in capitals, such as SPIC) match only in capitals; other
+  names with or without accents, but only written as proper nouns: "male" is not
+  Malé, "a serious pest" not Pest;
 - where names overlap, the longest wins ("State Power Investment Corporation",
-  not "State Power").
+  not "State Power"); and a name inside a longer capitalised name is not that
+  entity unless the longer name is one of its own names: "Morgan Stanley" is not
+  Stanley, "Gulf of Mexico" not Mexico, "Michael Douglas" not Douglas;
+- a name that is also a common word of its language ("Male", "Oral", "Nice")
+  written only where every word is capitalised (the start of a sentence, a
+  headline in capitals) counts only when the article supports it (names its
+  country or a place in it); short Cyrillic names that are ordinary words
+  ("Того", Togo) never match;
+- places that share a name (Georgia the country and the US state, Victoria,
+  Santiago) and places an editor marked as needing context are tagged only when
+  the article supports them;
+- Cyrillic names match in any case ending ("Жамбылской области" is "Жамбылская
+  область");
+- a dateline ("ASTANA –", "NEW YORK, March 5 -", or the article's dateline
+  field) is a mention of its place.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import ahocorasick
 
 from archive.text import fold
+
+# Evidence of one occurrence of a name.
+_STRONG, _WEAK, _DATELINE = 2, 1, 3
+
+COMMON_WORD_ZIPF = 3.0  # wordfreq's scale: 3 is about once per million words
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff\w]+")
+# Case endings of Russian nouns and adjectives, longest first. Snowball's Russian
+# stemmer is made for searching words, and splits names: китай -> кита but китая -> кит,
+# казахстан -> казахста but казахстане -> казахстан. Names need the same key in every case.
+_RU_ENDINGS = sorted(
+    "иями ями ами ией ого его ому ему ыми ими ей ой ом ем ам ям ах ях ая яя ое ее ые ие ый ий ую юю ия ии ию ью "
+    "ым им ых их а я о е у ю ы и й ь".split(),
+    key=len, reverse=True,
+)
+_RU_FINAL = set("аеиоуыэюяйь")
+_MIN_STEM = 4
+
+# Words that never make a name longer: closed-class words, titles, months and days.
+_FUNCTION_WORDS = frozenset(
+    """a an the in on at by for from with as but and or nor if it its this that these those he she they we i you
+    our his her their my your us them to of into onto over under after before during while when since until about
+    against between among through across within without near per via than then there here where who whom whose
+    which what how why not no so yet also both either neither each every all any some many much more most few
+    several such other another one two three four five six seven eight nine ten according says said meanwhile
+    however today yesterday tomorrow tonight now still even only just like unlike despite including whether
+    because although though unless once twice outside inside north south east west northern southern eastern
+    western central
+    january february march april may june july august september october november december jan feb mar apr jun
+    jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
+    в во на с со к ко по о об от до из за для при без над под про через у и а но или что как это этот эта эти
+    тот та те все весь его её их мы вы они он она оно не ни же ли бы также уже ещё еще между после перед""".split()
+)
+_TITLE_WORDS = frozenset(
+    """president presidents prime premier minister ministers chancellor king queen prince princess emperor governor
+    mayor akim senator ambassador foreign deputy vice chairman chairwoman chair chief general secretary mr mrs ms
+    dr sir lord lady pope sheikh emir sultan colonel leader speaker envoy consul commissioner spokesman
+    spokeswoman officials official
+    президент премьер министр глава посол аким губернатор мэр председатель""".split()
+)
+# "X of Kazakhstan" is still Kazakhstan when X is an office or an institution of it.
+_INSTITUTION_WORDS = _TITLE_WORDS | frozenset(
+    """ministry government embassy consulate parliament republic kingdom state people's peoples bank central
+    national department office council capital assembly federation union commonwealth people
+    министерство правительство посольство парламент республика""".split()
+)
 
 
 def is_acronym(name: str) -> bool:
@@ -31,47 +96,196 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+def russian_stem(word: str) -> str:
+    """The same key for every case of a Russian name: Казахстана, Казахстане -> казахстан."""
+    word = word.lower().replace("ё", "е")
+    for ending in _RU_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            word = word[: -len(ending)]
+            break
+    if word[-1:] in _RU_FINAL and len(word) > _MIN_STEM:
+        word = word[:-1]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def _stem_cached(word: str) -> str:
+    return russian_stem(word)
+
+
+def stemmed_key(name: str) -> str:
+    return " ".join(_stem_cached(word) for word in _CYRILLIC_WORD.findall(name))
+
+
+@lru_cache(maxsize=100_000)
+def is_common_word(word: str) -> bool:
+    """Whether a one-word name is also an ordinary word of its language ("male", "nice", "того")."""
+    from wordfreq import zipf_frequency
+
+    word = fold(word)
+    language = "ru" if _CYRILLIC.search(word) else "en"
+    return zipf_frequency(word, language) >= COMMON_WORD_ZIPF
+
+
+@lru_cache(maxsize=50_000)
+def is_ordinary_russian_word(word: str) -> bool:
+    """A short Cyrillic word that is first of all not a name: того (of that), чад (fumes)."""
+    if " " in word.strip() or len(word) > 8 or not is_common_word(word):
+        return False
+    best = _morph().parse(word.lower())[0]
+    proper = {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"}
+    return not (proper & set(best.tag.grammemes))
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    import logging
+
+    import pymorphy3
+
+    logging.getLogger("pymorphy3").setLevel(logging.WARNING)  # it announces loading its dictionaries
+    return pymorphy3.MorphAnalyzer()
+
+
 @dataclass(frozen=True)
+class PlaceInfo:
+    parent_id: int | None = None
+    place_type: str = ""
+    needs_context: bool = False
+
+
+@dataclass
 class _Pattern:
-    entity_id: int
+    entity_ids: list[int]
     length: int
+    common: bool  # an ordinary word too: weak evidence needs support
+    adjective: bool  # "Swiss", "U.S.": a capitalised word after it is what it describes
+    person: bool
+    capitalised: bool  # the name starts with a capital, so the text must too
+    country_level: bool  # a country, nation, continent or bloc: at a sentence's start it is still the place
+    cyrillic: bool
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    pattern: _Pattern
+    evidence: int = _STRONG
+
+
+@dataclass
+class _Found:
+    strong: set[int] = field(default_factory=set)
+    candidates: list[tuple[list[int], int, bool]] = field(default_factory=list)  # (ids, evidence, counted)
 
 
 class Gazetteer:
     """Every entity name and alias, ready to be found in text."""
 
-    def __init__(self, names: Iterable[tuple[int, str]]):
+    def __init__(
+        self,
+        names: Iterable[tuple[int, str]],
+        *,
+        places: dict[int, PlaceInfo] | None = None,
+        adjectives: Iterable[tuple[int, str]] = (),
+        persons: Iterable[int] = (),
+    ):
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
+        self._stemmed = ahocorasick.Automaton()
+        self.places = places or {}
+        self._persons = set(persons)
+        self._adjectives = {(entity_id, fold(name)) for entity_id, name in adjectives}
         self.size = 0
+        self._keys: dict[tuple[int, str], _Pattern] = {}
         for entity_id, name in names:
-            name = " ".join(name.split())
-            if len(name) < 2:
-                continue
-            if is_acronym(name):
-                self._add(self._exact, name, entity_id)
-            else:
-                self._add(self._folded, fold(name), entity_id)
-        for automaton in (self._folded, self._exact):
+            self._add_name(entity_id, " ".join(name.split()))
+        for automaton in (self._folded, self._exact, self._stemmed):
             if len(automaton):
                 automaton.make_automaton()
+        self._countries = {pk: self._country_of(pk) for pk in self.places}
 
-    def _add(self, automaton: ahocorasick.Automaton, key: str, entity_id: int) -> None:
-        existing = automaton.get(key, None)
-        # Two entities sharing a name is ambiguous: the first one keeps it.
-        if existing is None:
-            automaton.add_word(key, _Pattern(entity_id, len(key)))
+    def _add_name(self, entity_id: int, name: str) -> None:
+        if len(name) < 2:
+            return
+        if is_acronym(name):
+            automaton, key = self._exact, name
+        elif _CYRILLIC.search(name):
+            if is_ordinary_russian_word(name):
+                return  # "Того" would tag Togo in every other Russian sentence
+            automaton, key = self._stemmed, stemmed_key(name)
+        else:
+            automaton, key = self._folded, fold(name)
+        if not key:
+            return
+        pattern = self._keys.get((id(automaton), key))
+        if pattern is None:
+            one_word = len(name.split()) == 1
+            pattern = _Pattern(
+                [], len(key), common=one_word and not is_acronym(name) and is_common_word(name),
+                adjective=False, person=True, capitalised=name[:1].isupper(), country_level=False,
+                cyrillic=automaton is self._stemmed,
+            )
+            self._keys[(id(automaton), key)] = pattern
+            automaton.add_word(key, pattern)
             self.size += 1
+        if entity_id not in pattern.entity_ids:
+            pattern.entity_ids.append(entity_id)
+        pattern.person &= entity_id in self._persons
+        place_type = self.places.get(entity_id, PlaceInfo()).place_type
+        pattern.country_level |= place_type in ("country", "former", "nation", "continent", "bloc")
+        pattern.adjective |= (entity_id, fold(name)) in self._adjectives or is_acronym(name) or "." in name
 
     @classmethod
     def from_database(cls) -> Gazetteer:
-        from archive.models import Alias, Entity
+        from archive.models import Alias, Entity, EntityKind
 
-        names = list(Entity.objects.values_list("id", "name"))
-        names += list(Alias.objects.values_list("entity_id", "name"))
-        return cls(names)
+        # In id order: when places share a name, the one loaded first (the larger) is preferred.
+        rows = list(Entity.objects.order_by("id").values_list(
+            "id", "name", "kind", "parent_id", "place_type", "needs_context"))
+        names = [(pk, name) for pk, name, *_ in rows]
+        aliases = list(Alias.objects.order_by("entity_id", "id").values_list("entity_id", "name", "adjective"))
+        names += [(entity_id, name) for entity_id, name, _ in aliases]
+        places = {
+            pk: PlaceInfo(parent_id, place_type, needs_context)
+            for pk, _, kind, parent_id, place_type, needs_context in rows
+            if kind == EntityKind.PLACE
+        }
+        persons = [pk for pk, _, kind, *_ in rows if kind == EntityKind.PERSON]
+        adjectives = [(entity_id, name) for entity_id, name, adjective in aliases if adjective]
+        return cls(names, places=places, adjectives=adjectives, persons=persons)
 
-    def _matches(self, automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, int, int]]:
+    # ---- Hierarchy -------------------------------------------------------------------------
+
+    def _country_of(self, pk: int) -> int | None:
+        """The country a place lies in (itself for a country); None above countries."""
+        seen = set()
+        current: int | None = pk
+        while current is not None and current not in seen:
+            seen.add(current)
+            info = self.places.get(current)
+            if info is None:
+                return None
+            if info.place_type in ("country", "former"):
+                return current
+            if info.place_type in ("continent", "bloc"):
+                return None
+            current = info.parent_id
+        return None
+
+    def ancestors(self, pk: int) -> list[int]:
+        chain, seen = [], {pk}
+        current = self.places.get(pk, PlaceInfo()).parent_id
+        while current is not None and current not in seen:
+            chain.append(current)
+            seen.add(current)
+            current = self.places.get(current, PlaceInfo()).parent_id
+        return chain
+
+    # ---- Raw matches -------------------------------------------------------------------------
+
+    def _matches(self, automaton: ahocorasick.Automaton, text: str) -> list[_Span]:
         if not len(automaton):
             return []
         found = []
@@ -81,45 +295,318 @@ class Gazetteer:
                 continue
             if end + 1 < len(text) and _is_word_char(text[end + 1]):
                 continue
-            found.append((start, end + 1, pattern.entity_id))
+            found.append(_Span(start, end + 1, pattern))
         return found
 
-    def spans(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end, entity id) of every name found, left to right, longest first where they overlap."""
+    def _stemmed_matches(self, text: str) -> list[_Span]:
+        if not len(self._stemmed) or not _CYRILLIC.search(text):
+            return []
+        # The text as stems joined by single spaces, with each stem's place in the text.
+        pieces, starts, ends = [], [], []
+        position = 0
+        previous_end = 0
+        for match in _CYRILLIC_WORD.finditer(text):
+            gap = text[previous_end : match.start()]
+            separator = " " if not gap or gap.strip(" \t-–") == "" else " | "
+            if pieces:
+                position += len(separator)
+                pieces.append(separator)
+            stem = _stem_cached(match.group())
+            pieces.append(stem)
+            starts.append((position, match.start()))
+            ends.append((position + len(stem), match.end()))
+            position += len(stem)
+            previous_end = match.end()
+        stemmed = "".join(pieces)
+        start_of = dict(starts)
+        end_of = dict(ends)
+        found = []
+        for span in self._matches(self._stemmed, stemmed):
+            if span.start in start_of and span.end in end_of:
+                start, end = start_of[span.start], end_of[span.end]
+                # A stem can be an ordinary word's too: "Порт" is not Porto ("Порто").
+                if " " not in stemmed[span.start : span.end] and is_ordinary_russian_word(text[start:end]):
+                    continue
+                found.append(_Span(start, end, span.pattern))
+        return found
+
+    def _raw_spans(self, text: str) -> list[_Span]:
         # Folding keeps one character per character for the scripts the archive
         # holds, so positions in the folded text line up with the original.
         folded = fold(text)
         if len(folded) != len(text):
-            folded_matches = self._matches_unaligned(text)
-        else:
-            folded_matches = self._matches(self._folded, folded)
-        candidates = folded_matches + self._matches(self._exact, text)
-        candidates.sort(key=lambda span: (span[0], -(span[1] - span[0])))
+            folded = self._fold_aligned(text)
+        candidates = self._matches(self._folded, folded) + self._matches(self._exact, text)
+        candidates += self._stemmed_matches(text)
+        candidates = [span for span in candidates if not span.pattern.capitalised or _capitalised(text, span.start)]
+        candidates.sort(key=lambda span: (span.start, -(span.end - span.start)))
         chosen = []
         covered_until = -1
-        for start, end, entity_id in candidates:
-            if start < covered_until:
+        for span in candidates:
+            if span.start < covered_until:
                 continue
-            chosen.append((start, end, entity_id))
-            covered_until = end
+            chosen.append(span)
+            covered_until = span.end
         return chosen
+
+    def spans(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, entity id) of every name written in ``text``, longest first where they overlap.
+
+        No context is weighed here: this is where an entity's names appear, for showing
+        the sentence that names it.
+        """
+        return [(span.start, span.end, span.pattern.entity_ids[0]) for span in self._raw_spans(text)]
+
+    # ---- Matches in context ------------------------------------------------------------------
+
+    def _collect(self, text: str, found: _Found, *, counts: Counter[int] | None, dateline: bool = False) -> None:
+        lines: dict[int, bool] = {}
+        opening = _opening_dateline(text) if not dateline else None
+        for span in self._raw_spans(text):
+            if dateline or (opening and span.start >= opening[0] and span.end <= opening[1]):
+                evidence = _DATELINE
+            else:
+                evidence = self._evidence(text, span, lines)
+            if evidence is None:
+                continue
+            pattern = span.pattern
+            needs_support = (
+                len(pattern.entity_ids) > 1
+                or (evidence == _WEAK and pattern.common and not pattern.country_level)
+                or any(self.places.get(pk, PlaceInfo()).needs_context for pk in pattern.entity_ids)
+            )
+            if needs_support:
+                found.candidates.append((pattern.entity_ids, evidence, counts is not None))
+            else:
+                found.strong.add(pattern.entity_ids[0])
+                if counts is not None:
+                    counts[pattern.entity_ids[0]] += 1
+
+    def _evidence(self, text: str, span: _Span, lines: dict[int, bool]) -> int | None:
+        line_start = text.rfind("\n", 0, span.start) + 1
+        headline = lines.get(line_start)
+        if headline is None:
+            line_end = text.find("\n", span.end)
+            headline = lines[line_start] = _is_headline(text[line_start : line_end if line_end != -1 else None])
+        if headline:
+            return _WEAK
+        pattern = span.pattern
+        if not pattern.person and self._inside_longer_name(text, span):
+            return None
+        return _WEAK if _sentence_initial(text, span.start) else _STRONG
+
+    def _inside_longer_name(self, text: str, span: _Span) -> bool:
+        before = _word_before(text, span.start)
+        if before is not None and span.pattern.cyrillic:
+            # Russian capitalises little: a capital before a name is a sentence's start or an
+            # abbreviation ("НПЗ Казахстана"), unless it is a capitalised word inside the sentence.
+            word, word_start = before
+            if not (word[:1].isupper() and word[1:].islower()) or _sentence_initial(text, word_start):
+                before = None
+        if before is not None:
+            word, word_start = before
+            if word.lower() in ("of", "de", "del", "du", "des", "da", "di", "von", "van", "der", "la", "le"):
+                head = _word_before(text, word_start)
+                if head is not None and _extends(head[0]):
+                    # "Gulf of Mexico" is another place; "Ministry of Energy of Kazakhstan" is Kazakhstan's.
+                    return _chain_head(text, head[1]).lower() not in _INSTITUTION_WORDS
+            elif _extends(word):
+                return True
+        if span.pattern.adjective or span.pattern.cyrillic:
+            # "Swiss Re", "U.S. Treasury": the adjective still names the country; and Russian puts a
+            # name after a place in another case ("Президент Казахстана Касым-Жомарт Токаев").
+            return False
+        after = _word_after(text, span.end)
+        return after is not None and _extends(after)
+
+    def _resolve(self, found: _Found) -> set[int]:
+        """Places that share a name, or were only seen weakly, need the article to name a place near them."""
+        accepted = set(found.strong)
+        pending = list(found.candidates)
+        for _ in range(2):  # a place resolved in the first round may support another
+            support = self._support(accepted)
+            still = []
+            for ids, evidence, _ in pending:
+                chosen = [pk for pk in ids if pk in accepted or self._supported(pk, support, accepted)]
+                if not chosen and len(ids) == 1 and evidence >= _STRONG and not self.places.get(ids[0]):
+                    chosen = ids  # not a place: nothing could support it, and the text is clear
+                if not chosen and len(ids) > 1:
+                    chosen = self._without_support(ids)
+                if chosen:
+                    accepted.update(self._most_specific(chosen))
+                else:
+                    still.append((ids, evidence, False))
+            pending = still
+            if not pending:
+                break
+        return accepted
+
+    def _support(self, accepted: set[int]) -> set[int]:
+        support = set()
+        for pk in accepted:
+            if pk in self.places:
+                support.add(pk)
+                support.update(self.ancestors(pk))
+                country = self._countries.get(pk)
+                if country is not None:
+                    support.add(country)
+        return support
+
+    def _supported(self, pk: int, support: set[int], accepted: set[int]) -> bool:
+        if pk not in self.places:
+            return False
+        if pk in support:
+            return True  # Tbilisi supports Georgia, the country it lies in
+        country = self._countries.get(pk)
+        if country is not None and country in support:
+            return True
+        # A region or country supported by a place inside it that the article names.
+        return any(pk in self.ancestors(other) for other in accepted if other in self.places)
+
+    def _without_support(self, ids: list[int]) -> list[int]:
+        """Places sharing a name when the article supports none: one inside the other (New York City in
+        New York State) is the inner one; otherwise the first, the larger, unless it too needs context."""
+        inner = self._most_specific(ids)
+        if len(inner) == 1 and any(other in self.ancestors(inner[0]) for other in ids if other != inner[0]):
+            return inner
+        first = self.places.get(ids[0])
+        return ids[:1] if first is not None and not first.needs_context else []
+
+    def _most_specific(self, chosen: list[int]) -> list[int]:
+        """Of places sharing a name, the one inside the other (New York City, not the state); else the first."""
+        if len(chosen) == 1:
+            return chosen
+        for pk in chosen:
+            if any(other in self.ancestors(pk) for other in chosen if other != pk):
+                return [pk]
+        return chosen[:1]
+
+    def mentions(self, *, body: str, title: str = "", lede: str = "", dateline: str = "") -> Counter[int]:
+        """How often the body names each entity; names only in the title, summary or dateline count once."""
+        counts: Counter[int] = Counter()
+        found = _Found()
+        self._collect(body, found, counts=counts)
+        extra = _Found()
+        self._collect(f"{title}\n\n{lede}", extra, counts=None)
+        if dateline.strip():
+            self._collect(dateline, extra, counts=None, dateline=True)
+        found.strong |= extra.strong
+        found.candidates += extra.candidates
+        accepted = self._resolve(found)
+        for ids, _, counted in found.candidates:
+            for pk in ids:
+                if counted and pk in accepted:
+                    counts[pk] += 1
+        for pk in accepted:
+            counts.setdefault(pk, 1)
+        return +counts
 
     def find(self, text: str) -> Counter[int]:
         """How many times each entity is named in ``text``."""
-        return Counter(entity_id for _, _, entity_id in self.spans(text))
+        return self.mentions(body=text)
 
     def known(self, name: str) -> bool:
         """Whether ``name`` is already an entity's name or alias."""
         name = " ".join(name.split())
-        automaton = self._exact if is_acronym(name) else self._folded
-        key = name if is_acronym(name) else fold(name)
-        return bool(len(automaton)) and automaton.exists(key)
+        if is_acronym(name):
+            return bool(len(self._exact)) and self._exact.exists(name)
+        if _CYRILLIC.search(name):
+            return bool(len(self._stemmed)) and self._stemmed.exists(stemmed_key(name))
+        return bool(len(self._folded)) and self._folded.exists(fold(name))
 
-    def _matches_unaligned(self, text: str) -> list[tuple[int, int, int]]:
+    def _fold_aligned(self, text: str) -> str:
         # Rare characters (ligatures, 'ß') change length when folded: fold one
         # character at a time and keep one character for each, so positions hold.
         pieces = []
         for ch in text:
             folded = fold(ch)
             pieces.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
-        return self._matches(self._folded, "".join(pieces))
+        return "".join(pieces)
+
+
+# ---- Reading the context of a match ------------------------------------------------------------
+
+_OPENING_DATELINE = re.compile(
+    r"\s*(?P<place>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,3})"
+    r"(?:\s*,\s*[^\n–—]{0,40}?)?\s+[-–—]{1,2}\s"
+)
+
+
+def _opening_dateline(text: str) -> tuple[int, int] | None:
+    """Where a wire dateline at the start of the text names its place ("NEW YORK, March 5 - ...")."""
+    match = _OPENING_DATELINE.match(text)
+    return (match.start("place"), match.end("place")) if match else None
+
+
+def _capitalised(text: str, start: int) -> bool:
+    ch = text[start]
+    return ch.isupper() or not ch.isalpha() or ch.lower() == ch.upper()
+
+
+def _is_headline(line: str) -> bool:
+    """A line in capitals, or with (nearly) every word capitalised: capitals say nothing there."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line)]
+    if len(words) < 3:
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_WORDS] or words
+    upper = sum(1 for w in content if w[0].isupper())
+    # Fewer than four content words all capitalised is as likely a list of names ("in Astana and Washington").
+    title_case = len(content) >= 4 and upper / len(content) >= 0.8
+    return title_case or sum(1 for w in words if w.isupper()) / len(words) >= 0.6
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘«(":
+        i -= 1
+    if i < 0 or text[i] in ".!?:;\n":
+        return True
+    # After a dateline dash: "ASTANA – Kazakhstan's ..."
+    return text[i] in "–—-" and i > 0 and text[i - 1] == " "
+
+
+def _word_before(text: str, start: int) -> tuple[str, int] | None:
+    """The word just before ``start`` when only a space separates them."""
+    if start < 2 or text[start - 1] != " " or not _is_word_char(text[start - 2]):
+        return None
+    end = start - 1
+    i = end
+    while i > 0 and (_is_word_char(text[i - 1]) or text[i - 1] in ".'’-&"):
+        i -= 1
+    word = text[i:end]
+    if word.endswith(("'s", "’s", "'", "’", ".")):
+        return None  # "China's Xinjiang" is a possessive, "... in Astana. Goldwind" a sentence's end
+    return word, i
+
+
+def _word_after(text: str, end: int) -> str | None:
+    if end + 1 >= len(text) or text[end] != " ":
+        return None
+    i = end + 1
+    while i < len(text) and (_is_word_char(text[i]) or text[i] in "'’-&"):
+        i += 1
+    return text[end + 1 : i] or None
+
+
+def _extends(word: str) -> bool:
+    """Whether a neighbouring word makes a longer name: capitalised, and not a word of grammar or a title."""
+    if not word or not word[0].isupper():
+        return False
+    bare = word.strip(".'’-").lower()
+    return bare not in _FUNCTION_WORDS and bare not in _TITLE_WORDS
+
+
+def _chain_head(text: str, start: int) -> str:
+    """The first word of the run of capitalised words (joined by "of") that ends at ``start``."""
+    head = text[start:].split(" ", 1)[0]
+    while True:
+        before = _word_before(text, start)
+        if before is None:
+            return head
+        word, word_start = before
+        if word.lower() in ("of", "the", "and"):
+            start = word_start
+            continue
+        if not _extends(word) and word.lower() not in _INSTITUTION_WORDS:
+            return head
+        head, start = word, word_start

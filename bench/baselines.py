@@ -65,7 +65,9 @@ class StockWhoosh:
     name = "stock Whoosh"
 
     def __init__(self, index_dir: Path, database: Path | None = None):
-        self.index_dir = str(index_dir)
+        # Dossier's index folder holds generations; CURRENT names the live one (search/index.py).
+        current = Path(index_dir) / "CURRENT"
+        self.index_dir = str(Path(index_dir) / current.read_text().strip() if current.exists() else index_dir)
         # The worker hydrates the page with plain SQL when the archive is an SQLite file.
         self.database = str(database) if database and Path(database).is_file() else None
         self.loaded: list[str] = []

@@ -8,6 +8,7 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         import search.tasks  # noqa: F401 - registers the index job with archive.jobs
         from archive.facets import register_index_counter, register_index_lister
+        from search import checks  # noqa: F401 - registers the system checks
         from search.facets import index_counts, index_listing
         from search.sync import connect_signals
 

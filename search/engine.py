@@ -23,22 +23,17 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import chain
-from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.classify import Bo1Model
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.formats import Positions
-from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
+
+from search import whoosh_adapter as adapter
+from search.whoosh_adapter import POSITION_SPAN
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which the index was searched with before
-POSITION_SPAN = 1 << 24  # a document's word positions stay below this (16 million words)
 CACHE_BYTES = 96 * 1024 * 1024  # decoded postings and positions kept per process
-
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
 # --- The per-segment cache ---------------------------------------------------------
@@ -140,8 +135,7 @@ class Snapshot:
         """Each document's length of ``fieldname`` as Whoosh scores it (its one-byte approximation)."""
 
         def load(leaf: _Leaf) -> np.ndarray:
-            raw = _fixed_column(leaf.reader, _lenfield(fieldname), LENGTHS_COLUMN, np.uint8, leaf.size)
-            return _LENGTHS[raw]
+            return adapter.field_lengths(leaf.reader, fieldname, leaf.size)
 
         return self._column("len:" + fieldname, load)
 
@@ -150,7 +144,7 @@ class Snapshot:
         column = self.searcher.schema["date"].column_type
 
         def load(leaf: _Leaf) -> np.ndarray:
-            return _fixed_column(leaf.reader, "date", column, np.dtype(">u8"), leaf.size).astype(np.int64)
+            return adapter.fixed_column(leaf.reader, "date", column, np.dtype(">u8"), leaf.size).astype(np.int64)
 
         return self._column("date", load)
 
@@ -171,7 +165,8 @@ class Snapshot:
         """(document numbers, weights) of one term across the segments, deleted documents included."""
         parts = [
             _postings.get(
-                (*leaf.key, "post", fieldname, btext), lambda leaf=leaf: _read_postings(leaf, fieldname, btext)
+                (*leaf.key, "post", fieldname, btext),
+                lambda leaf=leaf: adapter.read_postings(leaf.reader, fieldname, btext),
             )
             for leaf in self.leaves
         ]
@@ -182,7 +177,8 @@ class Snapshot:
         parts = []
         for leaf in self.leaves:
             local = _postings.get(
-                (*leaf.key, "pos", fieldname, btext), lambda leaf=leaf: _read_positions(leaf, fieldname, btext)
+                (*leaf.key, "pos", fieldname, btext),
+                lambda leaf=leaf: adapter.read_positions(leaf.reader, fieldname, btext),
             )
             parts.append(local + np.int64(leaf.offset) * POSITION_SPAN if leaf.offset else local)
         if not parts:
@@ -246,85 +242,6 @@ class Snapshot:
         return math.log(self.size / (frequency + 1)) + 1
 
 
-def _fixed_column(reader, name: str, column, dtype, size: int) -> np.ndarray:
-    """A fixed-width column of one segment read in one piece (missing values are 0)."""
-    perdoc = reader._perdoc
-    out = np.zeros(size, dtype=dtype)
-    if not perdoc.has_column(name):
-        return out
-    column_reader = perdoc.column_reader(name, column)
-    count = min(column_reader._count, size)
-    if count:
-        raw = column_reader._dbfile.get(column_reader._basepos, count * column_reader._fixedlen)
-        out[:count] = np.frombuffer(raw, dtype=dtype, count=count)
-    return out
-
-
-def _term_info(reader, fieldname: str, btext: bytes):
-    try:
-        return reader._terms.term_info(fieldname, btext)
-    except (TermNotFound, KeyError):
-        return None
-
-
-def _blocks(reader, fieldname: str, btext: bytes):
-    """(ids, weights, values) per posting block of one term in one segment, as stored."""
-    info = _term_info(reader, fieldname, btext)
-    if info is None:
-        return
-    if info.is_inlined():
-        ids, weights, values = info.inlined_postings()
-        yield np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32), values
-        return
-    terms = reader._terms
-    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format)
-    assert isinstance(matcher, W3LeafMatcher)
-    while True:
-        matcher._read_data()
-        deltas, weights, values = matcher._data
-        count = matcher._blocklength
-        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))  # each block's ids are deltas from 0
-        if weights is None:
-            block_weights = np.ones(count, dtype=np.float32)
-        elif isinstance(weights, float):
-            block_weights = np.full(count, weights, dtype=np.float32)
-        else:
-            block_weights = np.asarray(weights, dtype=np.float32)
-        yield ids, block_weights, values
-        if matcher._lastblock:
-            return
-        matcher._next_block()
-
-
-def _read_postings(leaf: _Leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    ids, weights = [], []
-    for block_ids, block_weights, _ in _blocks(leaf.reader, fieldname, btext):
-        ids.append(block_ids)
-        weights.append(block_weights)
-    if not ids:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
-
-
-def _read_positions(leaf: _Leaf, fieldname: str, btext: bytes) -> np.ndarray:
-    """Every occurrence of the term in the segment as ``local document * SPAN + position``."""
-    ids, values = [], []
-    for block_ids, _, block_values in _blocks(leaf.reader, fieldname, btext):
-        ids.append(block_ids)
-        values.extend(block_values)
-    if not ids:
-        return np.zeros(0, dtype=np.int64)
-    # Whoosh's Positions format: a 4-byte count, then a pickled list of deltas.
-    deltas = [loads(value[4:]) for value in values]
-    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
-    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
-    running = np.cumsum(flat)
-    before = np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])) if len(counts) else running[:0]
-    before[counts == 0] = 0
-    positions = running - np.repeat(before, counts)
-    return np.repeat(np.concatenate(ids), counts) * POSITION_SPAN + positions
-
-
 def _join(parts, leaves) -> tuple[np.ndarray, np.ndarray]:
     if len(parts) == 1 and leaves[0].offset == 0:
         return parts[0]
@@ -372,6 +289,8 @@ class Evaluator:
         self.scored = scored
 
     def run(self, node: wq.Query) -> Matches:
+        if not adapter.private_reads():  # an unverified Whoosh: its own matchers and scores answer
+            return Matches(*adapter.whoosh_matches(self.snap.searcher, node, scored=self.scored))
         found = self._eval(node)
         found.mask &= self.snap.live
         return found

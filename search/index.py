@@ -1,250 +1,112 @@
 """The one module that opens the index directory: the index, its writer, and the searcher.
 
 The directory is read from ``settings.SEARCH_INDEX_DIR`` at call time, so tests can
-point each test at its own folder.
+point each test at its own folder. It holds:
+
+- ``gen-…/``: the Whoosh index itself (with a ``SCHEMA_VERSION`` file); a rebuild
+  writes a new generation beside the live one;
+- ``CURRENT``: the name of the live generation, replaced in one rename when a rebuild
+  is complete;
+- ``write.lock``: the writer lock (flock: released by the kernel when its holder ends).
+
+Anything else there (an unfinished generation, an older one) is removed by the next
+writer. An index that cannot be read is reported as ``IndexDamaged``, never as a
+crash: search answers "rebuild the index" and browse pages use the database.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+import re
+import secrets
+import shutil
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
-from whoosh.writing import CLEAR
 
+from search import whoosh_adapter
 from search.schema import SCHEMA_VERSION, build_schema
 
 logger = logging.getLogger(__name__)
 
 
-def _cache_missing_columns() -> None:
-    """Make whoosh-reloaded remember that a segment has no length column for a field.
-
-    Its per-document reader caches the column readers it finds but not the ones it
-    does not, so writing postings for every unscored field (ids, keywords, spelling
-    words) asked the file system once per posting: a third of indexing time here.
-    A segment's files never change, so remembering "none" is safe.
-    """
-    from whoosh.codec import whoosh3
-
-    original = whoosh3.W3PerDocReader._cached_reader
-    if getattr(original, "dossier_patched", False):
-        return
-
-    def cached_reader(self, fieldname, column):
-        try:
-            return self._readers[fieldname]
-        except KeyError:
-            reader = original(self, fieldname, column)
-            self._readers[fieldname] = reader
-            return reader
-
-    cached_reader.dossier_patched = True
-    whoosh3.W3PerDocReader._cached_reader = cached_reader
-
-
-def _read_lengths_whole() -> None:
-    """Make whoosh-reloaded read a segment's field lengths in one piece.
-
-    Writing a segment's postings asks for the length of the field in the document of
-    every posting (for the block statistics), one file read each: a tenth of
-    indexing time here. The length column is a byte per document; it is read whole
-    on first use and kept by the per-document reader (segments never change). The
-    answers are the ones Whoosh's own method gives: None for a zero byte, the
-    default when the segment has no length column.
-    """
-    from whoosh.codec import whoosh3
-
-    original = whoosh3.W3PerDocReader.doc_field_length
-    if getattr(original, "dossier_patched", False):
-        return
-    lengths = [whoosh3.byte_to_length(b) if b else None for b in range(256)]
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        cache = self.__dict__.setdefault("_dossier_lengths", {})
-        column = cache.get(fieldname)
-        if column is None:
-            name = whoosh3._lenfield(fieldname)
-            if not self.has_column(name):
-                column = cache[fieldname] = b""
-            else:
-                reader = self.column_reader(name, whoosh3.LENGTHS_COLUMN)
-                column = cache[fieldname] = reader._dbfile.get(reader._basepos, reader._count) or b"\0"
-        if not column:
-            return default
-        if docnum > self._doccount:
-            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-        return lengths[column[docnum]] if docnum < len(column) else None
-
-    doc_field_length.dossier_patched = True
-    whoosh3.W3PerDocReader.doc_field_length = doc_field_length
-
-
-def _group_postings_by_term() -> None:
-    """Make Whoosh's writers collect postings grouped by term instead of sorting them one by one.
-
-    Whoosh's PostingPool keeps every posting as a (field, term, document, weight,
-    positions) tuple, sorts them all at the end, and when its memory limit is reached
-    writes sorted runs to disk with one pickle call per posting and merges them back
-    posting by posting: at archive scale most of a rebuild's time. Postings arrive
-    in document order, so grouping them per term in a dict keeps each list sorted;
-    only the terms need sorting. Runs hold one record per term. The stream the
-    segment writer reads is the same (a test compares the postings of both ways).
-    """
-    import heapq
-    import marshal
-    from itertools import groupby
-    from operator import itemgetter
-
-    from whoosh import writing
-
-    if getattr(writing.PostingPool, "dossier_grouped", False):
-        return
-    standard = writing.PostingPool
-
-    class GroupedPostingPool(standard):
-        dossier_grouped = True
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.groups: dict[tuple[str, bytes], list] = {}
-
-        def add(self, item):
-            fieldname, btext, docnum, weight, vbytes = item
-            group = self.groups.get((fieldname, btext))
-            if group is None:
-                self.groups[(fieldname, btext)] = [(docnum, weight, vbytes)]
-                self.fieldnames.add(fieldname)
-                self.currentsize += 200 + len(btext)
-            else:
-                group.append((docnum, weight, vbytes))
-            self.currentsize += 150 + (len(vbytes) if vbytes else 0)
-            if self.currentsize > self.limit:
-                self.save()
-
-        def save(self):
-            if self.groups:
-                path, f = self._new_run()
-                for key in sorted(self.groups):
-                    marshal.dump((key[0], key[1], self.groups[key]), f)
-                f.close()
-                self.runs.append(path)
-                self.groups = {}
-            self.currentsize = 0
-
-        def _write_run(self, f, items):
-            for (fieldname, btext), group in groupby(items, key=itemgetter(0, 1)):
-                marshal.dump((fieldname, btext, [(d, w, v) for _, _, d, w, v in group]), f)
-            f.close()
-
-        def _run_groups(self, path):
-            f = self._open_run(path)
-            try:
-                while True:
-                    try:
-                        yield marshal.load(f)
-                    except EOFError:
-                        return
-            finally:
-                f.close()
-                self._remove_run(path)
-
-        def _read_run(self, path):
-            for fieldname, btext, postings in self._run_groups(path):
-                for docnum, weight, vbytes in postings:
-                    yield fieldname, btext, docnum, weight, vbytes
-
-        def _merge_runs(self, paths):
-            # Runs were written in document order, and merge() keeps equal terms in run order.
-            merged = heapq.merge(*(self._run_groups(path) for path in paths), key=itemgetter(0, 1))
-            for (fieldname, btext), parts in groupby(merged, key=itemgetter(0, 1)):
-                for _, _, postings in parts:
-                    for docnum, weight, vbytes in postings:
-                        yield fieldname, btext, docnum, weight, vbytes
-
-        def items(self, maxfiles=128):
-            if not self.runs:
-                groups, self.groups = self.groups, {}
-                return (
-                    (fieldname, btext, docnum, weight, vbytes)
-                    for (fieldname, btext) in sorted(groups)
-                    for docnum, weight, vbytes in groups[(fieldname, btext)]
-                )
-            self.save()
-            self.reduce_to(maxfiles, maxfiles)
-            runs, self.runs = self.runs, []
-            return self._merge_runs(runs)
-
-        def reduce_to(self, target, k):
-            # Whoosh's version merges the newest runs first; grouped runs must stay in
-            # document order, so the oldest ones are merged, in order, into the first run.
-            while len(self.runs) > target:
-                oldest, rest = self.runs[:k], self.runs[k:]
-                path, f = self._new_run()
-                self._write_run(f, self._merge_runs(oldest))
-                self.runs = [path, *rest]
-
-        def iter_postings(self):
-            return self.items()
-
-    writing.PostingPool = GroupedPostingPool
-
-
-_cache_missing_columns()
-_read_lengths_whole()
-_group_postings_by_term()
-
 INDEX_NAME = "articles"
 VERSION_FILE = "SCHEMA_VERSION"
 
 
+LOCK_FILE = "write.lock"  # Dossier's writer lock, beside the generations (see write_lock)
+CURRENT_FILE = "CURRENT"  # names the live generation
+GENERATION_PREFIX = "gen-"
+CHECKSUMS_FILE = "CHECKSUMS"  # in a generation: size and CRC-32 of each segment file, written at each commit
+
+
 class IndexUnavailable(Exception):
-    """The index is missing or was written with another schema: it must be rebuilt."""
+    """The index is missing, damaged or was written with another schema: it must be rebuilt."""
 
 
-def index_dir() -> Path:
+class IndexDamaged(IndexUnavailable):
+    """The index cannot be read: files cut short, missing or altered, or classes its schema names are gone."""
+
+
+def root_dir() -> Path:
+    """``SEARCH_INDEX_DIR``: holds the live generation of the index, its pointer and the writer lock."""
     return Path(settings.SEARCH_INDEX_DIR)
 
 
-def _storage() -> FileStorage:
+def live_index_dir(root: Path) -> Path:
+    """The Whoosh index folder that ``root/CURRENT`` names (``root`` itself for an index made before generations).
+
+    A rebuild writes a new generation beside the live one and then replaces CURRENT in
+    one rename, so readers see the old index or the new one, never a half-built one.
+    """
+    try:
+        name = (root / CURRENT_FILE).read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return root
+    return root / name if name.startswith(GENERATION_PREFIX) and "/" not in name else root / "unreadable-CURRENT"
+
+
+def index_dir() -> Path:
+    """The live index folder (read at each call, so a rebuild in another process is seen)."""
+    return live_index_dir(root_dir())
+
+
+def _storage(folder: Path | None = None) -> FileStorage:
     # Without mmap a searcher opens in milliseconds and reads what it needs;
     # with it, every index file is mapped into the process (see PERFORMANCE.md).
-    return FileStorage(str(index_dir()), supports_mmap=False)
+    return FileStorage(str(folder or index_dir()), supports_mmap=False)
 
 
-def stored_version() -> int | None:
+def stored_version(folder: Path | None = None) -> int | None:
     try:
-        return int((index_dir() / VERSION_FILE).read_text().strip())
-    except (FileNotFoundError, ValueError):
+        return int(((folder or index_dir()) / VERSION_FILE).read_text().strip())
+    except (OSError, ValueError):
         return None
 
 
 def index_state() -> str:
-    """'ok', 'missing' (no index yet) or 'outdated' (written with another schema version)."""
-    if not index_dir().exists() or not whoosh_index.exists_in(str(index_dir()), indexname=INDEX_NAME):
+    """'ok', 'missing' (no index yet) or 'outdated' (written with another schema version).
+
+    Cheap (a few file checks per call); damage shows when the index is opened (``IndexDamaged``).
+    """
+    folder = index_dir()
+    # A table of contents is there (not whoosh's exists_in(), which reads it: damage is found on opening).
+    if not folder.is_dir() or not any(folder.glob(f"_{INDEX_NAME}_*.toc")):
         return "missing"
-    if stored_version() != SCHEMA_VERSION:
+    if stored_version(folder) != SCHEMA_VERSION:
         return "outdated"
     return "ok"
-
-
-def create_index():
-    """A new, empty index with the current schema (an existing one is cleared)."""
-    index_dir().mkdir(parents=True, exist_ok=True)
-    ix = _storage().create_index(build_schema(), indexname=INDEX_NAME)
-    (index_dir() / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
-    reset_searcher()
-    return ix
 
 
 def open_index():
@@ -252,38 +114,301 @@ def open_index():
     if state != "ok":
         raise IndexUnavailable(
             "The search index does not exist yet." if state == "missing"
-            else "The search index was built with an older schema."
+            else "The search index was built with another schema version."
         )
-    return _storage().open_index(indexname=INDEX_NAME)
+    try:
+        return _storage().open_index(indexname=INDEX_NAME)
+    except Exception as error:  # noqa: BLE001 - unpickling a damaged or foreign table of contents raises anything
+        raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+
+
+def describe_error(error: BaseException) -> str:
+    """A short account of what reading the index ran into, for messages and logs."""
+    if isinstance(error, FileNotFoundError):
+        return f"file missing: {Path(error.filename or '?').name}"
+    if isinstance(error, (AttributeError, ModuleNotFoundError, ImportError)):
+        return f"its schema names code that no longer exists: {error}"
+    return f"{type(error).__name__}: {error}"[:300]
 
 
 @contextmanager
-def index_writer(*, timeout: float = 10.0, clear: bool = False, **writer_options) -> Iterator:
-    """One writer, committed on success and cancelled on error.
+def write_lock(*, timeout: float) -> Iterator[int]:
+    """Dossier's one writer lock for the index folder; yields the lock file's descriptor.
 
-    With ``clear`` the commit replaces every existing document at once: searchers
-    see the old index until then.
+    An flock lock: the kernel releases it when its holder ends, however it ends (a
+    killed import leaves no lock behind). Writer subprocesses close their copy at start,
+    so only the command that took it holds it. The holder's pid is written in the file
+    for people looking. Raises ``LockError`` after ``timeout`` seconds.
+    """
+    root = root_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockError(f"Another process is writing the search index (see {root / LOCK_FILE}).") from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def lock_holder() -> int | None:
+    """The pid of the process holding the writer lock, or None when it is free (a dead holder holds nothing)."""
+    path = root_dir() / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            return int(text) if text.isdigit() else -1
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def _new_generation() -> Path:
+    """An empty index with the current schema in a new folder beside the live one (not live yet)."""
+    folder = root_dir() / f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
+    folder.mkdir(parents=True)
+    _storage(folder).create_index(build_schema(), indexname=INDEX_NAME)
+    (folder / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+    return folder
+
+
+def _publish(folder: Path) -> None:
+    """Make ``folder`` the live index in one rename, then remove what the old one left."""
+    root = root_dir()
+    pointer = root / f"{CURRENT_FILE}.{os.getpid()}.tmp"
+    with open(pointer, "w") as f:
+        f.write(f"{folder.name}\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(pointer, root / CURRENT_FILE)
+    reset_searcher()
+    remove_strays()
+
+
+# What an index folder holds: Whoosh's tables of contents, segments, lock and temporary files, and ours.
+_WHOOSH_FILE = re.compile(
+    rf"^(_{INDEX_NAME}_\d+\.toc|{INDEX_NAME}_.*|{INDEX_NAME}\.tmp|{VERSION_FILE}|{CHECKSUMS_FILE}|QUEUE_POSITION\..*)$"
+)
+
+
+def remove_strays() -> list[str]:
+    """Remove what killed writers and replaced generations left; call with the writer lock held.
+
+    Everything in the index folder except the live generation, the pointer and the lock:
+    older generations, a half-built one, a pointer being written, the files of an index
+    made before generations, and the live generation's temporary folder (the posting
+    runs of a writer that did not finish). Returns the names removed.
+    """
+    root = root_dir()
+    live = index_dir()
+    removed = []
+    if not root.is_dir():
+        return removed
+    for path in root.iterdir():
+        name = path.name
+        if name in (CURRENT_FILE, LOCK_FILE) or path == live:
+            continue
+        legacy = live != root and _WHOOSH_FILE.match(name)
+        if name.startswith(GENERATION_PREFIX) or name.startswith(f"{CURRENT_FILE}.") or legacy:
+            _remove(path)
+            removed.append(name)
+    temporary = live / f"{INDEX_NAME}.tmp"
+    if temporary.exists():
+        _remove(temporary)
+        removed.append(f"{live.name}/{temporary.name}")
+    return removed
+
+
+def tidy(*, timeout: float = 10.0) -> list[str]:
+    """``remove_strays()`` under the writer lock (``update_index`` runs it even when nothing is queued)."""
+    with write_lock(timeout=timeout):
+        return remove_strays()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _segment_files(folder: Path, segment_ids: set[str]) -> list[Path]:
+    prefixes = tuple(f"{segment_id}." for segment_id in segment_ids)  # ids are "<index name>_<random>"
+    return sorted(path for path in folder.iterdir() if path.name.startswith(prefixes) and path.is_file())
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _read_checksums(folder: Path) -> dict[str, list[int]]:
+    try:
+        return json.loads((folder / CHECKSUMS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def record_checksums(folder: Path) -> None:
+    """Note the size and CRC-32 of every file of the index's segments (call after a commit, lock held).
+
+    Segment files never change once written, so only new ones are read. Whoosh has no
+    checksums of its own: these let a damaged file be named before anything reads it.
+    """
+    ix = _storage(folder).open_index(indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        segment_ids = {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if leaf.segment() is not None}
+    known = _read_checksums(folder)
+    sums = {}
+    for path in _segment_files(folder, segment_ids):
+        size = path.stat().st_size
+        old = known.get(path.name)
+        sums[path.name] = old if old and old[0] == size else [size, _crc32(path)]
+    pending = folder / f"{CHECKSUMS_FILE}.tmp"
+    pending.write_text(json.dumps(sums, sort_keys=True))
+    os.replace(pending, folder / CHECKSUMS_FILE)
+
+
+# Files whose checksum this process has verified (segment files never change once written).
+_verified_files: set[tuple[str, int, int]] = set()
+
+
+def _check_files(folder: Path, segment_ids: set[str], *, contents: bool) -> list[str]:
+    """What is wrong with the recorded files of these segments: missing, another size, or (``contents``) altered."""
+    problems = []
+    prefixes = tuple(f"{segment_id}." for segment_id in segment_ids)
+    for name, (size, crc) in sorted(_read_checksums(folder).items()):
+        if not name.startswith(prefixes):
+            continue  # a segment merged away since (the table of contents no longer names it)
+        path = folder / name
+        try:
+            actual = path.stat().st_size
+        except FileNotFoundError:
+            problems.append(f"file {name} is missing")
+            continue
+        if actual != size:
+            problems.append(f"file {name} is {actual} bytes, {size} were written (cut short or replaced)")
+        elif contents and (str(path), size, crc) not in _verified_files:
+            if _crc32(path) != crc:
+                problems.append(f"file {name} has been altered (its checksum differs from the one recorded)")
+            else:
+                _verified_files.add((str(path), size, crc))
+    return problems
+
+
+def verify_index(*, read: bool = True) -> list[str]:
+    """Name any damage of the live index; [] when it is sound.
+
+    Checks every recorded segment file against its size and checksum (about a second
+    per gigabyte), then (with ``read``) reads every segment: all stored fields, columns
+    and field lengths, and every posting of every term (against the count its term
+    entry gives). Raises ``IndexUnavailable`` when the index is missing or of another
+    schema version.
+    """
+    try:
+        ix = open_index()
+        reader = ix.reader()
+    except IndexDamaged as error:
+        return [str(error)]
+    except IndexUnavailable:
+        raise
+    except Exception as error:  # noqa: BLE001 - a segment that cannot even be opened
+        return [f"The search index cannot be opened ({describe_error(error)})."]
+    with reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.segment() is not None]
+        segment_ids = {leaf.segment().segment_id() for leaf in leaves}
+        _verified_files.clear()  # read every file again
+        problems = _check_files(index_dir(), segment_ids, contents=True)
+        if read and not problems:
+            for leaf in leaves:
+                problems += [f"segment {leaf.segment().segment_id()}: {problem}"
+                             for problem in whoosh_adapter.read_whole_segment(leaf)]
+    return problems
+
+
+def create_index():
+    """A new, empty index with the current schema, made live at once (it replaces any existing one)."""
+    with write_lock(timeout=60.0):
+        folder = _new_generation()
+        record_checksums(folder)
+        _publish(folder)
+    return _storage(folder).open_index(indexname=INDEX_NAME)
+
+
+@contextmanager
+def index_writer(*, timeout: float = 10.0, **writer_options) -> Iterator:
+    """One writer, committed on success and cancelled on error.
 
     Waits up to ``timeout`` seconds for the write lock (another process may be
     writing); raises ``LockError`` after that, and the caller keeps its queue.
+    ``procs=2`` writes with two subprocesses, which end with this process.
     """
-    ix = open_index()
-    deadline = time.monotonic() + timeout
-    while True:
+    with write_lock(timeout=timeout) as lock_fd:
+        remove_strays()
+        ix = open_index()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                writer = whoosh_adapter.open_writer(ix, close_fds=(lock_fd,), **writer_options)
+                break
+            except LockError:  # Whoosh's own lock, held by a writer that does not take Dossier's
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.1)
         try:
-            writer = ix.writer(**writer_options)
-            break
-        except LockError:
-            if time.monotonic() >= deadline:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        else:
+            writer.commit()
+            record_checksums(index_dir())
+
+
+@contextmanager
+def new_index_writer(*, timeout: float = 60.0, **writer_options) -> Iterator:
+    """A writer into a new, empty index built beside the live one; its commit replaces the live one at once.
+
+    Works whatever state the live index is in (missing, outdated, damaged): it is not
+    read. Searches use the old index until the swap. On any failure the new folder is
+    removed and the live index is left as it was.
+    """
+    with write_lock(timeout=timeout) as lock_fd:
+        remove_strays()
+        folder = _new_generation()
+        try:
+            ix = _storage(folder).open_index(indexname=INDEX_NAME)
+            writer = whoosh_adapter.open_writer(ix, close_fds=(lock_fd,), **writer_options)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
                 raise
-            time.sleep(0.1)
-    try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    else:
-        writer.commit(mergetype=CLEAR) if clear else writer.commit()
+            writer.commit()
+            record_checksums(folder)
+            _publish(folder)
+        except BaseException:
+            _remove(folder)
+            raise
 
 
 # One searcher per process, shared by requests and refreshed only when the index
@@ -319,9 +444,38 @@ def searcher() -> Iterator[Searcher]:
             # Opening without mmap takes milliseconds.
             reset_searcher()
         if _searcher is None:
-            _searcher = open_index().searcher()
+            _searcher = _open_searcher()
             _searcher_dir = index_dir()
-        yield _searcher
+        try:
+            yield _searcher
+        except whoosh_adapter.READ_ERRORS as error:
+            # A segment that cannot be read: every later search would fail the same way.
+            logger.error("Reading the search index failed; it needs rebuilding.", exc_info=True)
+            reset_searcher()
+            raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+
+
+def _open_searcher() -> Searcher:
+    ix = open_index()
+    try:
+        opened = ix.searcher()
+    except Exception as error:  # noqa: BLE001 - a segment cut short or missing fails in many ways
+        raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    # Each segment file is checked once per process against the size and checksum recorded
+    # when it was written (about a second per gigabyte, at start-up; later only new segments):
+    # damage is named before a search trips on it, or worse, reads wrong postings.
+    segment_ids = {leaf.segment().segment_id() for leaf, _ in opened.reader().leaf_readers()
+                   if leaf.segment() is not None}
+    problems = _check_files(index_dir(), segment_ids, contents=True)
+    if problems:
+        opened.close()
+        raise IndexDamaged(f"The search index is damaged ({problems[0]}).")
+    try:
+        whoosh_adapter.ensure_conformance(opened)
+    except whoosh_adapter.READ_ERRORS as error:
+        opened.close()
+        raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    return opened
 
 
 def warm_up() -> bool:

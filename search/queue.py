@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from search.index import index_dir, read_queue_position, write_queue_position
+from search.index import read_queue_position, root_dir, write_queue_position
 from search.models import IndexReplica, PendingIndexUpdate
 
 
@@ -62,7 +62,8 @@ class Position:
 
 def replica_name() -> str:
     """This index's name in the registry: the setting, else host and directory."""
-    return getattr(settings, "SEARCH_INDEX_NAME", "") or f"{socket.gethostname()}:{index_dir().resolve()}"
+    # The index folder, not its live generation: a rebuild does not make it another index.
+    return getattr(settings, "SEARCH_INDEX_NAME", "") or f"{socket.gethostname()}:{root_dir().resolve()}"
 
 
 def _running_transactions() -> set[str] | None:

@@ -12,15 +12,15 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from pickle import dumps
 
 from django.db.models import Prefetch
 from whoosh import columns, fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
-from whoosh.system import pack_uint
 
 from archive.models import Alias, Article, EntityKind, Mention
+from search import whoosh_adapter
+from search.whoosh_adapter import positions_value
 
 SCHEMA_VERSION = 5
 
@@ -83,9 +83,12 @@ class Text(fields.TEXT):
         super().__init__(analyzer=text_analyzer(), **kwargs)
 
     def index(self, value, **kwargs):
-        if kwargs or not isinstance(value, str):
+        if kwargs or not isinstance(value, str) or not whoosh_adapter.fast_indexing(self, self._index_words):
             yield from super().index(value, **kwargs)
             return
+        yield from self._index_words(value)
+
+    def _index_words(self, value: str):
         positions: dict[str, list[int]] = {}
         position = None
         for i, word in enumerate(_TOKEN.findall(value)):
@@ -103,10 +106,7 @@ class Text(fields.TEXT):
                 found.append(position)
         boost = self.format.field_boost
         for term, places in positions.items():
-            # Whoosh's Positions format: a count, then the pickled gaps between positions.
-            deltas = [places[0], *(b - a for a, b in zip(places, places[1:], strict=False))]
-            encoded = pack_uint(len(deltas)) + dumps(deltas, 2)
-            yield term.encode("utf-8"), len(places), float(len(places)) * boost, encoded
+            yield term.encode("utf-8"), len(places), float(len(places)) * boost, positions_value(places)
 
 
 def build_schema() -> fields.Schema:

@@ -119,8 +119,8 @@ def drain_queue_quietly(timeout: float = 2.0) -> None:
     """The after-commit drain: a failure is logged and the queue kept for later, never raised."""
     try:
         drain_queue(timeout=timeout)
-    except IndexUnavailable:
-        logger.info("Search index not built yet; changes stay queued until rebuild_index.")
+    except IndexUnavailable as error:
+        logger.info("Search index unavailable (%s); changes stay queued until rebuild_index.", error)
     except LockError:
         # Another process is writing the index (an import, a follower): an ordinary
         # moment, not a failure. The change is queued; the writer that holds the lock or
@@ -307,21 +307,21 @@ def connect_signals() -> None:
 def rebuild_index(*, batch_size: int = 500, progress=None, procs: int = 1) -> int:
     """Rebuild the whole index from the database; returns the number of articles indexed.
 
-    The new documents replace the old ones at commit, so searches keep working on
-    the old index meanwhile. Queue rows written before the rebuild started are
-    covered by it; the index's position is set after them.
+    The new index is built in a folder beside the live one and replaces it in one
+    rename when complete, so searches keep working on the old index meanwhile, and a
+    missing, outdated or damaged index is no obstacle. Queue rows written before the
+    rebuild started are covered by it; the index's position is set after them.
     """
-    from search.index import create_index, index_state
+    from search.index import new_index_writer
 
-    if index_state() != "ok":
-        create_index()
-    # Where the new index will stand in the queue: taken before the database is read.
-    position = queue.start_position()
-    total = Article.objects.count()
-    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
     done = 0
     options = _parallel_options(procs) if procs > 1 else {}
-    with index_writer(timeout=60.0, clear=True, **options) as writer:
+    with new_index_writer(timeout=60.0, **options) as writer:
+        # Where the new index will stand in the queue: taken before the database is read
+        # (and under the writer lock: no drain runs between this and the swap).
+        position = queue.start_position()
+        ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+        total = len(ids)
         for start in range(0, len(ids), batch_size):
             for _, document in documents(ids[start : start + batch_size]):
                 writer.add_document(**document)

@@ -13,7 +13,7 @@ from django.db import transaction
 from archive.jobs import Progress, enqueue, handler, register_periodic_check
 from archive.models import Job, JobStatus, Mention
 from search.index import IndexUnavailable, index_state
-from search.models import PendingIndexUpdate
+from search.queue import in_step
 from search.sync import drain_queue, queue_articles
 
 # How long the job waits for the index's write lock before it fails (and is retried).
@@ -22,8 +22,7 @@ LOCK_TIMEOUT = 10.0
 
 @handler("apply_index_queue")
 def apply_index_queue(*, progress: Progress) -> dict:
-    waiting = PendingIndexUpdate.objects.count()
-    progress(0, waiting, "Updating the search index")
+    progress(0, None, "Updating the search index")
     try:
         done = drain_queue(timeout=LOCK_TIMEOUT)
     except IndexUnavailable:
@@ -61,7 +60,9 @@ def queue_related_later(*, kind: str, pk: int) -> Job:
 
 
 def _queue_waiting() -> None:
-    if index_state() == "ok" and PendingIndexUpdate.objects.exists():
+    # The queue is a log each index follows from its own position: what counts is whether
+    # this index is behind, not whether rows exist.
+    if index_state() == "ok" and not in_step():
         apply_index_queue_later()
 
 

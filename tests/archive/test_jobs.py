@@ -207,6 +207,10 @@ def test_the_worker_applies_queued_index_rows_nobody_asked_a_job_for(database_ta
     jobs.housekeeping()
     run_worker_batch()
     assert PendingIndexUpdate.objects.count() == 0
+    # In step: the next rounds ask for nothing.
+    asked = Job.objects.filter(name="apply_index_queue").count()
+    jobs.housekeeping()
+    assert Job.objects.filter(name="apply_index_queue").count() == asked == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -25,7 +25,8 @@ def corpus(path, prefix: str, n: int) -> None:
     lines = [
         json.dumps({"title": f"{prefix} report {i} on the Turkestan solar park",
                     "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                    "body": f"{prefix} filed report number {i} from the Turkestan solar park; {prefix.lower()}marker{i}."})
+                    "body": f"{prefix} filed report number {i} from the Turkestan solar park; "
+                            f"{prefix.lower()}marker{i}."})
         for i in range(n)
     ]
     path.write_text("\n".join(lines) + "\n")
@@ -48,7 +49,7 @@ def test_two_imports_and_an_editor_at_once_lose_nothing(tmp_path, database_url):
                host.spawn("import_articles", str(tmp_path / "Bravo.jsonl")),
                host.spawn("shell", "-c", EDITOR)]
     outputs = [writer.communicate(timeout=600) for writer in writers]
-    for writer, (out, err) in zip(writers, outputs, strict=True):
+    for writer, (_out, err) in zip(writers, outputs, strict=True):
         assert writer.returncode == 0, err[-3000:]
         assert "LockError" not in err and "Traceback" not in err, err[-3000:]
     assert "edited" in outputs[2][0]

@@ -3,7 +3,8 @@
 ``search.schema.Text`` analyses each distinct word once instead of running every
 token through Whoosh's filter chain, and ``search.index`` groups postings per term
 instead of sorting them one by one (spilling grouped runs to disk when memory runs
-out). Both are checked here against stock Whoosh on the same documents.
+out), in ``search.whoosh_adapter``'s writers. Both are checked here against stock
+Whoosh on the same documents.
 """
 
 import json
@@ -13,6 +14,7 @@ import pytest
 from whoosh import fields, writing
 from whoosh.filedb.filestore import FileStorage
 
+from search import whoosh_adapter
 from search.schema import Text, build_schema, text_analyzer
 
 SAMPLE = Path(__file__).resolve().parents[2] / "archive" / "sample"
@@ -70,10 +72,11 @@ def _documents() -> list[dict]:
     return docs
 
 
-def _write(path: Path, schema: fields.Schema, docs: list[dict], **options):
+def _write(path: Path, schema: fields.Schema, docs: list[dict], *, stock: bool = False, **options):
     path.mkdir()
     ix = FileStorage(str(path), supports_mmap=False).create_index(schema, indexname="t")
-    with ix.writer(**options) as writer:
+    writer = ix.writer(**options) if stock else whoosh_adapter.open_writer(ix, **options)
+    with writer:
         for doc in docs:
             writer.add_document(**doc)
     return ix
@@ -95,15 +98,45 @@ def _contents(ix) -> tuple:
     return postings, lengths, stored
 
 
-def test_grouped_postings_and_fast_fields_write_the_index_stock_whoosh_writes(tmp_path, monkeypatch):
+def _by_id(contents: tuple) -> tuple:
+    """The same contents with document numbers replaced by the documents' ids (segments number differently)."""
+    postings, lengths, stored = contents
+    ids = [fields_["id"] for fields_ in stored]
+    return (
+        {term: sorted((ids[d], w, v) for d, w, v in items) for term, items in postings.items()},
+        {(ids[d], f): length for (d, f), length in lengths.items()},
+        sorted(stored, key=lambda fields_: fields_["id"]),
+    )
+
+
+def test_grouped_postings_and_fast_fields_write_the_index_stock_whoosh_writes(tmp_path):
     docs = _documents()
     ours_in_memory = _contents(_write(tmp_path / "memory", build_schema(), docs))
     # A tiny memory limit makes the pool spill many runs to disk and merge them back.
     ours_spilled = _contents(_write(tmp_path / "spilled", build_schema(), docs, limitmb=0.05))
-    grouped = writing.PostingPool
-    assert getattr(grouped, "dossier_grouped", False)
-    monkeypatch.setattr(writing, "PostingPool", grouped.__mro__[1])  # Whoosh's own pool
-    stock = _contents(_write(tmp_path / "stock", _stock_schema(), docs, limitmb=0.05))
+    stock = _contents(_write(tmp_path / "stock", _stock_schema(), docs, stock=True, limitmb=0.05))
     assert len(stock[0]) > 1000
     assert ours_in_memory == stock
     assert ours_spilled == stock
+
+
+def test_parallel_writer_writes_the_documents_stock_whoosh_writes(tmp_path):
+    docs = _documents()
+    ours = _write(tmp_path / "parallel", build_schema(), docs, procs=2, limitmb=0.05, batchsize=10)
+    with ours.reader() as reader:
+        assert len(list(reader.leaf_readers())) >= 2  # each process wrote its own segment
+    stock = _contents(_write(tmp_path / "stock", _stock_schema(), docs, stock=True))
+    assert _by_id(_contents(ours)) == _by_id(stock)
+
+
+def test_dossier_changes_nothing_inside_whoosh():
+    """The faster writer is a subclass passed explicitly; Whoosh's own classes stay as shipped."""
+    from whoosh.codec import whoosh3
+    from whoosh.multiproc import SubWriterTask
+
+    assert writing.PostingPool.__module__ == "whoosh.writing"
+    assert not issubclass(writing.PostingPool, whoosh_adapter.GroupedPostingPool)
+    assert "_whole_lengths" not in whoosh3.W3PerDocReader.__init__.__code__.co_names
+    assert whoosh3.W3PerDocReader.doc_field_length.__module__ == "whoosh.codec.whoosh3"
+    assert whoosh3.W3PerDocReader._cached_reader.__module__ == "whoosh.codec.whoosh3"
+    assert SubWriterTask.run.__module__ == "whoosh.multiproc"

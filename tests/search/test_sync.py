@@ -303,3 +303,36 @@ def test_rebuild_with_two_processes_gives_the_same_index(reindex):
     sync.rebuild_index(procs=2, batch_size=7)
     assert len(ids("steppe")) == 30
     assert find_drift().clean
+
+
+def test_a_held_writer_lock_keeps_the_change_queued_and_a_dead_holder_holds_nothing(
+    index, tmp_path, django_capture_on_commit_callbacks, capsys
+):
+    """A real lock held by another process: the change waits in the queue, update_index says so, and
+    once the holder has ended (here killed) the lock is free without anyone removing a file."""
+    import signal
+    import subprocess
+    import sys
+
+    from search.index import LOCK_FILE, lock_holder, root_dir
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
+         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, str(os.getpid()).encode()); print('held', flush=True);"
+         "time.sleep(60)", str(root_dir() / LOCK_FILE)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert lock_holder() == holder.pid
+        with django_capture_on_commit_callbacks(execute=True):
+            article = make_article("Hydropower dam", "A new hydropower dam on the Ili river.")
+        assert PendingIndexUpdate.objects.filter(article_id=article.id).exists()
+        with pytest.raises(CommandError, match="Nothing was changed"):
+            call_command("update_index", verbosity=0, wait=0.3)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert lock_holder() is None
+    call_command("update_index", verbosity=0)
+    assert ids("hydropower") == {article.id}

@@ -1,19 +1,30 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from search.check import find_drift
-from search.index import index_state
+from search.index import IndexUnavailable, index_state, verify_index
 
 
 class Command(BaseCommand):
-    help = "Report articles missing, stale or orphaned in the search index; exit 1 if there are any."
+    help = (
+        "Read the whole search index (every segment: stored fields, columns, postings) and compare it with "
+        "the database; report damage and articles missing, stale or orphaned; exit 1 if there are any."
+    )
 
     def handle(self, *args, **options):
         state = index_state()
         if state != "ok":
-            raise CommandError(
-                f"The search index is {state}; run `manage.py rebuild_index`."
-            )
-        drift = find_drift()
+            reason = "missing" if state == "missing" else "built with another schema version"
+            raise CommandError(f"The search index is {reason}; run `manage.py rebuild_index`.")
+        damage = verify_index()
+        if damage:
+            for problem in damage:
+                self.stdout.write(f"damaged: {problem}")
+            raise CommandError("The search index is damaged; run `manage.py rebuild_index` "
+                               "(it builds a new index beside the damaged one).")
+        try:
+            drift = find_drift()
+        except IndexUnavailable as error:
+            raise CommandError(f"{error} Run `manage.py rebuild_index`.") from error
 
         def show(ids):
             return ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
