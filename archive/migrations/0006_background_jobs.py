@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0004_former_slugs'),
+        ('archive', '0005_merge_20261129_1740'),
     ]
 
     operations = [
