@@ -124,9 +124,10 @@ def stage_tagging(paths: Paths, seed: int, articles: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def stage_jobs(paths: Paths) -> dict:
+def stage_jobs(paths: Paths, n: int) -> dict:
     say("[jobs] the admin request that re-tags the most mentioned entity, the jobs it queues, exports …")
-    command = [sys.executable, "-m", "bench.jobs", "--source", str(paths.data), "--data-dir", str(paths.root / "jobs")]
+    command = [sys.executable, "-m", "bench.jobs", "--source", str(paths.data), "--data-dir", str(paths.root / "jobs"),
+               "--export-rows", str(n)]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=3600)
     if done.returncode:
         raise SystemExit(f"the jobs benchmark failed:\n{done.stderr[-3000:]}")
@@ -366,7 +367,7 @@ def main(argv: list[str] | None = None) -> dict:
     stage("tagging", lambda: stage_tagging(paths, args.seed, args.tagging_articles))
     stage("search", lambda: stage_queries(paths, args))
     if not args.skip_jobs:
-        stage("jobs", lambda: stage_jobs(paths))
+        stage("jobs", lambda: stage_jobs(paths, args.n))
     if not args.skip_http:
         stage("http", lambda: stage_http(paths, args))
     if not args.skip_load:
