@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from archive.ingest.files import PARSERS
+from archive.ingest.files import SUFFIXES, format_of
 from archive.jobs import import_upload_later, run_again
 from archive.models import Job, JobStatus, Source
 
@@ -49,8 +49,8 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
-        help_text="Plain text (.txt), JSON Lines (.jsonl) or Markdown (.md); "
-        "several at once. The import runs in the background.",
+        help_text="Any format the importer reads: plain text, JSON Lines, Markdown, saved web pages, "
+        "web archives (WARC), RSS or Atom feeds; several at once. The import runs in the background.",
     )
     source = forms.ModelChoiceField(
         Source.objects.order_by("name"), required=False,
@@ -61,14 +61,13 @@ class UploadForm(forms.Form):
         files = self.cleaned_data["files"]
         if len(files) > MAX_UPLOAD_FILES:
             raise forms.ValidationError(f"At most {MAX_UPLOAD_FILES} files at a time.")
-        limit = settings.IMPORT_MAX_FILE_BYTES
         problems = []
         for upload in files:
-            suffix = Path(upload.name).suffix.lower()
-            if suffix not in PARSERS:
-                problems.append(f"{upload.name}: not a format Dossier reads ({', '.join(sorted(PARSERS))})")
-            elif upload.size > limit:
-                problems.append(f"{upload.name}: larger than the limit of {limit:,} bytes")
+            if format_of(Path(upload.name), named=True) is None:
+                problems.append(f"{upload.name}: not a format Dossier reads ({', '.join(sorted(SUFFIXES))}, .xml)")
+        limit = settings.UPLOAD_MAX_BYTES
+        if sum(upload.size for upload in files) > limit:
+            problems.append(f"Together the files are larger than the limit of {limit:,} bytes for one upload.")
         if problems:
             raise forms.ValidationError(problems)
         return files
@@ -126,7 +125,7 @@ class JobAdmin(admin.ModelAdmin):
             "form": form,
             "opts": self.model._meta,
             "max_files": MAX_UPLOAD_FILES,
-            "max_bytes": settings.IMPORT_MAX_FILE_BYTES,
+            "max_bytes": settings.UPLOAD_MAX_BYTES,
         }
         return TemplateResponse(request, "admin/archive/job/upload.html", context)
 
@@ -178,14 +177,14 @@ class JobAdmin(admin.ModelAdmin):
         if created_ids:
             link = format_html(' (<a href="{}?id__in={}">show them</a>)', reverse("admin:archive_article_changelist"),
                                ",".join(str(i) for i in created_ids[:200]))
-        failed = result.get("failed") or []
-        unchanged = result.get("unchanged") or []
+        failed = result.get("failures") or []
+        unchanged = result.get("unchanged_examples") or []
         return format_html(
             "<p><strong>{}</strong></p><p>Created: {}{}</p><p>Unchanged: {}</p>{}<p>Failed: {}</p>{}",
-            result.get("summary", ""), result.get("created", 0), link, len(unchanged),
+            result.get("summary", ""), result.get("created", 0), link, result.get("unchanged", 0),
             format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((u,) for u in unchanged)))
             if unchanged else "",
-            len(failed),
+            result.get("failed", 0),
             format_html(
                 "<ul class=\"import-failures\">{}</ul>",
                 format_html_join("", "<li>{}: {}</li>", (

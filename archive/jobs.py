@@ -363,23 +363,26 @@ def _import_upload_job(*, progress: Progress, source_id: int | None = None) -> d
 
     job_id = progress.job_id
     source = Source.objects.filter(pk=source_id).first() if source_id else None
-    files = list(UploadedFile.objects.filter(job_id=job_id))
     with tempfile.TemporaryDirectory(prefix="dossier-upload-") as folder:
         root = Path(folder)
-        for number, upload in enumerate(files, start=1):
+        paths = []
+        for number, upload in enumerate(UploadedFile.objects.filter(job_id=job_id).iterator(), start=1):
             # A folder per file: two uploads with the same name stay two files.
             place = root / f"{number:04d}"
             place.mkdir()
             (place / upload.name).write_bytes(bytes(upload.content))
+            paths.append(place / upload.name)
 
-        def report(done: int, total: int, path: Path) -> None:
-            progress(done, total, f"Read {path.name}")
+        def report(where) -> None:
+            progress(where.bytes_done, where.bytes_total or None, f"Read {Path(where.current).name}" if where.current
+                     else "")
 
-        result = import_articles(paths=[root], default_source=source, progress=report)
+        # Named one by one, as on the command line: each is read in the format its name says.
+        result = import_articles(paths=paths, default_source=source, progress=report)
 
     def shown(name: str) -> str:
         # "/tmp/dossier-upload-x/0001/news.jsonl:3" -> "news.jsonl:3"
-        relative = name.split(folder, 1)[-1].lstrip("/\\")
+        relative = str(name).split(folder, 1)[-1].lstrip("/\\")
         return relative.split("/", 1)[-1] if "/" in relative else relative
 
     # The import is done: the files' text now lives in the articles; keep only the names.
@@ -387,11 +390,13 @@ def _import_upload_job(*, progress: Progress, source_id: int | None = None) -> d
     return {
         "summary": result.summary(),
         "created": len(result.created),
-        "created_ids": result.created[:1000],
-        "unchanged": [shown(item) for item in result.unchanged[:1000]],
-        "failed": [
+        "created_ids": list(result.created[:1000]),
+        "unchanged": result.unchanged_count,
+        "unchanged_examples": [shown(item) for item in result.unchanged],
+        "failed": result.failed,
+        "failures": [
             {"file": shown(failure.file), "line": failure.line, "reason": failure.reason}
-            for failure in result.failures[:1000]
+            for failure in result.failures
         ],
         "files": result.files,
     }
@@ -422,11 +427,16 @@ def _digests_service() -> Callable | None:
 
 
 @handler("poll_feeds")
-def _poll_feeds_job(*, progress: Progress) -> dict:
+def _poll_feeds_job(*, progress: Progress, feed_ids: list[int] | None = None) -> dict:
     service = _feeds_service()
     if service is None:
         return {"skipped": "feed polling is not part of this version"}
-    report = service()
+    if feed_ids is not None:
+        from archive.models import Feed
+
+        report = service(feeds=list(Feed.objects.filter(pk__in=feed_ids).select_related("source")))
+    else:
+        report = service()
     summary = report.summary() if callable(getattr(report, "summary", None)) else str(report)
     return {"summary": summary}
 
@@ -465,6 +475,11 @@ def merge_entities_later(*, keep: Entity, duplicates: list[Entity]) -> Job:
     names = ", ".join(d.name for d in duplicates)
     return enqueue("merge_entities", label=f"Merge {names} into “{keep.name}”", keep_id=keep.pk,
                    duplicate_ids=[d.pk for d in duplicates])
+
+
+def poll_feeds_later(*, feed_ids: list[int]) -> Job:
+    return enqueue("poll_feeds", label=f"Poll {len(feed_ids)} feed{'s' if len(feed_ids) != 1 else ''}",
+                   feed_ids=sorted(feed_ids))
 
 
 def import_upload_later(*, files: list, source=None, user: str = "") -> Job:

@@ -176,7 +176,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Largest file the importer will read; bigger files are reported and skipped.
-IMPORT_MAX_FILE_BYTES = env_int("DOSSIER_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
+# The size limit of one imported article (a JSON Lines line, a page, a web-archive record);
+# files of any size are read as streams. DOSSIER_IMPORT_MAX_FILE_BYTES is its older name.
+IMPORT_MAX_ARTICLE_BYTES = env_int(
+    "DOSSIER_IMPORT_MAX_ARTICLE_BYTES", env_int("DOSSIER_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
+)
+IMPORT_MAX_FILE_BYTES = IMPORT_MAX_ARTICLE_BYTES
 
 # Background jobs (archive/jobs.py) through the Django tasks API. "database" (the default)
 # keeps the queue in the database and needs nothing else; "redis" uses RQ for larger
@@ -195,6 +200,8 @@ else:
     raise ImproperlyConfigured(f"DOSSIER_TASKS_BACKEND must be database, redis or immediate, not {TASKS_BACKEND!r}")
 # A failed job is tried this many times in all (with a growing pause), then shown as failed.
 JOB_MAX_ATTEMPTS = env_int("DOSSIER_JOB_MAX_ATTEMPTS", 3)
+# One upload of files to import in the admin is at most this large (the files wait in the database).
+UPLOAD_MAX_BYTES = env_int("DOSSIER_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Exports (CSV, JSON Lines, RIS) stop after this many articles.
 EXPORT_MAX_ROWS = env_int("DOSSIER_EXPORT_MAX_ROWS", 100_000)
 # Feeds list this many of the newest matching articles.

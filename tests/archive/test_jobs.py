@@ -378,3 +378,34 @@ def test_an_alias_of_an_entity_named_in_many_articles_is_indexed_by_jobs_not_by_
     assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
     found = run_search(parse_query('"national welfare fund"'), per_page=10)
     assert {hit.article.id for hit in found.hits} == {a.id for a in articles}
+
+
+@pytest.mark.django_db
+def test_the_poll_feeds_job_calls_the_feed_service_for_the_chosen_feeds(monkeypatch, client):
+    from archive.models import Feed
+
+    polled = []
+
+    class Report:
+        def summary(self) -> str:
+            return "1 feed polled"
+
+    def fake_fetch_feeds(*, feeds=None):
+        polled.append(feeds)
+        return Report()
+
+    monkeypatch.setattr(jobs, "_feeds_service", lambda: fake_fetch_feeds)
+    feed = Feed.objects.create(url="https://news.example/feed.xml")
+    Feed.objects.create(url="https://other.example/feed.xml")
+    admin = get_user_model().objects.create_superuser("admin", "", "pw-for-tests-only")
+    client.force_login(admin)
+    response = client.post("/admin/archive/feed/", {"action": "poll_now", "_selected_action": [feed.pk]}, follow=True)
+    assert "Poll 1 feed runs in the background" in response.content.decode()
+    assert [[f.pk for f in feeds] for feeds in polled] == [[feed.pk]]
+    assert Job.objects.get(name="poll_feeds").result == {"summary": "1 feed polled"}
+
+
+def test_the_real_feed_polling_service_is_the_one_the_job_calls():
+    from archive.ingest.polling import fetch_feeds
+
+    assert jobs._feeds_service() is fetch_feeds

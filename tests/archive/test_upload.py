@@ -22,7 +22,7 @@ PLAIN = (
 JSONL = (
     b'{"title": "Grid upgrade in Karaganda", "body": "The regional grid company replaced two substations.", '
     b'"date": "2024-06-01"}\n'
-    b'{"title": "No date here", "body": "This line has no date."}\n'
+    b'{"title": "No text here", "date": "2024-06-02"}\n'
 )
 MARKDOWN = (
     b"---\ntitle: Steppe solar park opens\ndate: 2024-07-02\ntags: solar, energy\n---\n"
@@ -54,8 +54,9 @@ def test_uploaded_files_of_every_format_are_imported_by_a_job_and_the_result_is_
     assert job.result["created"] == 3
     titles = set(Article.objects.values_list("title", flat=True))
     assert titles >= {"Grid upgrade in Karaganda", "Steppe solar park opens"}
-    failure = job.result["failed"][0]
-    assert failure["file"] == "grid.jsonl" and failure["line"] == 2 and "date" in failure["reason"]
+    failure = job.result["failures"][0]
+    assert job.result["failed"] == 1
+    assert failure["file"] == "grid.jsonl" and failure["line"] == 2 and "body" in failure["reason"]
 
     page = admin_client.get(response["Location"]).content.decode()
     assert "Created: 3" in page
@@ -70,7 +71,8 @@ def test_uploading_the_same_file_again_reports_it_unchanged(admin_client):
     upload(admin_client, SimpleUploadedFile("grid.jsonl", JSONL))
     second = Job.objects.filter(name="import_upload").order_by("-id").first()
     assert second.result["created"] == 0
-    assert second.result["unchanged"] and second.result["unchanged"][0].startswith("grid.jsonl:1")
+    assert second.result["unchanged"] == 1
+    assert second.result["unchanged_examples"][0].startswith("grid.jsonl:1")
     assert "Unchanged: 1" in admin_client.get(f"/admin/archive/job/{second.pk}/change/").content.decode()
 
 
@@ -81,10 +83,10 @@ def test_a_file_in_a_format_the_importer_does_not_read_is_refused_and_nothing_is
     assert not Job.objects.exists()
 
 
-@override_settings(IMPORT_MAX_FILE_BYTES=100)
-def test_a_file_over_the_size_limit_is_refused(admin_client):
-    response = upload(admin_client, SimpleUploadedFile("big.txt", b"x" * 101))
-    assert "big.txt: larger than the limit of 100 bytes" in response.content.decode()
+@override_settings(UPLOAD_MAX_BYTES=100)
+def test_an_upload_over_the_size_limit_is_refused(admin_client):
+    response = upload(admin_client, SimpleUploadedFile("a.txt", b"x" * 60), SimpleUploadedFile("b.txt", b"x" * 60))
+    assert "Together the files are larger than the limit of 100 bytes" in response.content.decode()
     assert not Job.objects.exists()
 
 

@@ -71,7 +71,7 @@ def test_an_editor_uploads_files_and_sees_the_import_result_when_the_worker_has_
     get_user_model().objects.create_superuser("editor", "", "pw-for-tests-only")
     (tmp_path / "steppe.jsonl").write_text(
         '{"title": "Steppe solar park opens", "body": "A solar park opened near Balkhash.", "date": "2024-07-02"}\n'
-        '{"title": "Undated line", "body": "This line has no date."}\n', encoding="utf-8")
+        '{"title": "A line without its text", "date": "2024-07-03"}\n', encoding="utf-8")
     (tmp_path / "pavlodar.txt").write_text(
         " date 2024-05-14 PAVLODAR – A new ferroalloy line started work at the Pavlodar plant.\n", encoding="utf-8")
 
@@ -90,7 +90,7 @@ def test_an_editor_uploads_files_and_sees_the_import_result_when_the_worker_has_
     expect(page.locator(".field-status_shown")).to_contain_text("Queued")
     assert not Article.objects.exists()
     call_command("run_worker", batch=True, verbosity=0)
-    assert Job.objects.get().status == JobStatus.SUCCEEDED
+    assert Job.objects.get(name="import_upload").status == JobStatus.SUCCEEDED
     # The job page refreshes itself while the job is active, and then shows the result.
     expect(page.locator(".field-outcome")).to_contain_text("Created: 2", timeout=15_000)
     expect(page.locator(".field-outcome")).to_contain_text("Failed: 1")
