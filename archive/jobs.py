@@ -468,7 +468,8 @@ def retag_entity_later(*, entity: Entity, also: list[int] | tuple = ()) -> Job:
 
 def retag_articles_later(*, ids: list[int]) -> Job:
     ids = sorted(set(ids))
-    return enqueue("retag_articles", label=f"Re-tag {len(ids)} articles", article_ids=ids)
+    return enqueue("retag_articles", label=f"Re-tag {len(ids)} article{'s' if len(ids) != 1 else ''}",
+                   article_ids=ids)
 
 
 def merge_entities_later(*, keep: Entity, duplicates: list[Entity]) -> Job:
