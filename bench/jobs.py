@@ -139,14 +139,21 @@ def grow(target: int) -> int:
             cursor.execute("SELECT MAX(id) FROM archive_article")
             offset = cursor.fetchone()[0]
             # Each round copies the original articles once more, with fresh ids, slugs and fingerprints.
+            # Every column is copied as it is, but for those that must stay unique.
+            changed = {
+                "id": "id + %s",
+                "slug": "substr(slug, 1, 100) || %s",
+                "url": "CASE WHEN url = '' THEN '' ELSE substr(url, 1, 480) || %s END",
+                "fingerprint": "substr(fingerprint, 1, 56) || %s",
+            }
+            columns = [field.column for field in Article._meta.concrete_fields]
             cursor.execute(
-                "INSERT INTO archive_article (id, title, slug, body, lede, published, dateline, language, source_id,"
-                " url, fingerprint, created, updated)"
-                " SELECT id + %s, title, substr(slug, 1, 100) || %s, body, lede, published, dateline, language,"
-                " source_id, CASE WHEN url = '' THEN '' ELSE substr(url, 1, 480) || %s END,"
-                " substr(fingerprint, 1, 56) || %s, created, updated"
+                f"INSERT INTO archive_article ({', '.join(columns)})"
+                f" SELECT {', '.join(changed.get(column, column) for column in columns)}"
                 " FROM archive_article WHERE id <= %s ORDER BY id LIMIT %s",
-                [offset, f"-copy{round_}", f"#copy{round_}", f"copy{round_:04d}", originals, target - count],
+                [*({"id": offset, "slug": f"-copy{round_}", "url": f"#copy{round_}",
+                    "fingerprint": f"copy{round_:04d}"}[column] for column in columns if column in changed),
+                 originals, target - count],
             )
             for table, columns in (("archive_article_tags", "tag_id"),
                                    ("archive_mention", "entity_id, count, origin")):
