@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0006_undated_articles_feeds_duplicates'),
+        ('archive', '0007_merge_20261129_1820'),
     ]
 
     operations = [
