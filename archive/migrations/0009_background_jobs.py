@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0007_merge_20261129_1820'),
+        ('archive', '0008_article_created_index'),
     ]
 
     operations = [
