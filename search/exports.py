@@ -10,8 +10,8 @@ from whoosh import query as wq
 
 from archive.exports import FORMATS, database_id_chunks, export_limit, export_response
 from archive.filters import ArticleFilter
+from archive.listing import cleaned_filters
 from archive.models import Article
-from archive.views import cleaned_filters
 from search.engine import Evaluator, rank, snapshot
 from search.filters import filter_query
 from search.forms import SearchForm

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from archive.feeds import ArticleFeed, _query, feed_size
 from archive.filters import ArticleFilter
+from archive.listing import cleaned_filters
 from archive.models import Article
-from archive.views import cleaned_filters
 from search.exports import ranked_ids
 from search.filters import filter_query
 from search.forms import SearchForm

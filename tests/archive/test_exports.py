@@ -174,7 +174,8 @@ def indexed(archive, reindex):
 
 
 def search_ids(client, params: dict) -> list[int]:
-    from search.query import parse_query, run_search
+    from search.query import parse_query
+    from search.service import run_search
 
     results = run_search(parse_query(params["q"]), sort=params.get("sort", "relevance"), per_page=100)
     return [hit.article.id for hit in results.hits]

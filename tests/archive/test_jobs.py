@@ -176,7 +176,8 @@ def test_a_queued_job_no_task_carries_is_sent_again(database_tasks):
 @pytest.mark.django_db(transaction=True)
 def test_a_save_queues_the_index_update_and_a_job_applies_it(database_tasks, index, monkeypatch):
     from search import sync
-    from search.query import parse_query, run_search
+    from search.query import parse_query
+    from search.service import run_search
 
     writers = []
     real_writer = sync.index_writer
@@ -358,7 +359,8 @@ def test_an_alias_of_an_entity_named_in_many_articles_is_indexed_by_jobs_not_by_
                                                                                            monkeypatch):
     from archive.models import Alias
     from search import sync
-    from search.query import parse_query, run_search
+    from search.query import parse_query
+    from search.service import run_search
 
     monkeypatch.setattr(sync, "INLINE_QUEUE_LIMIT", 2)
     samruk = make_entity("Samruk-Kazyna", kind=EntityKind.ORGANISATION)
