@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from archive.models import Alias, Article, Entity, EntitySuggestion, Mention, MentionOrigin, Source, Tag
+from archive.models import Alias, Article, Entity, EntitySuggestion, Feed, Mention, MentionOrigin, Source, Tag
 from archive.services import (
     accept_suggestion,
     merge_entities,
@@ -63,16 +63,16 @@ class ArticleAdmin(ArchiveModelAdmin):
     date_hierarchy = "published"
     search_fields = ["title", "body", "dateline", "url"]
     autocomplete_fields = ["source", "tags"]
-    readonly_fields = ["fingerprint", "created", "updated"]
+    readonly_fields = ["fingerprint", "duplicate_of", "created", "updated"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MentionInline]
     actions = ["retag_selected"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "slug", "published", "source", "dateline", "language", "url"]}),
+        (None, {"fields": ["title", "slug", "published", "source", "author", "dateline", "language", "url"]}),
         ("Text", {"fields": ["lede", "body"]}),
         ("Topics", {"fields": ["tags"]}),
-        ("Record", {"fields": ["fingerprint", "created", "updated"], "classes": ["collapse"]}),
+        ("Record", {"fields": ["fingerprint", "duplicate_of", "created", "updated"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -243,3 +243,18 @@ class EntitySuggestionAdmin(admin.ModelAdmin):
             )
         if merged:
             self.message_user(request, f"Merged {merged} names as aliases.", messages.SUCCESS)
+
+
+# Feeds that `manage.py fetch_feeds` polls (archive/ingest/polling.py); a job runs it, never a web request.
+@admin.register(Feed)
+class FeedAdmin(ArchiveModelAdmin):
+    list_display = ["url", "source", "active", "fetch_pages", "last_fetched", "short_error"]
+    list_filter = ["active", "source"]
+    search_fields = ["url", "last_error"]
+    autocomplete_fields = ["source"]
+    fields = ["url", "source", "active", "fetch_pages", "last_fetched", "last_error"]
+    readonly_fields = ["last_fetched", "last_error"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return obj.last_error[:80]

@@ -32,6 +32,11 @@ class FacetCounts:
     months: Counter[tuple[int, int]] = field(default_factory=Counter)
 
     @property
+    def undated(self) -> int:
+        """Articles without a date: counted in the total, in no month."""
+        return max(self.total - sum(self.months.values()), 0)
+
+    @property
     def years(self) -> Counter[int]:
         years: Counter[int] = Counter()
         for (year, _), n in self.months.items():
@@ -130,6 +135,7 @@ def month_counts(articles: QuerySet[Article]) -> Counter[tuple[int, int]]:
     """Articles per (year, month)."""
     rows = (
         articles.order_by()
+        .filter(published__isnull=False)
         .annotate(y=ExtractYear("published"), m=ExtractMonth("published"))
         .values("y", "m")
         .annotate(n=Count("id", distinct=True))
@@ -150,6 +156,7 @@ class FacetGroup:
     title: str
     param: str
     items: list[FacetItem]
+    note: str = ""  # shown under the items, such as "12 undated"
 
 
 def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
@@ -190,14 +197,14 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     if items:
         groups.append(FacetGroup("Tags", "tag", items))
     years = sorted(counts.years.items(), reverse=True)
-    if years:
+    if years or counts.undated:
         active_year = params.get("year", "")
         items = [
             FacetItem(str(year), n, query_string(params, add={"year": str(year)}, drop=("year", "month")),
                       str(year) == active_year)
             for year, n in years
         ]
-        groups.append(FacetGroup("Years", "year", items))
+        groups.append(FacetGroup("Years", "year", items, note=f"{counts.undated:,} undated" if counts.undated else ""))
     return groups
 
 
@@ -221,6 +228,7 @@ class Timeline:
     last_label: str
     width: int = 720
     height: int = 120
+    undated: int = 0  # articles the chart cannot place, said beside it
 
     @property
     def total(self) -> int:
@@ -265,4 +273,5 @@ def timeline(counts: FacetCounts, params: QueryDict, *, max_months: int = 48) ->
         bars.append(Bar(label, n, url, round(index * slot_width + gap / 2, 2), round(height - bar_height, 2),
                         round(max(slot_width - gap, 1.0), 2), round(bar_height, 2)))
     return Timeline(bars=bars, by_year=by_year, max_count=max_count,
-                    first_label=bars[0].label, last_label=bars[-1].label, width=width, height=height)
+                    first_label=bars[0].label, last_label=bars[-1].label, width=width, height=height,
+                    undated=counts.undated)

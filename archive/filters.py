@@ -149,6 +149,14 @@ class ArticleFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = ArticleFilterForm
 
+    def get_form_class(self):
+        # django-filter builds a new form class for every request; the class depends only on
+        # the declared filters (choices stay lazy), so it is built once per process.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(mentions__entity__kind=value).distinct()
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from archive.text import unique_slug
+from archive.text import body_fingerprint, lead_fingerprint, unique_slug, url_key
 
 LANGUAGE_VALIDATOR = RegexValidator(r"^[a-z]{2}$", "Use a two-letter ISO 639-1 code, such as en or ru.")
 WIKIDATA_VALIDATOR = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q232.")
@@ -211,13 +211,25 @@ class Alias(models.Model):
         return self.name
 
 
+# Undated stories sort as the oldest, on every database (SQLite and PostgreSQL
+# disagree on where NULL goes) and in the search index (whose date column is 0 for them).
+NEWEST_FIRST = (F("published").desc(nulls_last=True), F("id").desc())
+OLDEST_FIRST = (F("published").asc(nulls_first=True), F("id").asc())
+
+
 class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> ArticleQuerySet:
-        return self.order_by("-published", "-id")
+        return self.order_by(*NEWEST_FIRST)
 
     def in_date_order(self, sort: str) -> ArticleQuerySet:
-        """Oldest first for sort="oldest", newest first otherwise."""
-        return self.order_by("published", "id") if sort == "oldest" else self.newest_first()
+        """Oldest first for sort="oldest", newest first otherwise (undated stories count as oldest)."""
+        return self.order_by(*OLDEST_FIRST) if sort == "oldest" else self.newest_first()
+
+    def dated(self) -> ArticleQuerySet:
+        return self.filter(published__isnull=False)
+
+    def undated(self) -> ArticleQuerySet:
+        return self.filter(published__isnull=True)
 
     def for_listing(self) -> ArticleQuerySet:
         """What a list of articles shows (the summary falls back to the body, so it stays)."""
@@ -253,7 +265,10 @@ class Article(RemembersSlug, models.Model):
     lede = models.TextField(
         "summary", blank=True, help_text="Shown in lists; the first paragraph when left empty."
     )
-    published = models.DateField(db_index=True)
+    published = models.DateField(
+        null=True, blank=True, db_index=True, help_text="Empty for a story that carries no date (shown as undated)."
+    )
+    author = models.CharField(max_length=200, blank=True)
     dateline = models.CharField(max_length=100, blank=True, help_text="Where the story was filed, e.g. ASTANA.")
     language = models.CharField(max_length=2, default="en", validators=[LANGUAGE_VALIDATOR])
     source = models.ForeignKey(
@@ -263,6 +278,18 @@ class Article(RemembersSlug, models.Model):
     fingerprint = models.CharField(
         max_length=64, unique=True, editable=False, help_text="Hash of the normalised body; stops duplicates."
     )
+    url_key = models.CharField(
+        max_length=500, blank=True, db_index=True, editable=False,
+        help_text="The URL without scheme, www., tracking parameters or fragment: one story, one key.",
+    )
+    lead_fingerprint = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False,
+        help_text="Hash of the opening words: a re-sent copy of a story shares it.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates",
+        help_text="The article this one repeats with small changes (found on import).",
+    )
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     entities = models.ManyToManyField(Entity, through="Mention", related_name="articles", blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -271,7 +298,7 @@ class Article(RemembersSlug, models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published", "-id"]
+        ordering = list(NEWEST_FIRST)
         constraints = [
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_unique_url"),
         ]
@@ -286,11 +313,11 @@ class Article(RemembersSlug, models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        from archive.text import body_fingerprint
-
         if not self.slug:
             self.slug = unique_slug(Article, self.title, fallback="article", max_length=100)
         self.fingerprint = body_fingerprint(self.body)
+        self.lead_fingerprint = lead_fingerprint(self.body)
+        self.url_key = url_key(self.url)
         super().save(*args, **kwargs)
         self._remember_former_slug()
 
@@ -437,3 +464,28 @@ class FormerSlug(models.Model):
         # The owner's current slug is its real address again, not a former one.
         cls.objects.filter(**{field: owner, "slug": owner.slug}).delete()
         cls.objects.create(**{field: owner, "slug": slug})
+
+
+class Feed(models.Model):
+    """A news feed (RSS or Atom) that ``fetch_feeds`` polls for new articles."""
+
+    url = models.URLField("feed URL", max_length=500, unique=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="feeds",
+        help_text="Articles from this feed get this source (else the feed's own title).",
+    )
+    active = models.BooleanField(default=True, help_text="Only active feeds are fetched.")
+    fetch_pages = models.BooleanField(
+        default=False, help_text="Fetch each entry's page for the full text, rather than the feed's summary."
+    )
+    etag = models.CharField(max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    last_fetched = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.url

@@ -62,12 +62,15 @@ def index_segments() -> int:
 
 
 def _progress(started: float, expected: int):
-    def report(done: int, total: int, path: Path) -> None:
-        if done % 10 == 0 or done == total:
-            articles = min(done * expected // max(total, 1), expected)
-            elapsed = time.perf_counter() - started
-            print(f"  import: {done}/{total} files, ~{articles} articles, {elapsed:.0f} s, "
-                  f"~{articles / max(elapsed, 1e-9):.0f} articles/s", file=sys.stderr, flush=True)
+    shown = {"files": -1}
+
+    def report(state) -> None:  # archive.ingest.importer.Progress
+        if state.files_done == shown["files"] or not (state.files_done % 10 == 0 or state.finished):
+            return
+        shown["files"] = state.files_done
+        elapsed = time.perf_counter() - started
+        print(f"  import: {state.files_done}/{state.files_total} files, {state.articles} of ~{expected} articles, "
+              f"{elapsed:.0f} s, ~{state.articles / max(elapsed, 1e-9):.0f} articles/s", file=sys.stderr, flush=True)
 
     return report
 

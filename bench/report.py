@@ -55,6 +55,11 @@ def targets(results: dict) -> list[dict]:
         add("HTTP errors", "0", str(http["errors"]), http["errors"] == 0)
         add("server peak memory (sum of RSS)", "≤ 600 MB", f"{http['memory']['peak_rss_mb']} MB",
             http["memory"]["peak_rss_mb"] <= 600)
+    if results.get("load"):
+        from bench.web import load_targets
+
+        for name, wanted, measured, met in load_targets(results["load"]):
+            add(name, wanted, measured, met)
     best = _best_rebuild(results["build"])
     if best:
         add("index rebuild (rebuild_index)", "≥ 350 articles/s",
@@ -170,6 +175,11 @@ def markdown(results: dict) -> str:
             f"**{http['memory']['peak_rss_mb']} MB** (sum of each process's own peak: "
             f"{http['memory']['sum_of_process_peaks_mb']} MB).",
         ]
+
+    if results.get("load"):
+        from bench.web import load_markdown
+
+        lines += load_markdown(results["load"])
 
     stages = results.get("code_by_stage") or {}
     if len(set(stages.values())) > 1:

@@ -269,6 +269,21 @@ def stage_http(paths: Paths, args) -> dict:
     return figures
 
 
+def stage_load(paths: Paths, args, results: dict) -> dict:
+    """8, 20 and 50 clients on search, filtered lists, article and entity pages, an import running (bench/web.py)."""
+    from bench.querymix import build_mix
+    from bench.web import stage_load as run_load
+
+    mix = build_mix()
+    pages = http_requests(mix, per_query=1, articles=args.http_articles, entities=args.http_entities, seed=args.seed)
+    service_p50 = {name: fig["ms"]["p50"] for name, fig in results["search"]["ours"].items()}
+    say(f"[5/6] load: gunicorn -w {args.workers}, clients {args.load_clients} …")
+    return run_load(env=paths.environment(), scratch=paths.root / "load-scratch", data=paths.data, index=paths.index,
+                    mix=mix, pages=pages, service_p50=service_p50, n=args.n, seed=args.seed, workers=args.workers,
+                    clients=tuple(int(c) for c in args.load_clients.split(",")), per_level=args.load_requests,
+                    say=say)
+
+
 def stage_sizes(paths: Paths) -> dict:
     return {
         "index_mb": round(directory_bytes(paths.index) / 1e6, 1),
@@ -300,6 +315,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--http-articles", type=int, default=60)
     parser.add_argument("--http-entities", type=int, default=40)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--load-clients", default="8,20,50", help="client counts of the load run (8: no import)")
+    parser.add_argument("--load-requests", type=int, default=400, help="requests per client count in the load run")
+    parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--profile", type=int, default=3, help="cProfile the N slowest query types (0: none)")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
@@ -339,6 +357,8 @@ def main(argv: list[str] | None = None) -> dict:
     stage("search", lambda: stage_queries(paths, args))
     if not args.skip_http:
         stage("http", lambda: stage_http(paths, args))
+    if not args.skip_load:
+        stage("load", lambda: stage_load(paths, args, results))
     say("[6/6] sizes and results …")
     results["sizes"] = stage_sizes(paths)
     results["seconds"] = round(time.perf_counter() - started, 1)

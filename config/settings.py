@@ -173,7 +173,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Largest file the importer will read; bigger files are reported and skipped.
-IMPORT_MAX_FILE_BYTES = env_int("DOSSIER_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
+# The size limit of one imported article (a JSON Lines line, a page, a web-archive record);
+# files of any size are read as streams. DOSSIER_IMPORT_MAX_FILE_BYTES is its older name.
+IMPORT_MAX_ARTICLE_BYTES = env_int(
+    "DOSSIER_IMPORT_MAX_ARTICLE_BYTES", env_int("DOSSIER_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
+)
+IMPORT_MAX_FILE_BYTES = IMPORT_MAX_ARTICLE_BYTES
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the admin's JavaScript does not read it, but forms work either way

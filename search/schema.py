@@ -192,7 +192,6 @@ def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
         "source": article.source.name if article.source else "",
         "tag": "\n".join(tag.name for tag in tags),
         "dateline": article.dateline,
-        "date": dt.datetime.combine(article.published, dt.time()),
         "source_id": str(article.source_id or ""),
         "entity_ids": ",".join(sorted(entity_ids, key=int)),
         "tag_ids": ",".join(sorted((str(tag.id) for tag in tags), key=int)),
@@ -201,6 +200,8 @@ def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
         "kinds": ",".join(sorted(kinds)),
         "facet_row": facet_row(article, entity_keys, tags).encode("utf-8"),
     }
+    if article.published is not None:  # an undated story has no date: no date filter or facet finds it
+        doc["date"] = dt.datetime.combine(article.published, dt.time())
     for field, names in by_field.items():
         doc[field] = "\n".join(names)
     doc["stamp"] = document_stamp(doc)
@@ -216,8 +217,8 @@ def facet_row(article: Article, entity_keys: list[str], tags: list) -> str:
     return "|".join(
         [
             str(article.source_id or ""),
-            str(article.published.year),
-            str(article.published.month),
+            str(article.published.year if article.published else 0),  # 0|0: undated
+            str(article.published.month if article.published else 0),
             ",".join(sorted(entity_keys)),
             ",".join(sorted(str(tag.id) for tag in tags)),
         ]

@@ -39,9 +39,15 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> str:
 def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are, and the
     phrases (each marked whole, from its first word to its last), left to right."""
-    spans = phrase_matches(text, phrases) if phrases else []
+    if not phrases:
+        if not terms:
+            return []
+        return [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+    # One pass over the words serves the phrases and the loose terms.
+    tokens = [(form, m.start(), m.end()) for m in _WORD.finditer(text) if (form := index_form(m.group()))]
+    spans = _phrase_spans(tokens, phrases)
     if terms:
-        words = [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+        words = [(start, end) for form, start, end in tokens if form in terms]
         spans += [(s, e) for s, e in words if not any(ps <= s and e <= pe for ps, pe in spans)]
     return sorted(spans)
 
@@ -54,6 +60,10 @@ def phrase_matches(text: str, phrases: Phrases) -> list[tuple[int, int]]:
     """Where the phrases occur, counting word positions as the index does (stop words
     take no position), each next word within ``slop`` positions of the one before."""
     tokens = [(form, m.start(), m.end()) for m in _WORD.finditer(text) if (form := index_form(m.group()))]
+    return _phrase_spans(tokens, phrases)
+
+
+def _phrase_spans(tokens: list[tuple[str, int, int]], phrases: Phrases) -> list[tuple[int, int]]:
     spans = []
     for words, slop in phrases:
         if not words:

@@ -87,12 +87,11 @@ def _mark_what_was_asked(results: SearchResults, parsed: ParsedQuery) -> None:
         return
     articles = [hit.article for hit in results.hits]
     sentences = entity_sentences(articles, asked) if asked else {}
+    body_terms, title_terms = plain_terms(parsed.query, "body"), plain_terms(parsed.query, "title")
     for hit in results.hits:
-        if body_phrases and (html := snippet(hit.article.body, plain_terms(parsed.query, "body"),
-                                             phrases=body_phrases)):
+        if body_phrases and (html := snippet(hit.article.body, body_terms, phrases=body_phrases)):
             hit.snippet_html = mark_safe(html)
-        if title_phrases and (html := highlight_all(hit.article.title, plain_terms(parsed.query, "title"),
-                                                    title_phrases)):
+        if title_phrases and (html := highlight_all(hit.article.title, title_terms, title_phrases)):
             hit.title_html = mark_safe(html)
         if hit.article.id in sentences and "<mark>" not in hit.snippet_html:
             hit.snippet_html = mark_safe(sentences[hit.article.id])

@@ -6,6 +6,7 @@ Parsers are pure: text in, ``ParsedArticle`` or ``ParseFailure`` out, no databas
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import re
 from dataclasses import dataclass, field
 
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from archive.models import EntityKind
-from archive.text import derive_title, normalise_whitespace, shorten
+from archive.text import clean_text, derive_title, normalise_whitespace, shorten
 
 MAX_TITLE_CHARS = 300
 MAX_BODY_CHARS = 500_000
@@ -24,6 +25,15 @@ EARLIEST_YEAR = 1800
 _HEADING_LINE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 _FINAL_PUNCTUATION = tuple(".!?:;…,\"'”’»)")
 _url_validator = URLValidator(schemes=["http", "https"])
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])")
+# A place in capitals ("ASTANA", "NUR-SULTAN", "ST. PETERSBURG"), optionally with a
+# country or a day in ordinary case ("ALMATY, Kazakhstan", "BEIJING, March 3") and
+# an agency in brackets ("(Xinhua)"), then a dash with spaces around it.
+_DATELINE = re.compile(
+    r"^(?P<place>[A-ZÀ-ÞА-ЯЁ][A-ZÀ-ÞА-ЯЁ.'’ -]*?[A-ZÀ-ÞА-ЯЁ.])"
+    r"(?:,\s*[A-Z][\w .'-]{1,40}?)?(?:\s*\([^()\n]{1,40}\))?\s*[–—-]{1,2}\s+(?P<rest>\S.*)$",
+    re.DOTALL,
+)
 
 KIND_SYNONYMS = {
     "organization": EntityKind.ORGANISATION,
@@ -50,7 +60,7 @@ class ParsedEntity:
 class ParsedArticle:
     title: str
     body: str
-    published: dt.date
+    published: dt.date | None  # None: the story carries no date (stored as undated)
     source: str = ""
     url: str = ""
     language: str = "en"
@@ -58,36 +68,70 @@ class ParsedArticle:
     lede: str = ""
     tags: list[str] = field(default_factory=list)
     entities: list[ParsedEntity] = field(default_factory=list)
-    line: int | None = None  # where the article starts in its file
+    author: str = ""
+    line: int | None = None  # where the article starts in its file (a line, a record, an entry)
+    unit: str = "line"  # what ``line`` counts
 
 
 @dataclass(frozen=True)
 class ParseFailure:
     reason: str
     line: int | None = None
+    unit: str = "line"
 
 
-ParseResult = ParsedArticle | ParseFailure
+@dataclass(frozen=True)
+class Skipped:
+    """Something in the file that is not an article and was not meant to be (a WARC's request record)."""
+
+    reason: str
+    line: int | None = None
+    unit: str = "record"
 
 
-def parse_date(value: object) -> dt.date:
-    """An ISO 8601 date or date-time; the calendar day as written is what counts."""
+ParseResult = ParsedArticle | ParseFailure | Skipped
+
+
+def split_dateline(text: str) -> tuple[str, str]:
+    """('ASTANA', rest of the paragraph) or ('', text) when the story has no dateline."""
+    match = _DATELINE.match(text)
+    if not match:
+        return "", text
+    return match.group("place").strip(), match.group("rest")
+
+
+def parse_date(value: object) -> dt.date | None:
+    """An ISO 8601 date or date-time (or an e-mail style date, as feeds write them); None when absent.
+
+    The calendar day as written is what counts.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidArticle("the date is missing")
+        return None
     if not isinstance(value, str):
         raise InvalidArticle("the date must be text such as 2024-03-29")
     text = value.strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-        else:
-            day = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        raise InvalidArticle(f"bad date {shorten(text, 40)!r} (expected YYYY-MM-DD)") from None
+    iso = _ISO_DAY.match(text)
+    if iso:
+        try:
+            day = dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            raise InvalidArticle(f"the date {shorten(text, 40)!r} does not exist") from None
+        if len(text) > 10:
+            try:
+                dt.datetime.fromisoformat(text.replace("Z", "+00:00"))  # the time must make sense too
+            except ValueError:
+                raise InvalidArticle(f"bad time in the date {shorten(text, 40)!r}") from None
+    else:
+        try:
+            day = email.utils.parsedate_to_datetime(text).date()
+        except (ValueError, TypeError, IndexError):
+            raise InvalidArticle(
+                f"bad date {shorten(text, 40)!r} (write dates as YYYY-MM-DD, such as 2024-03-29)"
+            ) from None
     if day.year < EARLIEST_YEAR:
         raise InvalidArticle(f"the date {day.isoformat()} is implausibly early")
     if day > dt.date.today() + dt.timedelta(days=2):
@@ -162,7 +206,7 @@ def clean_short_text(value: object, what: str, limit: int) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidArticle(f"the {what} must be text")
-    text = normalise_whitespace(value)
+    text = normalise_whitespace(clean_text(value))
     if len(text) > limit:
         raise InvalidArticle(f"the {what} is longer than {limit} characters")
     return text
@@ -183,7 +227,7 @@ def clean_tags(value: object) -> list[str]:
         raise InvalidArticle("tags must be a list of names")
     tags = []
     for tag in value:
-        name = normalise_whitespace(tag)
+        name = normalise_whitespace(clean_text(tag))
         if not name:
             continue
         if len(name) > 100:
@@ -224,6 +268,25 @@ def clean_entities(value: object) -> list[ParsedEntity]:
     return entities
 
 
+def _take_dateline(body: str, given: str) -> tuple[str, str]:
+    """The body without a dateline at its start, and the dateline (the given one first).
+
+    A dateline written into the text ("SHYMKENT – The regional ...") is the same
+    whatever the format: it leaves the text and becomes the article's dateline.
+    """
+    first = body.split("\n\n", 1)
+    if first[0].startswith("## "):
+        return body, given
+    place, rest = split_dateline(first[0])
+    if not place or not rest.strip() or (given and fold_place(given) != fold_place(place)):
+        return body, given
+    return "\n\n".join([rest, *first[1:]]), given or place
+
+
+def fold_place(name: str) -> str:
+    return normalise_whitespace(name).casefold()
+
+
 def build_article(
     *,
     title: object,
@@ -231,6 +294,7 @@ def build_article(
     date: object,
     detect_headings: bool,
     line: int | None = None,
+    unit: str = "line",
     source: object = "",
     url: object = "",
     language: object = "en",
@@ -238,16 +302,25 @@ def build_article(
     lede: object = "",
     tags: object = None,
     entities: object = None,
+    author: object = "",
 ) -> ParsedArticle:
-    """Check every field and return the article, or raise ``InvalidArticle`` with the reason."""
+    """Check every field and return the article, or raise ``InvalidArticle`` with the reason.
+
+    Text is cleaned of what no database can store the same way (see ``clean_text``);
+    a missing date gives an undated article.
+    """
     if not isinstance(body, str):
         raise InvalidArticle("the body must be text")
     if len(body) > MAX_BODY_CHARS:
         raise InvalidArticle(f"the body is longer than {MAX_BODY_CHARS:,} characters")
-    canonical = canonical_body(body, detect_headings=detect_headings)
+    canonical = canonical_body(clean_text(body), detect_headings=detect_headings)
     if not first_paragraph(canonical):
         raise InvalidArticle("the body is empty")
     published = parse_date(date)
+    clean_place = clean_dateline(dateline)
+    canonical, place = _take_dateline(canonical, clean_place)
+    if place != clean_place:
+        clean_place = clean_dateline(place)
     clean_title = clean_short_text(title, "title", MAX_TITLE_CHARS) if title else ""
     if not clean_title:
         clean_title = derive_title(first_paragraph(canonical))
@@ -256,11 +329,13 @@ def build_article(
         body=canonical,
         published=published,
         source=clean_short_text(source, "source name", 200),
-        url=clean_url(url),
+        url=clean_url(clean_text(url) if isinstance(url, str) else url),
         language=clean_language(language),
-        dateline=clean_dateline(dateline),
+        dateline=clean_place,
         lede=clean_short_text(lede, "summary", 2000),
         tags=clean_tags(tags),
         entities=clean_entities(entities),
+        author=shorten(clean_short_text(author, "author", 10_000), 200) if author else "",
         line=line,
+        unit=unit,
     )

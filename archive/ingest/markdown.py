@@ -18,7 +18,7 @@ import re
 
 from archive.ingest.base import InvalidArticle, ParseFailure, ParseResult, build_article
 
-FRONT_MATTER_KEYS = {"title", "date", "source", "url", "language", "lang", "dateline", "summary", "tags"}
+FRONT_MATTER_KEYS = {"title", "date", "source", "url", "language", "lang", "dateline", "summary", "tags", "author"}
 _KEY_VALUE = re.compile(r"^([A-Za-z_]+)\s*:\s*(.*)$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
@@ -68,14 +68,12 @@ def parse_markdown(text: str) -> list[ParseResult]:
         key = match.group(1).lower()
         if key in FRONT_MATTER_KEYS:
             meta["language" if key == "lang" else key] = match.group(2)
-    if "date" not in meta:
-        return [ParseFailure("the front matter has no date", start + 1)]
     body = plain_inline("\n".join(lines[end + 1 :]))
     try:
         article = build_article(
             title=plain_inline(_unquote(meta.get("title", ""))),
             body=body,
-            date=_unquote(meta["date"]),
+            date=_unquote(meta.get("date", "")),
             detect_headings=False,
             line=1,
             source=_unquote(meta.get("source", "")),
@@ -84,6 +82,7 @@ def parse_markdown(text: str) -> list[ParseResult]:
             dateline=_unquote(meta.get("dateline", "")),
             lede=_unquote(meta.get("summary", "")),
             tags=_tag_list(meta.get("tags", "")),
+            author=_unquote(meta.get("author", "")),
         )
     except InvalidArticle as error:
         return [ParseFailure(str(error), start + 1)]

@@ -13,28 +13,17 @@ from __future__ import annotations
 
 import re
 
-from archive.ingest.base import InvalidArticle, ParseFailure, ParseResult, build_article
+from archive.ingest.base import InvalidArticle, ParseFailure, ParseResult, build_article, split_dateline
 
-HEADER_KEYS = {"title", "source", "url", "language", "lang", "date", "dateline", "summary"}
+__all__ = ["parse_plaintext", "split_dateline"]
+
+HEADER_KEYS = {"title", "source", "url", "language", "lang", "date", "dateline", "summary", "author"}
 _HEADER = re.compile(r"^\s*([A-Za-z]+)(?:[ \t]+(.*))?$")
 _DATE_LINE = re.compile(r"^(\S+)(?:[ \t]+(.*))?$")
-# A place in capitals ("ASTANA", "NUR-SULTAN", "ST. PETERSBURG"), optionally with a
-# country in ordinary case ("ALMATY, Kazakhstan"), then a dash with spaces around it.
-_DATELINE = re.compile(
-    r"^(?P<place>[A-ZÀ-ÞА-ЯЁ][A-ZÀ-ÞА-ЯЁ.'’ -]*?[A-ZÀ-ÞА-ЯЁ.])"
-    r"(?:,\s*[A-Z][\w .'-]{1,40}?)?\s*[–—-]{1,2}\s+(?P<rest>\S.*)$"
-)
-
-
-def split_dateline(text: str) -> tuple[str, str]:
-    """('ASTANA', rest of the paragraph) or ('', text) when the story has no dateline."""
-    match = _DATELINE.match(text)
-    if not match:
-        return "", text
-    return match.group("place").strip(), match.group("rest")
 
 
 def parse_plaintext(text: str) -> list[ParseResult]:
+    """One article; a file without a ``date`` line is an undated story."""
     lines = text.split("\n")
     headers: dict[str, str] = {}
     date_line_no = None
@@ -49,8 +38,6 @@ def parse_plaintext(text: str) -> list[ParseResult]:
         match = _HEADER.match(line)
         key = match.group(1).lower() if match else ""
         if not match or key not in HEADER_KEYS:
-            if date_line_no is None:
-                return [ParseFailure("no 'date YYYY-MM-DD' line before the text begins", number)]
             body_start = number - 1
             break
         value = (match.group(2) or "").strip()
@@ -68,34 +55,24 @@ def parse_plaintext(text: str) -> list[ParseResult]:
                 break
         else:
             headers["language" if key == "lang" else key] = value
-    if date_line_no is None:
-        return [ParseFailure("no 'date YYYY-MM-DD' line at the top of the file", 1)]
 
-    dateline = headers.get("dateline", "")
     rest = "\n".join(lines[body_start:])
     if first_body_text:
-        place, first_body_text = split_dateline(first_body_text)
-        dateline = dateline or place
         rest = first_body_text + "\n" + rest
-    else:
-        stripped = rest.lstrip("\n")
-        place, remainder = split_dateline(stripped)
-        if place:
-            dateline = dateline or place
-            rest = remainder
     try:
         article = build_article(
             title=headers.get("title", ""),
             body=rest,
-            date=headers["date"],
+            date=headers.get("date"),
             detect_headings=True,
             line=1,
             source=headers.get("source", ""),
             url=headers.get("url", ""),
             language=headers.get("language", "en"),
-            dateline=dateline,
+            dateline=headers.get("dateline", ""),
             lede=headers.get("summary", ""),
+            author=headers.get("author", ""),
         )
     except InvalidArticle as error:
-        return [ParseFailure(str(error), date_line_no)]
+        return [ParseFailure(str(error), date_line_no or 1)]
     return [article]

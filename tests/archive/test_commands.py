@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from io import StringIO
 
@@ -183,3 +184,125 @@ def test_tag_entities_in_small_batches_still_reaches_every_article():
     run("tag_entities", batch_size=2, verbosity=0)
 
     assert Mention.objects.filter(article__in=articles).count() == 7
+
+
+# import_articles: exit status, summary, report, progress, the index
+
+
+from django.core.management.base import CommandError  # noqa: E402
+
+from archive.ingest.importer import Progress  # noqa: E402
+from archive.management.commands.import_articles import ImportProgress  # noqa: E402
+
+STORY = "date 2024-03-29 ASTANA – Kazakhstan and China signed a deal on wind power.\n"
+
+
+def import_command(*args, **options) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of import_articles, as a shell would see them."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_articles", *map(str, args), stdout=out, stderr=err, **options)
+        status = 0
+    except CommandError as error:
+        status = error.returncode
+        err.write(str(error))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_import_exits_0_when_everything_was_imported_or_already_there(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY, "utf-8")
+    assert import_command(tmp_path)[0] == 0
+    status, out, err = import_command(tmp_path)
+    assert status == 0 and out == ""
+    assert "0 created, 1 unchanged, 0 failed, from 1 file" in err
+
+
+def test_import_exits_1_when_anything_failed(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY, "utf-8")
+    (tmp_path / "b.jsonl").write_text('{"body": ""}\n', "utf-8")
+    status, _, err = import_command(tmp_path)
+    assert status == 1
+    assert "1 created, 0 unchanged, 1 failed" in err and "b.jsonl:1: the body is empty" in err
+
+
+@pytest.mark.parametrize("make", [
+    lambda tmp: tmp / "missing.jsonl",
+    lambda tmp: (tmp / "table.csv").write_text("a,b\n") and tmp / "table.csv",
+    lambda tmp: tmp,  # a folder with nothing Dossier reads
+])
+def test_import_exits_2_for_usage_errors_and_imports_nothing(tmp_path, make):
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    status, _, err = import_command(make(tmp_path))
+    assert status == 2 and err
+    assert Article.objects.count() == 0
+
+
+def test_import_with_an_unknown_format_option_is_a_usage_error(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY, "utf-8")
+    with pytest.raises(CommandError):  # argparse: invalid choice (exit status 2 on the command line)
+        call_command("import_articles", str(tmp_path / "a.txt"), "--format", "docx")
+
+
+def test_format_option_reads_a_file_whatever_its_name(tmp_path):
+    (tmp_path / "export.json").write_text('{"title": "T", "body": "A story.", "date": "2024-01-01"}\n', "utf-8")
+    assert import_command(tmp_path / "export.json", "--format", "jsonl")[0] == 0
+    assert Article.objects.get().title == "T"
+
+
+def test_report_file_lists_every_failure_as_json_lines(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    wire = folder / "wire.jsonl"
+    wire.write_text('{"body": "Fine."}\n{broken\n{"body": "x", "date": "2024-02-30"}\n', "utf-8")
+    (folder / "bad.md").write_text("no front matter\n", "utf-8")
+    report = tmp_path / "failures.jsonl"
+    status, _, _ = import_command(folder, "--report", report)
+    assert status == 1
+    rows = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    assert rows == [
+        {"file": str(folder / "bad.md"), "line": 1, "reason": "no front matter: the file must start with a '---' line"},
+        {"file": str(wire), "line": 2, "reason": rows[1]["reason"]},
+        {"file": str(wire), "line": 3, "reason": "the date '2024-02-30' does not exist"},
+    ]
+    assert rows[1]["reason"].startswith("not valid JSON")
+
+
+def test_require_date_option_refuses_undated_stories(tmp_path):
+    (tmp_path / "a.txt").write_text("source Wire\n\nA story that carries no date at all.\n", "utf-8")
+    status, _, err = import_command(tmp_path, "--require-date")
+    assert status == 1 and "no date" in err
+    assert import_command(tmp_path)[0] == 0
+    assert Article.objects.get().published is None
+
+
+def test_progress_line_names_articles_bytes_rate_and_time_left():
+    state = Progress(articles=20_000, bytes_done=50_000_000, bytes_total=200_000_000, files_done=0, files_total=1)
+    line = ImportProgress.line(state, elapsed=100.0)
+    assert line == "Importing: 20,000 articles (200/s) · 50.0 of 200.0 MB (25%) · about 5 min 00 s left"
+    many = Progress(articles=30, bytes_done=3_000, bytes_total=9_000, files_done=3, files_total=9)
+    assert ImportProgress.line(many, elapsed=6.0) == "Importing: 30 articles (5/s) · file 4 of 9 · about 12 s left"
+
+
+def test_progress_in_a_log_is_plain_periodic_lines(tmp_path):
+    (tmp_path / "wire.jsonl").write_text("\n".join(
+        json.dumps({"title": f"S{n}", "body": f"Story {n}.", "date": "2024-01-01"}) for n in range(120)), "utf-8")
+    stream = StringIO()
+    from archive.ingest.importer import import_articles
+
+    import_articles(paths=[tmp_path], progress=ImportProgress(stream, log_interval=0.0))
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue() and "\x1b" not in stream.getvalue()
+    assert lines[0].startswith("Importing: 50 articles")
+    assert lines[-1].startswith("Importing: 120 articles") and "done in" in lines[-1]
+
+
+def test_a_new_archive_indexes_itself_on_its_first_import(tmp_path, client):
+    from search.index import index_state
+
+    (tmp_path / "a.txt").write_text(STORY, "utf-8")
+    assert index_state() == "missing"
+    assert import_command(tmp_path)[0] == 0
+    assert index_state() == "ok"
+    response = client.get("/search/", {"q": "wind"})
+    assert response.status_code == 200
+    assert "Kazakhstan and China signed a deal on" in response.content.decode()

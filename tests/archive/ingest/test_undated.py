@@ -1,0 +1,112 @@
+"""Undated stories, once imported: stored, shown as undated, counted, found by every filter but the dates.
+
+Both answerers are checked: the database (browse without the index) and the index.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.paginator import Paginator
+from django.http import QueryDict
+
+from archive.facets import IndexedArticles, count_facets, facet_display, list_filtered, timeline
+from archive.filters import ArticleFilter
+from archive.ingest.importer import import_articles
+from archive.models import Article
+from search.filters import filter_query
+from search.query import parse_query, run_search
+from tests.factories import make_source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive(tmp_path, reindex):
+    make_source("Caspian Wire")
+    rows = [
+        {"title": "Dated wind story", "body": "Wind farms in Zhambyl grow.", "date": "2023-01-15"},
+        {"title": "Later wind story", "body": "Wind auctions in Turkestan.", "date": "2023-04-02"},
+        {"title": "Undated wind story", "body": "Wind turbines arrive by rail.", "source": "Caspian Wire",
+         "dateline": "Taraz", "tags": ["wind power"]},
+        {"title": "Undated coal story", "body": "Coal trains from Ekibastuz.", "language": "ru"},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows), "utf-8")
+    report = import_articles(paths=[path])
+    assert report.failures == [] and report.undated == 2
+    reindex()
+    return {a.title: a.id for a in Article.objects.all()}
+
+
+def browse(query: str) -> set[int]:
+    filterset = ArticleFilter(QueryDict(query), queryset=Article.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return set(filterset.qs.values_list("id", flat=True))
+
+
+def search(query: str, q: str | None = None) -> set[int]:
+    filterset = ArticleFilter(QueryDict(query), queryset=Article.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    results = run_search(parse_query(q) if q else None, per_page=100,
+                         filter_query=filter_query(filterset.form.cleaned_data))
+    return {hit.article.id for hit in results.hits}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("source=caspian-wire", {"Undated wind story"}),
+    ("tag=wind-power", {"Undated wind story"}),
+    ("place=Taraz", {"Undated wind story"}),
+    ("language=ru", {"Undated coal story"}),
+    ("year=2023", {"Dated wind story", "Later wind story"}),
+    ("date_from=1900-01-01", {"Dated wind story", "Later wind story"}),
+])
+def test_undated_stories_answer_every_filter_but_the_dates_on_both_paths(archive, query, expected):
+    assert browse(query) == search(query) == {archive[title] for title in expected}
+
+
+def test_search_finds_undated_stories(archive):
+    assert search("", q="wind") == {archive["Dated wind story"], archive["Later wind story"],
+                                    archive["Undated wind story"]}
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_undated_stories_sort_as_the_oldest_in_the_database_and_the_index(archive, sort):
+    counts, articles = list_filtered(Article.objects.all(), {}, sort)
+    assert isinstance(articles, IndexedArticles)
+    paginator = Paginator(articles, 3)
+    listed = [a.id for n in paginator.page_range for a in paginator.page(n).object_list]
+    database = list(Article.objects.in_date_order(sort).values_list("id", flat=True))
+    assert listed == database
+    undated = {archive["Undated wind story"], archive["Undated coal story"]}
+    assert set(database[-2:] if sort == "newest" else database[:2]) == undated
+    assert counts.undated == 2
+
+
+def test_undated_stories_are_counted_beside_the_timeline_and_the_years(archive):
+    counts = count_facets(Article.objects.all())
+    assert (counts.total, counts.undated, dict(counts.years)) == (4, 2, {2023: 2})
+    chart = timeline(counts, QueryDict(""))
+    assert chart.undated == 2 and chart.total == 2
+    years = next(group for group in facet_display(counts, QueryDict("")) if group.title == "Years")
+    assert years.note == "2 undated"
+
+
+def test_pages_show_undated_and_the_count(archive, client):
+    article = Article.objects.get(title="Undated wind story")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert '<span class="undated">undated</span>' in page
+    listing = client.get("/articles/").content.decode()
+    assert listing.count('<span class="undated">undated</span>') == 2
+    assert "2 undated" in listing
+    results = client.get("/search/", {"q": "wind"}).content.decode()
+    assert '<span class="undated">undated</span>' in results and "1 undated" in results
+
+
+def test_an_undated_story_needs_no_date_in_the_index_document(archive):
+    from search.schema import documents
+
+    (_, document), = documents([archive["Undated coal story"]])
+    assert "date" not in document
+    assert document["facet_row"].decode().split("|")[1:3] == ["0", "0"]
