@@ -5,8 +5,21 @@ from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
-from archive.models import Alias, Article, Entity, EntitySuggestion, Feed, Mention, MentionOrigin, Source, Tag
+from archive.models import (
+    Alias,
+    Article,
+    Entity,
+    EntityKind,
+    EntitySuggestion,
+    Feed,
+    Mention,
+    MentionOrigin,
+    Source,
+    SuggestionStatus,
+    Tag,
+)
 from archive.services import (
     accept_suggestion,
     merge_entities,
@@ -16,6 +29,11 @@ from archive.services import (
     tag_articles,
 )
 from archive.text import body_fingerprint
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 article", "2 articles": messages say what they count in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 class MentionInline(admin.TabularInline):
@@ -93,7 +111,7 @@ class ArticleAdmin(ArchiveModelAdmin):
     @admin.action(description="Re-tag selected articles with known entities")
     def retag_selected(self, request, queryset):
         done = tag_articles(articles=queryset.prefetch_related("mentions"))
-        self.message_user(request, f"Re-tagged {done} articles.", messages.SUCCESS)
+        self.message_user(request, f"Re-tagged {counted(done, 'article')}.", messages.SUCCESS)
 
 
 class AliasInline(admin.TabularInline):
@@ -118,7 +136,7 @@ class EntityAdmin(ArchiveModelAdmin):
         names_changed = "name" in form.changed_data or any(fs.has_changed() for fs in formsets)
         if change and names_changed:
             done = retag_entity(entity=form.instance)
-            self.message_user(request, f"Names changed: {done} articles re-tagged.", messages.INFO)
+            self.message_user(request, f"Names changed: {counted(done, 'article')} re-tagged.", messages.INFO)
 
     @admin.action(description="Merge selected entities into one")
     def merge_selected(self, request, queryset):
@@ -134,7 +152,9 @@ class EntityAdmin(ArchiveModelAdmin):
                 return None
             moved = merge_entities(keep=keep, duplicates=[e for e in entities if e.pk != keep.pk])
             self.message_user(
-                request, f"Merged {len(entities) - 1} entities into “{keep}”; {moved} articles updated.",
+                request,
+                f"Merged {counted(len(entities) - 1, 'entity', 'entities')} into “{keep}”; "
+                f"{counted(moved, 'article')} updated.",
                 messages.SUCCESS,
             )
             return None
@@ -194,18 +214,89 @@ class TagAdmin(ArchiveModelAdmin):
         return obj.n_articles
 
 
+class SuggestionQueueFilter(admin.SimpleListFilter):
+    """The queue opens on what is still to review; decided suggestions are one click away."""
+
+    title = "status"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("review", "To review"), ("open", "All open (incl. names seen once)"),
+            (SuggestionStatus.ACCEPTED, "Accepted"), (SuggestionStatus.REJECTED, "Rejected"),
+            (SuggestionStatus.MERGED, "Merged"), ("all", "All"),
+        ]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            selected = (self.value() or "review") == str(lookup)
+            yield {"selected": selected, "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                   "display": title}
+
+    def queryset(self, request, queryset):
+        value = self.value() or "review"
+        if value == "review":
+            return queryset.worth_reviewing()
+        if value == "open":
+            return queryset.open()
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
+
+def _accept_as(kind: str, label: str):
+    def action(modeladmin, request, queryset):
+        open_items = list(queryset.filter(status=SuggestionStatus.NEW))
+        for suggestion in open_items:
+            suggestion.kind = kind
+            suggestion.save(update_fields=["kind", "updated"])
+            accept_suggestion(suggestion=suggestion)
+        modeladmin.message_user(
+            request, f"Accepted {counted(len(open_items), 'suggestion')} as {label.lower()}.", messages.SUCCESS
+        )
+
+    action.__name__ = f"accept_as_{kind}"
+    return admin.action(description=f"Accept as {label.lower()}")(action)
+
+
 @admin.register(EntitySuggestion)
 class EntitySuggestionAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "article_count", "strong", "status"]
+    list_display = ["name", "kind", "article_count", "known_entity", "first_example", "status"]
     list_editable = ["kind"]
-    list_filter = ["status", "kind", "strong"]
+    list_filter = [SuggestionQueueFilter, "kind", "strong"]
     search_fields = ["name"]
     autocomplete_fields = ["target"]
     readonly_fields = ["article_count", "examples_list", "strong", "created", "updated"]
     fields = ["name", "kind", "status", "target", "article_count", "strong", "examples_list", "created", "updated"]
-    actions = ["accept", "reject", "merge_into_target"]
+    actions = ["accept", "merge_into_target", "reject"]  # and "accept as <kind>" for each kind: get_actions
     ordering = ["-strong", "-article_count", "name"]
     list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("target")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for kind, label in EntityKind.choices:
+            action = _accept_as(kind, label)
+            actions[action.__name__] = (action, action.__name__, action.short_description)
+        return actions
+
+    @admin.display(description="known entity")
+    def known_entity(self, obj):
+        """The existing entity this name overlaps: merging makes it an alias of it."""
+        if obj.target_id is None:
+            return ""
+        return format_html('<a href="{}">{}</a> ({})', obj.target.get_absolute_url(), obj.target.name,
+                           obj.target.kind_label)
+
+    @admin.display(description="example")
+    def first_example(self, obj):
+        if not obj.examples:
+            return ""
+        sentence = Truncator(obj.examples[0].get("sentence", "")).chars(160)
+        more = len(obj.examples) - 1
+        return format_html("{}{}", sentence, f" (+{more} more)" if more > 0 else "")
 
     @admin.display(description="examples")
     def examples_list(self, obj):
@@ -213,23 +304,24 @@ class EntitySuggestionAdmin(admin.ModelAdmin):
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((e["sentence"],) for e in obj.examples))
         )
 
-    @admin.action(description="Accept: make entities and tag their articles")
+    @admin.action(description="Accept as the kind shown: make entities and tag their articles")
     def accept(self, request, queryset):
-        entities = [accept_suggestion(suggestion=s) for s in queryset.filter(status="new")]
-        self.message_user(request, f"Created or reused {len(entities)} entities.", messages.SUCCESS)
+        entities = [accept_suggestion(suggestion=s) for s in queryset.filter(status=SuggestionStatus.NEW)]
+        self.message_user(request, f"Created or reused {counted(len(entities), 'entity', 'entities')}.",
+                          messages.SUCCESS)
 
     @admin.action(description="Reject: not entities, never suggest again")
     def reject(self, request, queryset):
         count = 0
-        for suggestion in queryset.filter(status="new"):
+        for suggestion in queryset.filter(status=SuggestionStatus.NEW):
             reject_suggestion(suggestion=suggestion)
             count += 1
-        self.message_user(request, f"Rejected {count} suggestions.", messages.SUCCESS)
+        self.message_user(request, f"Rejected {counted(count, 'suggestion')}.", messages.SUCCESS)
 
-    @admin.action(description="Merge into the chosen entity (as an alias)")
+    @admin.action(description="Merge into the known entity (as an alias)")
     def merge_into_target(self, request, queryset):
         merged = skipped = 0
-        for suggestion in queryset.filter(status="new").select_related("target"):
+        for suggestion in queryset.filter(status=SuggestionStatus.NEW).select_related("target"):
             if suggestion.target is None:
                 skipped += 1
                 continue
@@ -238,11 +330,12 @@ class EntitySuggestionAdmin(admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} suggestions have no entity chosen to merge into; open each and choose one first.",
+                f"{counted(skipped, 'suggestion')} {'has' if skipped == 1 else 'have'} no entity chosen to merge "
+                "into; open each and choose one first.",
                 messages.WARNING,
             )
         if merged:
-            self.message_user(request, f"Merged {merged} names as aliases.", messages.SUCCESS)
+            self.message_user(request, f"Merged {counted(merged, 'name')} as aliases.", messages.SUCCESS)
 
 
 # Feeds that `manage.py fetch_feeds` polls (archive/ingest/polling.py); a job runs it, never a web request.

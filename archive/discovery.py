@@ -2,11 +2,21 @@
 
 Pure: text in, candidates out. Three kinds of evidence:
 
-- a person introduced by a title: "President Kassym-Jomart Tokayev", "CEO Li Wei";
+- a person introduced by a title, before or after the name: "President Kassym-Jomart
+  Tokayev", "CEO Li Wei", "Liu Mingsheng, Chairman of the Board";
 - an organisation by the word that ends its name: "Samruk Energy Group",
   "Ministry of Energy", "China Development Bank";
 - any capitalised name of two to five words ("Lake Balkhash"), which becomes a
   suggestion only once it has been seen in several articles.
+
+What is not read for names: lines in capitals or with every word capitalised
+(headlines, where capitals say nothing: "NEW YORK STOCKS CLOSE HIGHER", "TH QTR NET"),
+subheadings ("Forging Ties"), and dates ("Pay April 30. Record March 31.").
+
+Given the gazetteer, a name that is part of a known entity's name, or a known name with
+a title or more words around it, is not a new entity: it is offered as an alias of that
+entity ("President Tokayev" -> Kassym-Jomart Tokayev, "Ministry of Energy" -> Ministry
+of Energy of the Republic of Kazakhstan), or dropped when it is the mention itself.
 """
 
 from __future__ import annotations
@@ -29,6 +39,11 @@ _TITLES = (
 _PERSON = re.compile(
     rf"\b(?:{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})(?![\w-])"
 )
+# "Liu Mingsheng, Chairman of the Board": a name, a comma, a title.
+_PERSON_BEFORE_TITLE = re.compile(
+    rf"(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+)?"
+    rf"(?:(?:Deputy|Vice|First|Executive|Senior|Former|former)\s+)?(?:{_TITLES})\b"
+)
 _ORG_ENDINGS = (
     r"Group|Corporation|Corp\.?|Company|Co\.|Ministry|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
     r"Institute|Council|Commission|Committee|Exchange|Partners|Consortium|Ltd\.?|LLP|JSC|Inc\.?|PLC|AG|SA"
@@ -46,8 +61,15 @@ _NOT_NAMES = {
     "Her", "Their", "After", "Before", "During", "While", "When", "Since", "According", "Monday", "Tuesday",
     "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
     "June", "July", "August", "September", "October", "November", "December", "Both", "Such", "Some", "Many",
-    "Other", "Last", "Next", "New", "Several", "Under", "Over", "About", "Speaking", "Asked",
+    "Other", "Last", "Next", "Several", "Under", "Over", "About", "Speaking", "Asked",
 }
+_DATE_WORDS = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Monday",
+    "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Qtr", "Qtly",
+}
+_TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "")) if word} | {
+    "mr", "mrs", "ms", "dr", "sir", "general", "kazakh", "chinese"}
 _TAIL_OF_LONGER_NAME = re.compile(r"[A-Z][\w'’-]*\s+(?:and|&)\s+$")
 
 
@@ -57,6 +79,27 @@ class Candidate:
     kind: str
     sentence: str
     strong: bool  # found by a title or an organisation word, not just capitals
+    alias_of: int | None = None  # a known entity this is another name of
+
+
+def _without_headlines(text: str) -> str:
+    """The text with headlines, subheadings and lines in capitals blanked out (positions kept)."""
+    from archive.tagging import _is_headline
+
+    kept = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            kept.append(line)
+            continue
+        subheading = stripped.startswith("#") or (
+            len(stripped) <= 80 and stripped[-1] not in ".!?:;\"”»)" and not _LOWER_CONTENT.search(stripped)
+        )
+        kept.append(" " * len(line) if subheading or _is_headline(line) else line)
+    return "\n".join(kept)
+
+
+_LOWER_CONTENT = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]{3,}")
 
 
 def _trim(name: str) -> str:
@@ -70,10 +113,35 @@ def _trim(name: str) -> str:
     return " ".join(words)
 
 
-def find_candidates(text: str) -> list[Candidate]:
-    """Names in ``text`` that look like entities, each with the sentence it was found in."""
+def find_candidates(text: str, gazetteer=None) -> list[Candidate]:
+    """Names in ``text`` that look like entities, each with the sentence it was found in.
+
+    With a ``gazetteer`` (archive.tagging.Gazetteer), names of known entities and the
+    pieces of them are left out, and a known name with more words around it, or the
+    start of a known name the text names in full elsewhere, is offered as its alias.
+    """
+    original = text
+    text = _without_headlines(text)
     found: dict[str, Candidate] = {}
     taken: list[tuple[int, int]] = []
+    known = gazetteer.spans(original) if gazetteer is not None else []
+    named_here = {entity_id: original[start:end] for start, end, entity_id in known}
+
+    def alias_of(name: str, start: int, end: int) -> int | None | bool:
+        """The entity this name is another name of; False when it is only a piece of a known mention."""
+        for k_start, k_end, entity_id in known:
+            if k_start <= start and end <= k_end:
+                return False  # "Ministry of Energy" inside "Ministry of Energy of the Republic of Kazakhstan"
+            if start <= k_start and k_end <= end:
+                extra = (original[start:k_start] + " " + original[k_end:end]).split()
+                if all(word.strip(".,").casefold() in _TITLE_WORDS for word in extra):
+                    return entity_id  # "President Tokayev" around "Tokayev"
+                return None  # "Morgan Stanley" is a name of its own, not more of Stanley
+        words = name.casefold().split()
+        for entity_id, mention in named_here.items():
+            if mention.casefold().split()[: len(words)] == words:
+                return entity_id  # "Ministry of Energy" for the ministry named in full elsewhere
+        return None
 
     def add(name: str, kind: str, start: int, end: int, strong: bool) -> None:
         name = _trim(name)
@@ -81,16 +149,23 @@ def find_candidates(text: str) -> list[Candidate]:
         minimum = 1 if kind == EntityKind.PERSON else 2
         if len(name.split()) < minimum or len(name) < 4 or len(name) > 120:
             return
+        if any(word in _DATE_WORDS for word in name.split()):
+            return  # "Pay April", "Record March": dividend dates, not names
         if any(start < t_end and end > t_start for t_start, t_end in taken):
             return
         if not strong and _TAIL_OF_LONGER_NAME.search(text, max(0, start - 40), start):
             return  # "Road Initiative" in "Belt and Road Initiative"
         taken.append((start, end))
+        target = alias_of(name, start, end) if known else None
+        if target is False:
+            return
         key = name.casefold()
         if key not in found:
-            found[key] = Candidate(name, kind, sentence_around(text, start, end), strong)
+            found[key] = Candidate(name, kind, sentence_around(original, start, end), strong, target)
 
     for match in _PERSON.finditer(text):
+        add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
+    for match in _PERSON_BEFORE_TITLE.finditer(text):
         add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
     for match in _ORG.finditer(text):
         group = "name" if match.group("name") else "ministry"

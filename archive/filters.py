@@ -129,10 +129,10 @@ class ArticleFilter(django_filters.FilterSet):
     source = django_filters.ModelMultipleChoiceFilter(
         field_name="source__slug", to_field_name="slug", queryset=Source.objects.all(), label="Sources"
     )
-    # An article must mention every entity chosen.
+    # An article must mention every entity chosen; a place is mentioned by the places inside it too.
     entity = django_filters.ModelMultipleChoiceFilter(
         field_name="mentions__entity__slug", to_field_name="slug", queryset=Entity.objects.all(),
-        conjoined=True, label="Entities",
+        conjoined=True, label="Entities", method="filter_entities",
     )
     kind = django_filters.ChoiceFilter(
         choices=EntityKind.choices, method="filter_kind", label="Mentions a kind of entity", empty_label="Any entity"
@@ -148,6 +148,11 @@ class ArticleFilter(django_filters.FilterSet):
         model = Article
         fields: list[str] = []
         form = ArticleFilterForm
+
+    def filter_entities(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        for entity in value:
+            queryset = queryset.filter(mentions__entity__in=Entity.objects.with_places_inside(entity))
+        return queryset.distinct() if value else queryset
 
     def get_form_class(self):
         # django-filter builds a new form class for every request; the class depends only on

@@ -104,6 +104,37 @@ class EntityQuerySet(models.QuerySet):
     def with_article_counts(self) -> EntityQuerySet:
         return self.annotate(article_count=Count("mentions", distinct=True))
 
+    def place_ancestors(self, ids) -> dict[int, list[tuple[int, str]]]:
+        """For each place id, the places it lies in, nearest first: (id, name) pairs, a query per level."""
+        parents = {}
+        frontier = set(ids)
+        while frontier:
+            rows = list(self.filter(id__in=frontier).values_list("id", "parent_id"))
+            frontier = set()
+            for pk, parent_id in rows:
+                parents[pk] = parent_id
+                if parent_id is not None and parent_id not in parents:
+                    frontier.add(parent_id)
+        names = dict(self.filter(id__in=[p for p in parents.values() if p]).values_list("id", "name"))
+        result = {}
+        for pk in ids:
+            chain, seen, current = [], {pk}, parents.get(pk)
+            while current is not None and current not in seen:
+                chain.append((current, names.get(current, "")))
+                seen.add(current)
+                current = parents.get(current)
+            result[pk] = chain
+        return result
+
+    def with_places_inside(self, entity: Entity) -> list[int]:
+        """The entity's id and, for a place, the ids of every place inside it (Almaty for Kazakhstan)."""
+        found = {entity.pk}
+        frontier = {entity.pk}
+        while frontier and entity.kind == EntityKind.PLACE:
+            frontier = set(self.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+            found |= frontier
+        return sorted(found)
+
     def most_mentioned(self) -> EntityQuerySet:
         return self.with_article_counts().filter(article_count__gt=0).order_by("-article_count", "name")
 
@@ -184,6 +215,11 @@ class Entity(RemembersSlug, models.Model):
     @property
     def external_url(self) -> str:
         return f"https://www.wikidata.org/wiki/{self.external_id}" if self.external_id else ""
+
+    @property
+    def located_label(self) -> str:
+        """"Almaty, in Kazakhstan": a place with the country (or region) it lies in."""
+        return f"{self.name}, in {self.parent.name}" if self.parent_id else self.name
 
     def all_names(self) -> list[str]:
         """The name first, then every alias: what the tagger and the index look for."""

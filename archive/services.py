@@ -69,7 +69,7 @@ def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = N
             if apply_mentions(article, find_mentions(article, gazetteer)):
                 changed.append(article.id)
             if discover:
-                found[article.id] = discover_names(article)
+                found[article.id] = discover_names(article, gazetteer)
             done += 1
         notify_articles_changed(changed)
         record_suggestions(found, gazetteer)
@@ -78,8 +78,8 @@ def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = N
 
 # ---- New names: suggestions collected while tagging -------------------------------------------
 
-def discover_names(article: Article) -> list[Candidate]:
-    return find_candidates(f"{article.title}.\n{article.body}")
+def discover_names(article: Article, gazetteer: Gazetteer | None = None) -> list[Candidate]:
+    return find_candidates(f"{article.title}.\n{article.body}", gazetteer)
 
 
 def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) -> int:
@@ -95,8 +95,10 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
                 continue
             key = fold(" ".join(candidate.name.split()))[:200]
             entry = seen.setdefault(
-                key, {"name": candidate.name, "kind": candidate.kind, "strong": False, "ids": set(), "examples": []}
+                key, {"name": candidate.name, "kind": candidate.kind, "strong": False, "ids": set(), "examples": [],
+                      "target": candidate.alias_of}
             )
+            entry["target"] = entry["target"] or candidate.alias_of
             entry["ids"].add(article_id)
             entry["strong"] |= candidate.strong
             if entry["kind"] == EntityKind.OTHER and candidate.kind != EntityKind.OTHER:
@@ -106,14 +108,17 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
     if not seen:
         return 0
     existing = {s.key: s for s in EntitySuggestion.objects.filter(key__in=list(seen))}
+    # A name offered as an alias of a known entity takes that entity's kind.
+    targets = Entity.objects.in_bulk({entry["target"] for entry in seen.values() if entry["target"]})
     changed, new = [], []
     for key, entry in seen.items():
         suggestion = existing.get(key)
         if suggestion is None:
             ids = sorted(entry["ids"])[: EntitySuggestion.MAX_ARTICLE_IDS]
+            target = targets.get(entry["target"])
             new.append(EntitySuggestion(
-                name=entry["name"], key=key, kind=entry["kind"], strong=entry["strong"], article_ids=ids,
-                article_count=len(entry["ids"]), examples=entry["examples"],
+                name=entry["name"], key=key, kind=target.kind if target else entry["kind"], strong=entry["strong"],
+                article_ids=ids, article_count=len(entry["ids"]), examples=entry["examples"], target=target,
             ))
             continue
         if suggestion.status != SuggestionStatus.NEW:

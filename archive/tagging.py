@@ -45,7 +45,7 @@ _STRONG, _WEAK, _DATELINE = 2, 1, 3
 COMMON_WORD_ZIPF = 3.0  # wordfreq's scale: 3 is about once per million words
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff\w]+")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 # Case endings of Russian nouns and adjectives, longest first. Snowball's Russian
 # stemmer is made for searching words, and splits names: китай -> кита but китая -> кит,
 # казахстан -> казахста but казахстане -> казахстан. Names need the same key in every case.
@@ -166,7 +166,7 @@ class _Pattern:
     cyrillic: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     start: int
     end: int
@@ -289,12 +289,17 @@ class Gazetteer:
         if not len(automaton):
             return []
         found = []
+        size = len(text)
         for end, pattern in automaton.iter(text):
             start = end - pattern.length + 1
-            if start > 0 and _is_word_char(text[start - 1]):
-                continue
-            if end + 1 < len(text) and _is_word_char(text[end + 1]):
-                continue
+            if start > 0:
+                ch = text[start - 1]
+                if ch.isalnum() or ch == "_":
+                    continue
+            if end + 1 < size:
+                ch = text[end + 1]
+                if ch.isalnum() or ch == "_":
+                    continue
             found.append(_Span(start, end + 1, pattern))
         return found
 
@@ -543,16 +548,23 @@ def _capitalised(text: str, start: int) -> bool:
     return ch.isupper() or not ch.isalpha() or ch.lower() == ch.upper()
 
 
+_ANY_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]")
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-ZА-ЯЁ][\w'’-]{3,}")  # a lower-case word of four letters or more
+_UPPER_WORD = re.compile(r"(?<![\w'’-])[A-ZА-ЯЁ]")
+_CAPS_WORD = re.compile(r"(?<![\w'’-])[A-ZА-ЯЁ]{2,}(?![\w'’-])")
+
+
 def _is_headline(line: str) -> bool:
     """A line in capitals, or with (nearly) every word capitalised: capitals say nothing there."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line)]
-    if len(words) < 3:
+    line = line[:240]  # a headline is short, and a line in capitals is in capitals from its start
+    words = len(_ANY_WORD.findall(line))
+    if words < 3:
         return False
-    content = [w for w in words if w.lower() not in _FUNCTION_WORDS] or words
-    upper = sum(1 for w in content if w[0].isupper())
-    # Fewer than four content words all capitalised is as likely a list of names ("in Astana and Washington").
-    title_case = len(content) >= 4 and upper / len(content) >= 0.8
-    return title_case or sum(1 for w in words if w.isupper()) / len(words) >= 0.6
+    if len(_CAPS_WORD.findall(line)) / words >= 0.6:
+        return True
+    # Short function words ("in", "of", "and") are lower case in title case too; longer ones are content.
+    # Fewer than four words is as likely a list of names ("in Astana and Washington") as a headline.
+    return len(_UPPER_WORD.findall(line)) >= 4 and len(_LOWER_WORD.findall(line)) / words <= 0.15
 
 
 def _sentence_initial(text: str, start: int) -> bool:

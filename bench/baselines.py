@@ -51,11 +51,13 @@ def _whoosh_substitutes(schema) -> list[tuple[tuple[str, str], tuple[str, str]]]
     """For each field class of the schema defined outside Whoosh, the Whoosh class it extends."""
     found = {}
     for _, field_type in schema.items():
-        cls = type(field_type)
-        if cls.__module__.split(".")[0] == "whoosh":
-            continue
-        base = next(b for b in cls.__mro__ if b.__module__.split(".")[0] == "whoosh")
-        found[(cls.__module__, cls.__qualname__)] = (base.__module__, base.__qualname__)
+        # The field, and the parts of its analyzer (search.schema.RussianStemFilter is a PassFilter to Whoosh).
+        parts = [field_type, *getattr(getattr(field_type, "analyzer", None), "items", ())]
+        for cls in map(type, parts):
+            if cls.__module__.split(".")[0] == "whoosh":
+                continue
+            base = next(b for b in cls.__mro__ if b.__module__.split(".")[0] == "whoosh")
+            found[(cls.__module__, cls.__qualname__)] = (base.__module__, base.__qualname__)
     return sorted(found.items())
 
 

@@ -15,14 +15,15 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch
 from whoosh import columns, fields
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import CharsetFilter, LowercaseFilter, PassFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
-from archive.models import Alias, Article, EntityKind, Mention
+from archive.models import Alias, Article, Entity, EntityKind, Mention
 from search import whoosh_adapter
 from search.whoosh_adapter import positions_value
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Field names users type in queries, by entity kind.
 KIND_FIELDS = {
@@ -35,17 +36,30 @@ KIND_FIELDS = {
 }
 
 
-def text_analyzer():
-    """Words, lower-cased, accents folded, English stop words dropped, English stems.
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_russian_stem = stemmer_for_language("ru")
 
-    Cyrillic and other scripts pass through the stemmer unchanged, so "Токаев"
-    is found as written (in any case).
-    """
+
+class RussianStemFilter(PassFilter):  # stock Whoosh, which lacks it, reads it as a PassFilter (bench)
+    """Cyrillic words by their Snowball Russian stem: `станция` finds "станции", `Жамбылская
+    область` finds "Жамбылской области". Other words pass on unchanged (to the English stemmer,
+    which leaves Cyrillic alone)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped and _CYRILLIC.search(token.text):
+                token.text = _russian_stem(token.text)
+            yield token
+
+
+def text_analyzer():
+    """Words, lower-cased, accents folded, English stop words dropped, Russian and English stems."""
     return (
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter()
+        | RussianStemFilter()
         | StemFilter(cachesize=100_000)
     )
 
@@ -164,12 +178,22 @@ def documents(ids: Iterable[int]) -> Iterator[tuple[Article, dict]]:
             rows = Alias.objects.filter(entity_id__in=entity_ids[first : first + QUERY_CHUNK])
             for entity_id, name in rows.order_by("entity_id", "name").values_list("entity_id", "name"):
                 aliases[entity_id].append(name)
+        places = {m.entity_id for article in articles for m in article.mentions.all()
+                  if m.entity.kind == EntityKind.PLACE and m.entity.parent_id}
+        ancestors = Entity.objects.place_ancestors(sorted(places)) if places else {}
         for article in articles:
-            yield article, article_document(article, aliases)
+            yield article, article_document(article, aliases, ancestors=ancestors)
 
 
-def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
-    """The index document of one article; ``aliases`` maps entity ids to their aliases."""
+def article_document(
+    article: Article, aliases: dict[int, list[str]], *, ancestors: dict[int, list[tuple[int, str]]] | None = None
+) -> dict:
+    """The index document of one article; ``aliases`` maps entity ids to their aliases.
+
+    ``ancestors`` maps a mentioned place to the places it lies in: an article about Almaty
+    is found by filtering on Kazakhstan (its id joins ``entity_ids``) and by ``place:Kazakhstan``
+    (its name joins the place field); facet counts stay with the places the article names.
+    """
     by_field: dict[str, list[str]] = {name: [] for name in KIND_FIELDS.values()}
     all_names: list[str] = []
     entity_ids: list[str] = []
@@ -182,6 +206,13 @@ def article_document(article: Article, aliases: dict[int, list[str]]) -> dict:
         by_field[KIND_FIELDS[mention.entity.kind]].extend(names)
         all_names.extend(names)
         entity_ids.append(str(mention.entity_id))
+    named = set(entity_ids)
+    for mention in article.mentions.all():
+        for ancestor_id, ancestor_name in (ancestors or {}).get(mention.entity_id, ()):
+            if str(ancestor_id) not in named:
+                named.add(str(ancestor_id))
+                entity_ids.append(str(ancestor_id))
+                by_field[KIND_FIELDS[EntityKind.PLACE]].append(ancestor_name)
     tags = list(article.tags.all())
     doc = {
         "id": str(article.id),

@@ -134,12 +134,14 @@ def snippet(text: str, terms: set[str], *, phrases: Phrases = (), width: int = 2
 SENTENCE_MAX_CHARS = 320
 
 
-def sentence_snippet(text: str, names: list[str]) -> str:
+def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:
     """The first sentence of ``text`` that names one of ``names`` (any case or accents),
-    escaped, with every name in it marked; '' when none is named."""
+    escaped, with every name in it marked; '' when none is named. ``gazetteer``: the
+    names already built into one, when several texts are searched for the same names."""
     from archive.tagging import Gazetteer  # the tagger's own matching, so what it found is what is marked
 
-    spans = [(start, end) for start, end, _ in Gazetteer([(0, name) for name in names]).spans(text)]
+    gazetteer = gazetteer or Gazetteer([(0, name) for name in names])
+    spans = [(start, end) for start, end, _ in gazetteer.spans(text)]
     if not spans:
         return ""
     start, end = spans[0]
@@ -187,10 +189,16 @@ def entity_sentences(articles, asked: dict[str, list[list[str]]]) -> dict[int, s
         forms = {index_form(word) for name in entity_names for word in _WORD.findall(name)}
         if any(set(words) <= forms for words in wanted[mention.entity.kind]):
             names.setdefault(mention.article_id, []).extend(entity_names)
+    from archive.tagging import Gazetteer
+
     found = {}
+    gazetteers: dict[tuple[str, ...], Gazetteer] = {}  # most hits name the same entity: build it once
     for article in articles:
         if article.id in names:
-            sentence = sentence_snippet(article.body, names[article.id])
+            key = tuple(sorted(set(names[article.id])))
+            if key not in gazetteers:
+                gazetteers[key] = Gazetteer([(0, name) for name in key])
+            sentence = sentence_snippet(article.body, list(key), gazetteer=gazetteers[key])
             if sentence:
                 found[article.id] = sentence
     return found

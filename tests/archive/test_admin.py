@@ -321,3 +321,73 @@ def test_retag_action_tags_the_selected_articles_only(editor):
     assert mentions(first) == {(goldwind.pk, 2, auto), (astana.pk, 1, auto)}
     assert mentions(second) == {(goldwind.pk, 1, auto)}
     assert mentions(not_selected) == set()
+
+
+# The suggestion queue (issue 11)
+
+SUGGESTIONS = "/admin/archive/entitysuggestion/"
+
+
+def _suggestion(name, **fields):
+    from archive.models import EntitySuggestion
+
+    fields.setdefault("examples", [{"article": 1, "sentence": f"A sentence naming {name} <b>here</b>."}])
+    return EntitySuggestion.objects.create(name=name, **fields)
+
+
+def test_the_queue_opens_on_what_is_still_to_review(editor):
+    from archive.models import SuggestionStatus
+
+    _suggestion("Samruk Energy Group", strong=True, article_count=1)
+    _suggestion("Lake Balkhash", article_count=4)
+    _suggestion("Seen Once Name", article_count=1)
+    _suggestion("Accepted Name", strong=True, status=SuggestionStatus.ACCEPTED)
+    _suggestion("Rejected Name", strong=True, status=SuggestionStatus.REJECTED)
+    page = editor.get(SUGGESTIONS).content.decode()
+    assert ">Samruk Energy Group<" in page and ">Lake Balkhash<" in page
+    for name in ("Seen Once Name", "Accepted Name", "Rejected Name"):
+        assert f">{name}<" not in page
+    # The example is inline, escaped.
+    assert "A sentence naming Lake Balkhash &lt;b&gt;here&lt;/b&gt;." in page
+    decided = editor.get(SUGGESTIONS, {"queue": "rejected"}).content.decode()
+    assert ">Rejected Name<" in decided and ">Lake Balkhash<" not in decided
+
+
+def test_accept_as_a_kind_in_one_step_for_several(editor):
+    from archive.models import Entity, EntityKind
+
+    a = _suggestion("Aigul Nurlanova", strong=True)
+    b = _suggestion("Bolat Akchulakov", strong=True)
+    response = editor.post(SUGGESTIONS, {"action": "accept_as_person", "_selected_action": [a.pk, b.pk]})
+    assert response.status_code == 302
+    assert set(Entity.objects.filter(kind=EntityKind.PERSON).values_list("name", flat=True)) == {
+        "Aigul Nurlanova", "Bolat Akchulakov"}
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Accepted 2 suggestions as person."]
+
+
+def test_an_alias_offer_shows_its_entity_and_merges_in_one_step(editor):
+    from archive.models import SuggestionStatus
+
+    tokayev = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON)
+    offer = _suggestion("President Tokayev", strong=True, target=tokayev, kind=EntityKind.PERSON)
+    page = editor.get(SUGGESTIONS).content.decode()
+    assert "Kassym-Jomart Tokayev</a> (Person)" in page
+    response = editor.post(SUGGESTIONS, {"action": "merge_into_target", "_selected_action": [offer.pk]})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Merged 1 name as aliases."]
+    offer.refresh_from_db()
+    assert offer.status == SuggestionStatus.MERGED and "President Tokayev" in tokayev.all_names()
+
+
+@pytest.mark.parametrize(("n", "message"), [(1, "Rejected 1 suggestion."), (2, "Rejected 2 suggestions.")])
+def test_messages_count_in_the_right_number(editor, n, message):
+    chosen = [_suggestion(f"Junk Name {i}", strong=True).pk for i in range(n)]
+    response = editor.post(SUGGESTIONS, {"action": "reject", "_selected_action": chosen})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [message]
+
+
+def test_merging_two_entities_says_entity_in_the_singular(editor):
+    keep, other = make_entity("Samruk-Energy"), make_entity("Samruk Energy")
+    response = editor.post("/admin/archive/entity/", {
+        "action": "merge_selected", "_selected_action": [keep.pk, other.pk], "keep": keep.pk, "confirm": "yes"})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Merged 1 entity into “Samruk-Energy”; 0 articles updated."]
