@@ -22,6 +22,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py setup_roles
 	$(PY) manage.py update_index
 	$(PY) manage.py load_sample
 	$(PY) manage.py load_places --retag

@@ -29,7 +29,8 @@ from archive.text import sentence_around
 
 MIN_ARTICLES_FOR_PLAIN_NAMES = 3
 
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,6})"
+# "McDonnell", "MacArthur": a capital inside a word is still one word (else "Donnell Douglas" is suggested).
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,6})"
 _TITLES = (
     r"President|Vice President|Prime Minister|Deputy Prime Minister|Minister|Foreign Minister|Chairman|"
     r"Chairwoman|Chair|CEO|Chief Executive|Chief Executive Officer|Managing Director|General Director|"

@@ -6,11 +6,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from archive.text import body_fingerprint, lead_fingerprint, unique_slug, url_key
 
@@ -468,6 +470,70 @@ class EntitySuggestion(models.Model):
 
         self.key = fold(" ".join(self.name.split()))[:200]
         super().save(*args, **kwargs)
+
+
+class SavedSearchQuerySet(models.QuerySet):
+    def of(self, user) -> SavedSearchQuerySet:
+        return self.filter(user=user)
+
+    def with_digest(self) -> SavedSearchQuerySet:
+        """Saved searches whose owner asked for a daily e-mail and can receive one."""
+        return self.filter(digest=True, user__is_active=True).exclude(user__email="")
+
+
+class SavedSearch(models.Model):
+    """A search a user keeps under a name: the query and filters of the search page's URL."""
+
+    MAX_PARAMS = 2000
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=100)
+    params = models.CharField(
+        max_length=MAX_PARAMS, blank=True, help_text="The search page's query string: q, sort and filters."
+    )
+    digest = models.BooleanField("daily e-mail", default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_opened = models.DateTimeField(default=timezone.now, help_text="Articles added after this are new.")
+    last_digest = models.DateTimeField(null=True, blank=True, help_text="When the last digest covered it.")
+
+    objects = SavedSearchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "saved searches"
+        constraints = [
+            models.UniqueConstraint("user", Lower("name"), name="saved_search_unique_name_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("saved_open", args=[self.pk])
+
+    @property
+    def search_url(self) -> str:
+        return reverse("search:search") + ("?" + self.params if self.params else "")
+
+    def describe(self) -> str:
+        """The query and filters in words: “wind farm” · source: steppe-herald."""
+        from django.http import QueryDict
+
+        params = QueryDict(self.params)
+        parts = [f"“{value}”" for value in params.getlist("q")]
+        parts += [f"{key}: {value}" for key in params if key not in ("q", "sort") for value in params.getlist(key)]
+        return " · ".join(parts) or "every article"
+
+
+class FeedKey(models.Model):
+    """A user's secret for feed URLs: feed readers cannot sign in, so a private archive's feeds carry it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_key")
+    key = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Feed key of {self.user}"
 
 
 class FormerSlug(models.Model):

@@ -7,6 +7,7 @@ helpers below. The defaults suit a laptop: SQLite and the search index under
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -85,6 +86,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "archive",
     "search",
 ]
@@ -99,6 +105,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With DOSSIER_PUBLIC=false every view asks for sign-in unless it says otherwise.
+    "archive.accounts.PrivateArchiveMiddleware",
+    # Last, as django-axes asks: counts failed sign-ins and locks out guessers.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -214,5 +224,81 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}
+
+# Accounts, roles and private archives (archive/accounts.py). DOSSIER_PUBLIC=false: every
+# page, export, feed and API endpoint needs a signed-in reader; feeds take a per-user key.
+DOSSIER_PUBLIC = env_bool("DOSSIER_PUBLIC", True)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "saved_list"
+LOGOUT_REDIRECT_URL = "archive:home"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out client before any password is checked.
+    "archive.accounts.SignInRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (site and admin): after this many from one address the address waits.
+AXES_FAILURE_LIMIT = env_int("DOSSIER_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("DOSSIER_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# E-mail (saved-search digests): printed to the console unless told otherwise;
+# EMAIL_HOST set means SMTP, DOSSIER_EMAIL_FILE_PATH set means one file per message.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_FILE_PATH = env_str("DOSSIER_EMAIL_FILE_PATH", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", EMAIL_BACKEND)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Dossier <dossier@localhost>")
+# Digests link back to the archive: the address it is served at.
+DOSSIER_SITE_URL = env_str("DOSSIER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The read API (archive/api/, search/api.py).
+REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["archive.api.permissions.CanReadArchive"],
+    # JSON only: people read the API at /api/docs/ (the browsable API's pages need inline styles).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "archive.api.pagination.NewestFirstCursorPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "archive.api.schema.ArchiveAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("DOSSIER_API_ANON_RATE", "120/min"),
+        "user": env_str("DOSSIER_API_USER_RATE", "600/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dossier API",
+    "DESCRIPTION": "Read access to the archive: articles, entities, sources, tags and search.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs follow the archive's rule: in a private archive, readers only.
+    "SERVE_PERMISSIONS": ["archive.api.permissions.CanReadArchive"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from the public validator: the page loads nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
 }

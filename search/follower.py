@@ -20,19 +20,26 @@ _started = threading.Event()
 _wake = threading.Event()
 
 
+# Queue rows applied per round: a follower runs inside a web server process, so it never
+# takes on bulk work (an import indexes its own articles; the rest comes a round at a time).
+ROWS_PER_ROUND = 500
+
+
 def follow_once() -> int:
     """One round: apply what this index has not applied yet; returns the articles refreshed."""
-    from search.index import IndexUnavailable
+    from whoosh.index import LockError
+
+    from search.index import IndexUnavailable, lock_holder
     from search.queue import in_step
     from search.sync import drain_queue
 
     close_old_connections()
     try:
-        if in_step():
-            return 0
-        return drain_queue(timeout=0.5)
-    except IndexUnavailable:
-        return 0  # nothing to follow until the index is built
+        if lock_holder() is not None or in_step():
+            return 0  # a writer (an import, a rebuild) is at work, or nothing to do
+        return drain_queue(timeout=0.2, limit=ROWS_PER_ROUND)
+    except (IndexUnavailable, LockError):
+        return 0  # no index yet, or a writer got there first: the next round looks again
     except Exception:  # noqa: BLE001 - the queue keeps the changes; the next round retries
         logger.warning("Following the change queue failed; retrying.", exc_info=True)
         return 0
@@ -41,8 +48,13 @@ def follow_once() -> int:
 
 
 def _loop(interval: float) -> None:
+    from search.index import claim_following
+
     while True:
-        follow_once()
+        # One follower per index folder among the server's processes; a full round means
+        # more is waiting, so the next starts at once.
+        if claim_following() and follow_once() >= ROWS_PER_ROUND:
+            continue
         _wake.wait(interval)
         _wake.clear()
 

@@ -520,3 +520,28 @@ def write_queue_position(state: dict) -> None:
     scratch = path.with_suffix(f".{os.getpid()}.tmp")
     scratch.write_text(json.dumps(state))
     os.replace(scratch, path)
+
+
+FOLLOWER_LOCK_FILE = "FOLLOWER.lock"
+_follower_fds: dict[Path, int] = {}
+
+
+def claim_following() -> bool:
+    """True in the one process of this host that follows the change queue into this index.
+
+    The server's worker processes share the index folder; one follower among them is
+    enough. The claim is an flock held for the life of the process, so when that process
+    ends (however it ends) another one's next attempt takes over.
+    """
+    root = root_dir()
+    if root in _follower_fds:
+        return True
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / FOLLOWER_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    _follower_fds[root] = fd
+    return True

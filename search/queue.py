@@ -109,8 +109,11 @@ def _missing(low: int, high: int, present: list[int]) -> list[tuple[int, int]]:
     return ranges
 
 
-def pending(current: Position | None = None) -> Batch:
-    """What this index has still to apply: rows after its position and rows that filled its gaps."""
+def pending(current: Position | None = None, *, limit: int | None = None) -> Batch:
+    """What this index has still to apply: rows after its position and rows that filled its gaps.
+
+    With ``limit``, at most that many rows (the oldest); the rest are left for the next call.
+    """
     current = current or Position.load() or Position()
     # Which transactions are running is read *before* the rows: a gap whose writers had
     # all ended by then is either in the rows read next or will never be written.
@@ -118,7 +121,8 @@ def pending(current: Position | None = None) -> Batch:
     condition = Q(id__gt=current.position)
     for gap in current.gaps:
         condition |= Q(id__range=(gap.low, gap.high))
-    rows = list(PendingIndexUpdate.objects.filter(condition).order_by("id").values_list("id", "article_id"))
+    rows = PendingIndexUpdate.objects.filter(condition).order_by("id").values_list("id", "article_id")
+    rows = list(rows[:limit] if limit else rows)
     ids = [row_id for row_id, _ in rows]
     now = time.time()
     gaps: list[Gap] = []

@@ -47,28 +47,29 @@ def queue_articles(ids: Iterable[int]) -> None:
 PARALLEL_DRAIN_FROM = 2000
 
 
-def drain_queue(*, timeout: float = 10.0) -> int:
+def drain_queue(*, timeout: float = 10.0, limit: int | None = None) -> int:
     """Apply every change this index has not applied yet, with one writer; returns how many articles were refreshed.
 
     The index follows the queue from its own recorded position (``search/queue.py``), so
-    several indexes (one per server) can follow one database.
+    several indexes (one per server) can follow one database. With ``limit``, at most
+    that many queue rows, in one process (a web server's follower: never bulk work).
     """
     current = queue.Position.load()
     if queue.was_forgotten(current):
         logger.warning("This index was away longer than the queue keeps changes; rebuilding it.")
         return rebuild_index()
-    batch = queue.pending(current)
+    batch = queue.pending(current, limit=limit)
     if not batch.rows and current is not None and batch.after == current:
         return 0
     # Rows this process's bulk stream has already written need no second write.
     ids = sorted({article_id for row_id, article_id in batch.rows if row_id not in _streamed_rows})
     if ids:
-        options = _parallel_options() if len(ids) >= PARALLEL_DRAIN_FROM else {}
+        options = _parallel_options() if len(ids) >= PARALLEL_DRAIN_FROM and not limit else {}
         with index_writer(timeout=timeout, **options) as writer:
             if queue.Position.load() != current:
                 # Another process of this server applied changes while this one waited for
                 # the lock: take only what is still left.
-                batch = queue.pending()
+                batch = queue.pending(limit=limit)
                 ids = sorted({article_id for row_id, article_id in batch.rows if row_id not in _streamed_rows})
             _write_articles(writer, ids)
     queue.commit(batch.after)

@@ -73,6 +73,11 @@ def test_headlines_subheadings_and_dates_give_no_suggestions(text, junk):
     assert junk.casefold() not in {name.casefold() for name in names(text)}
 
 
+def test_a_capital_inside_a_word_does_not_cut_the_name():
+    assert "McDonnell Douglas Corp" in names("Shares of McDonnell Douglas Corp rose.")
+    assert "Donnell Douglas Corp" not in names("Shares of McDonnell Douglas Corp rose.")
+
+
 def test_new_stays_part_of_a_name():
     assert "New York Times" in names("A report in the New York Times said so.")
     assert "York Times" not in names("A report in the New York Times said so.")

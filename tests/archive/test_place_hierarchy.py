@@ -86,3 +86,4 @@ def test_a_place_is_shown_with_the_place_it_lies_in(world):
 @pytest.mark.parametrize("q", ["станция", "Жамбылская область", "\"жамбылская область\""])
 def test_russian_words_are_searched_by_their_stem(world, q):
     assert search("", q=q) == ids(world, "ru")
+

@@ -140,3 +140,35 @@ def test_a_change_committed_after_a_later_one_was_applied_is_not_lost(settings, 
     assert found(settings, settings.SEARCH_INDEX_DIR, "kapshagay") == {early.id, fast.id, slow["article"].id}
     assert queue.Position.load().gaps == []
     assert PendingIndexUpdate.objects.count() == 0
+
+
+def test_a_limited_drain_applies_the_oldest_rows_and_leaves_the_rest(settings, two_indexes):
+    a, _ = two_indexes
+    use(settings, a)
+    first = make_article("Taraz wind", "Turbines near Taraz.")
+    second = make_article("Taraz solar", "Panels near Taraz.")
+    assert sync.drain_queue(limit=1) == 1
+    assert found(settings, a, "taraz") == {first.id}
+    assert not queue.in_step()
+    assert sync.drain_queue(limit=1) == 1
+    assert found(settings, a, "taraz") == {first.id, second.id}
+    assert queue.in_step()
+
+
+def test_one_process_per_index_folder_follows(settings, tmp_path):
+    import subprocess
+    import sys
+
+    from search.index import claim_following
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    assert claim_following() and claim_following()  # this process holds the claim
+    other = subprocess.run(
+        [sys.executable, "-c", (
+            "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR)\n"
+            "try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); print('claimed')\n"
+            "except BlockingIOError: print('refused')"
+        ), str(tmp_path / "index" / "FOLLOWER.lock")],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert other.stdout.strip() == "refused"

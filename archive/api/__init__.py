@@ -1,0 +1,1 @@
+"""The read API: articles, entities, sources and tags (search is in search/api.py)."""
