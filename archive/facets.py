@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
@@ -42,74 +41,6 @@ class FacetCounts:
         for (year, _), n in self.months.items():
             years[year] += n
         return years
-
-
-# The search app can count facets from its index, much faster than the database
-# at archive scale; it registers a function here (archive never imports Whoosh).
-IndexCounter = Callable[[dict], "FacetCounts | None"]
-_index_counter: IndexCounter | None = None
-
-
-def register_index_counter(counter: IndexCounter | None) -> None:
-    global _index_counter
-    _index_counter = counter
-
-
-def count_filtered(articles: QuerySet[Article], cleaned_filters: dict) -> FacetCounts:
-    """Facet counts for the filtered articles: from the index when it can answer, else the database."""
-    if _index_counter is not None:
-        counts = _index_counter(cleaned_filters)
-        if counts is not None:
-            return counts
-    return count_facets(articles)
-
-
-# The index can also list the filtered articles by date: given the cleaned filters and
-# "newest" or "oldest", (counts, fetch), where fetch(start, stop) gives the article ids
-# of those ranks; None when it cannot answer.
-IndexLister = Callable[[dict, str], "tuple[FacetCounts, Callable[[int, int], list[int]]] | None"]
-_index_lister: IndexLister | None = None
-
-
-def register_index_lister(lister: IndexLister | None) -> None:
-    global _index_lister
-    _index_lister = lister
-
-
-class IndexedArticles:
-    """Articles in the index's date order, for a Paginator: only the page shown is read."""
-
-    def __init__(self, total: int, fetch: Callable[[int, int], list[int]]):
-        self.total = total
-        self.fetch = fetch
-
-    def count(self) -> int:
-        return self.total
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, key: slice) -> list[Article]:
-        start, stop, _ = key.indices(self.total)
-        ids = self.fetch(start, stop)
-        articles = Article.objects.for_listing().in_bulk(ids)
-        return [articles[i] for i in ids if i in articles]
-
-
-def list_filtered(articles: QuerySet[Article], cleaned_filters: dict, sort: str = "newest"):
-    """(facet counts, the articles in date order) for the filtered articles.
-
-    ``sort`` is "newest" or "oldest" (ties: the higher id first, or the lower). From
-    the index when it can answer (the last page of a long list costs what the first
-    does), else from the database (``articles`` in that order). Either can be paged
-    with a Paginator.
-    """
-    if _index_lister is not None:
-        found = _index_lister(cleaned_filters, sort)
-        if found is not None:
-            counts, fetch = found
-            return counts, IndexedArticles(counts.total, fetch)
-    return count_facets(articles), articles.in_date_order(sort).for_listing()
 
 
 def count_facets(articles: QuerySet[Article]) -> FacetCounts:

@@ -342,6 +342,8 @@ class Article(RemembersSlug, models.Model):
         ]
         indexes = [
             models.Index(fields=["-published", "-id"], name="article_newest"),
+            # Saved searches count the articles added since a moment (archive/saved.py).
+            models.Index(fields=["created"], name="article_created"),
             models.Index(fields=["source", "-published"], name="article_source_newest"),
             models.Index(fields=["language"]),
             models.Index(fields=["dateline"]),

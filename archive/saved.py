@@ -1,15 +1,14 @@
 """Saved searches: keep a search under a name, count what is new, send daily digests.
 
-Running a saved search is the search app's job (archive never imports Whoosh): it
-registers a matcher here at start-up (``search.saved.new_matches``), which runs the
-same search service as the search page, restricted to articles added since a moment.
+Running a saved search is the search backend's job (``settings.SEARCH_BACKEND``; archive
+never imports Whoosh): ``search.saved.new_matches`` runs the same search service as the
+search page, restricted to articles added since a moment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from archive.filters import FILTER_NAMES
 from archive.models import Article, SavedSearch
+from archive.search_backend import get_search_backend
 
 logger = logging.getLogger(__name__)
 
@@ -48,21 +48,9 @@ class NewMatches:
     error: str = ""  # the search could not run (bad query, index unavailable)
 
 
-# Given the saved search's parameters, a moment, and how many articles to return:
-# the new matches. Registered by the search app.
-Matcher = Callable[[QueryDict, dt.datetime, int], NewMatches]
-_matcher: Matcher | None = None
-
-
-def register_matcher(matcher: Matcher | None) -> None:
-    global _matcher
-    _matcher = matcher
-
-
 def new_matches(saved: SavedSearch, *, since: dt.datetime | None = None, limit: int = 0) -> NewMatches:
-    if _matcher is None:
-        return NewMatches(error="Search is not available.")
-    return _matcher(QueryDict(saved.params), since or saved.last_opened, limit)
+    """What the saved search matches among the articles added since ``since`` (default: since last opened)."""
+    return get_search_backend().new_matches(QueryDict(saved.params), since or saved.last_opened, limit)
 
 
 def clean_params(params: QueryDict) -> str:

@@ -6,66 +6,27 @@ import calendar
 import datetime as dt
 from dataclasses import replace
 from itertools import groupby
-from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from archive.facets import count_filtered, facet_display, list_filtered, timeline
-from archive.filters import FILTER_NAMES, ArticleFilter, active_chips, parse_number, query_string
+from archive.facets import timeline
+from archive.filters import ArticleFilter
+from archive.listing import cleaned_filters, filter_context, page_response, paginate, without_empty_fields
 from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, FormerSlug, Mention, Source, Tag
 from archive.profiles import co_mentioned, mention_sentences
+from archive.search_backend import get_search_backend
 from archive.text import fold
-
-PAGE_SIZE = 25
-MAX_PAGE = 100_000
-
-
-def page_number(request: HttpRequest) -> int:
-    """The page asked for in the URL; a missing or malformed number (``⁴``, ``1e3``, 5,000 digits) means page 1."""
-    return parse_number(request.GET.get("page"), low=1, high=MAX_PAGE) or 1
-
-
-def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page. Past the last page, an empty page with ``past_end`` set, so the
-    template can say "there is no page N" and link back instead of showing another page."""
-    paginator = Paginator(items, per_page)
-    number = page_number(request)
-    if number > paginator.num_pages:
-        page = Page([], number, paginator)
-        page.past_end = True
-        return page
-    return paginator.page(number)
-
-
-def page_response(request: HttpRequest, template: str, context: dict, status: int = 200) -> TemplateResponse:
-    """A paginated page; a page number past the end is a 404 that still explains and links back."""
-    page = context.get("page")
-    if getattr(page, "past_end", False):
-        status = 404
-    return TemplateResponse(request, template, context, status=status)
-
-
-def without_empty_fields(request: HttpRequest) -> HttpResponseRedirect | None:
-    """A browser sends every field of the filter form, used or not (``kind=&language=``);
-    redirect to the same address without the empty ones, so URLs say only what is in force."""
-    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
-    droppable = {*FILTER_NAMES, "page", "sort"}
-    kept = [(key, value) for key, value in pairs if value != "" or key not in droppable]
-    if len(kept) == len(pairs):
-        return None
-    return redirect(request.path + ("?" + urlencode(kept) if kept else ""))
 
 
 def home(request: HttpRequest) -> HttpResponse:
     # Facet counts over the whole archive (from the index when it is in step) give the
     # most mentioned entities of every kind at once.
-    counts = count_filtered(Article.objects.all(), {})
+    counts = get_search_backend().count_facets(Article.objects.all(), {})
     top_entities = []
     for kind in EntityKind.values:
         top = counts.entities[kind].most_common(6)
@@ -99,7 +60,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         return redirect_to
     filterset = ArticleFilter(request.GET or None, queryset=Article.objects.all())
     sort = request.GET.get("sort") if request.GET.get("sort") in BROWSE_SORTS else "newest"
-    counts, articles = list_filtered(filterset.qs, cleaned_filters(filterset), sort)
+    counts, articles = get_search_backend().list_filtered(filterset.qs, cleaned_filters(filterset), sort)
     page = paginate(request, articles)
     context = {
         "page": page,
@@ -112,44 +73,6 @@ def article_list(request: HttpRequest) -> HttpResponse:
     chips = context["chips"]
     context["heading"] = "Articles — " + ", ".join(chip.label for chip in chips) if chips else "All articles"
     return page_response(request, "archive/article_list.html", context)
-
-
-def cleaned_filters(filterset: ArticleFilter) -> dict:
-    """The filter values that passed validation; bad ones are left out, as the database listing does."""
-    if not filterset.is_bound:
-        return {}
-    filterset.form.is_valid()
-    return {name: value for name, value in filterset.form.cleaned_data.items() if name not in filterset.form.errors}
-
-
-def filter_context(request: HttpRequest, filterset: ArticleFilter, counts) -> dict:
-    """What the filter sidebar, the chips and the timeline need; shared with the search page."""
-    return {
-        "total": counts.total,
-        "facets": facet_display(counts, request.GET),
-        "timeline": timeline(counts, request.GET),
-        "chips": active_chips(filterset),
-        "filter_errors": _filter_errors(filterset),
-        "page_params": _params_prefix(query_string(request.GET)),
-        "sort_params": _params_prefix(query_string(request.GET, drop=("sort",))),
-        "clear_url": query_string(request.GET, drop=tuple(FILTER_NAMES)),
-    }
-
-
-def _params_prefix(qs: str) -> str:
-    """'?a=1&b=2' -> 'a=1&b=2&', ready for another parameter; '?' -> ''."""
-    return qs[1:] + "&" if len(qs) > 1 else ""
-
-
-def _filter_errors(filterset: ArticleFilter) -> list[str]:
-    if not filterset.is_bound or filterset.form.is_valid():
-        return []
-    labels = {name: f.label or name for name, f in filterset.filters.items()}
-    return [
-        f"{labels.get(field, field).capitalize()}: {message}" if field != "__all__" else message
-        for field, messages in filterset.form.errors.items()
-        for message in messages
-    ]
 
 
 def _moved(request: HttpRequest, *, slug: str, field: str) -> HttpResponse:
@@ -175,9 +98,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for mention in mentions:
         by_kind[mention.entity.kind].append(mention)
     groups = [(KIND_PLURALS[kind], items) for kind, items in by_kind.items() if items]
-    return TemplateResponse(
-        request, "archive/article_detail.html", {"article": article, "mention_groups": groups}
-    )
+    context = {"article": article, "mention_groups": groups, "related": get_search_backend().related(article)}
+    return TemplateResponse(request, "archive/article_detail.html", context)
 
 
 def entity_index(request: HttpRequest) -> HttpResponse:
@@ -188,7 +110,7 @@ def entity_index(request: HttpRequest) -> HttpResponse:
 
 def _most_mentioned(limit: int) -> list[Entity]:
     """The entities in the most articles (ties by name), counted by the index when it is in step."""
-    counts = count_filtered(Article.objects.all(), {})
+    counts = get_search_backend().count_facets(Article.objects.all(), {})
     found = sorted(((n, entity_id) for by_kind in counts.entities.values() for entity_id, n in by_kind.items()),
                    reverse=True)
     if not found:
@@ -210,7 +132,7 @@ def _letter(name: str) -> str:
 def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in EntityKind.values:
         raise Http404("No such kind of entity.")
-    mentioned = count_filtered(Article.objects.all(), {}).entities[kind]
+    mentioned = get_search_backend().count_facets(Article.objects.all(), {}).entities[kind]
     # Aliases in one query, joined here: a page may list thousands of entities.
     aliases: dict[int, list[str]] = {}
     for entity_id, name in Alias.objects.filter(entity__kind=kind).order_by("name").values_list("entity_id", "name"):
@@ -237,7 +159,8 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _moved(request, slug=slug, field="entity")
     # The list, the timeline and the co-mentions all come from "articles naming this
     # entity": from the index when it is in step, else from the database.
-    counts, articles = list_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
+    backend = get_search_backend()
+    counts, articles = backend.list_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
     page = paginate(request, articles)
     filter_params = QueryDict(mutable=True)
     filter_params["entity"] = entity.slug
@@ -268,7 +191,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def tag_list(request: HttpRequest) -> HttpResponse:
-    counts = count_filtered(Article.objects.all(), {})
+    counts = get_search_backend().count_facets(Article.objects.all(), {})
     tags = list(Tag.objects.order_by("name"))
     for tag in tags:
         tag.article_count = counts.tags.get(tag.id, 0)
@@ -283,7 +206,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def date_archive(request: HttpRequest) -> HttpResponse:
     # Articles per month: from the index when it is in step, else from the database.
-    months = count_filtered(Article.objects.all(), {}).months
+    months = get_search_backend().count_facets(Article.objects.all(), {}).months
     rows = [{"year": year, "month": month, "n": n} for (year, month), n in sorted(months.items(), key=_year_desc)]
     years = []
     for year, group in groupby(rows, key=lambda row: row["year"]):

@@ -136,6 +136,38 @@ def run_engine(engine_run, mix, *, repeat: int, warmup: int, budget_s: float = 1
     return found
 
 
+def run_paired(engines: dict, mix, *, repeat: int, warmup: int, budget_s: float = 15.0) -> dict[str, dict]:
+    """Like ``run_engine`` for several engines at once, taking turns run by run.
+
+    On a machine shared with other work the load changes from minute to minute; timing
+    the engines alternately, query by query, puts each under the same load, so their
+    ratio holds even when their absolute times do not.
+    """
+    found: dict[str, dict] = {name: {} for name in engines}
+    for query in mix:
+        firsts: dict[str, float] = {}
+        outcomes: dict = {}
+        for name, run in engines.items():
+            for _ in range(warmup):
+                start = time.perf_counter()
+                outcomes[name] = run(query)
+                firsts.setdefault(name, time.perf_counter() - start)
+        times: dict[str, list[float]] = {name: [] for name in engines}
+        for done in range(1, repeat + 1):
+            for name, run in engines.items():
+                start = time.perf_counter()
+                outcomes[name] = run(query)
+                times[name].append(time.perf_counter() - start)
+            if done >= min(5, repeat) and max(map(sum, times.values())) > budget_s:
+                break
+        for name, outcome in outcomes.items():
+            found[name][query.name] = query_figures(
+                times=times[name], first=firsts.get(name), total=outcome.total, page=len(outcome.ids),
+                highlighted=outcome.highlighted, facet_values=outcome.facet_values,
+                timeline_bars=outcome.timeline_bars)
+    return found
+
+
 def query_figures(*, times: list[float], first: float | None, **outcome) -> dict:
     """One query type's figures, as every engine reports them."""
     return {"ms": summary_ms(times), **outcome, "first_run_ms": round(first * 1000, 1) if first is not None else None}
@@ -148,12 +180,34 @@ def stage_queries(paths: Paths, args) -> dict:
     from search.index import reset_searcher
 
     mix = build_mix()
-    say(f"[4/6] search service: {len(mix)} query types × {args.repeat} …")
+    fts, built = None, None
+    if "fts5" in args.baselines:
+        fts = Fts5(paths.fts)
+        if paths.fts_figures.exists() and paths.fts.exists() and fts.archive_path.exists():
+            built = {**json.loads(paths.fts_figures.read_text()), "from_cache": True}
+        else:
+            say("      baseline (b) building the FTS5 table …")
+            built = fts.build()
+            paths.fts_figures.write_text(json.dumps(built, indent=2) + "\n")
+            built["from_cache"] = False
+    say(f"[4/6] search service: {len(mix)} query types × {args.repeat}"
+        + (", taking turns with baseline (b) SQLite FTS5 …" if fts else " …"))
     reset_searcher()
     started = time.perf_counter()
     search_service(mix[0])
     cold_ms = round((time.perf_counter() - started) * 1000, 1)
-    ours = run_engine(search_service, mix, repeat=args.repeat, warmup=2)
+    paired: dict = {}
+    if fts is not None:
+        # The service and FTS5 take turns, run by run: the ratio the targets ask for is
+        # measured under the same load on a shared machine (bench/README.md).
+        fts.connect()
+        try:
+            paired = run_paired({"ours": search_service, "fts5": fts.run}, mix, repeat=args.repeat, warmup=2)
+        finally:
+            fts.close()
+        ours = paired["ours"]
+    else:
+        ours = run_engine(search_service, mix, repeat=args.repeat, warmup=2)
     result = {
         "mix": [{"name": q.name, "q": q.q, "params": q.params, "url": q.url(), "fts_match": q.fts_match or q.fts_fuzzy,
                  "orm_note": q.orm_note} for q in mix],
@@ -176,21 +230,8 @@ def stage_queries(paths: Paths, args) -> dict:
                         for name, f in found.items()},
             "dossier_modules_loaded": stock.loaded,
         }
-    if "fts5" in args.baselines:
-        fts = Fts5(paths.fts)
-        if paths.fts_figures.exists() and paths.fts.exists() and fts.archive_path.exists():
-            built = {**json.loads(paths.fts_figures.read_text()), "from_cache": True}
-        else:
-            say("      baseline (b) building the FTS5 table …")
-            built = fts.build()
-            paths.fts_figures.write_text(json.dumps(built, indent=2) + "\n")
-            built["from_cache"] = False
-        say(f"      baseline (b) SQLite FTS5 × {args.repeat} …")
-        fts.connect()
-        try:
-            baselines["fts5"] = {"build": built, "queries": run_engine(fts.run, mix, repeat=args.repeat, warmup=2)}
-        finally:
-            fts.close()
+    if fts is not None:
+        baselines["fts5"] = {"build": built, "queries": paired["fts5"], "taking_turns_with_ours": True}
     if "orm" in args.baselines:
         say(f"      baseline (c) Django ORM icontains × {args.orm_repeat} …")
         baselines["orm"] = {"queries": run_engine(OrmSearch().run, mix, repeat=args.orm_repeat,

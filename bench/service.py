@@ -2,7 +2,7 @@
 
 Each query goes through the same calls as ``search.views.search``: the sidebar
 filters validated by ``archive.filters.ArticleFilter``, ``search.query.parse_query``,
-``search.filters.filter_query``, then ``search.query.run_search`` (exact total, facet
+``search.filters.filter_query``, then ``search.service.run_search`` (exact total, facet
 counts for sources, tags, entities and months, highlighted titles and snippets for
 the first page, one database query for the page of articles), then the timeline
 from ``archive.facets.timeline``.
@@ -19,6 +19,7 @@ from archive import facets as archive_facets
 from bench.querymix import BenchQuery, cleaned_filters
 from search import filters as search_filters
 from search import query as search_query
+from search import service as search_run
 from search.views import PER_PAGE
 
 
@@ -41,7 +42,7 @@ def search_service(query: BenchQuery) -> Outcome:
     params = query.querydict()
     cleaned = cleaned_filters(query)
     parsed = search_query.parse_query(query.q)
-    results = search_query.run_search(
+    results = search_run.run_search(
         parsed, sort="relevance", page=1, per_page=PER_PAGE, filter_query=search_filters.filter_query(cleaned)
     )
     timeline = archive_facets.timeline(results.facets, params)

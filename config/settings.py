@@ -144,6 +144,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "index")))
+# One byte budget for everything decoded from the index and kept between searches (search/cache.py).
+SEARCH_CACHE_BYTES = env_int("SEARCH_CACHE_BYTES", 128 * 1024 * 1024)
+# The class the archive's pages reach search through (archive.search_backend); loaded on first use.
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "search.backend.WhooshBackend")
 # Several web servers on one database each keep their own index, following the change
 # queue (search/queue.py). The index's name in the registry (default: host and folder);
 # how often a server process looks for changes made through the others (0: never); how

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -18,7 +19,8 @@ from archive.models import Article, Entity, Mention, Source, Tag
 from search.explain import query_notes, readable
 from search.filters import filter_query
 from search.index import IndexUnavailable
-from search.query import SORTS, QueryError, parse_query, run_search
+from search.query import QueryError, parse_query
+from search.service import SORTS, run_search
 
 # The search page's finishing of the highlights lives in its view module; the API applies
 # the same function so both show the same marks (it would sit better in a service module).
@@ -147,7 +149,7 @@ class SearchView(APIView):
             "total": results.total,
             "page": results.page,
             "page_size": page_size,
-            "num_pages": results.num_pages,
+            "num_pages": Paginator(results, page_size).num_pages,
             "results": [
                 {"article": hit.article, "score": hit.score, "title_html": hit.title_html,
                  "snippet_html": hit.snippet_html}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,58 +30,10 @@ from whoosh.classify import Bo1Model
 from whoosh.formats import Positions
 
 from search import whoosh_adapter as adapter
+from search.cache import segment_cache
 from search.whoosh_adapter import POSITION_SPAN
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which the index was searched with before
-CACHE_BYTES = 96 * 1024 * 1024  # decoded postings and positions kept per process
-
-
-# --- The per-segment cache ---------------------------------------------------------
-
-class _Cache:
-    """Arrays decoded from segments, least recently used first out, bounded in bytes."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.used = 0
-        self.items: OrderedDict[tuple, tuple] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, compute):
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-                return found[0]
-        value = compute()
-        size = _nbytes(value)
-        with self.lock:
-            if key not in self.items:
-                self.items[key] = (value, size)
-                self.used += size
-                while self.used > self.limit and len(self.items) > 1:
-                    _, (_, old) = self.items.popitem(last=False)
-                    self.used -= old
-        return value
-
-    def forget_segments(self, live: set[tuple[str, str]]) -> None:
-        """Drop what belongs to segments no searcher sees any more (merged away)."""
-        with self.lock:
-            for key in [k for k in self.items if k[:2] not in live]:
-                _, size = self.items.pop(key)
-                self.used -= size
-
-
-def _nbytes(value) -> int:
-    if isinstance(value, np.ndarray):
-        return value.nbytes + 96
-    if isinstance(value, tuple):
-        return sum(_nbytes(v) for v in value) + 64
-    return 64
-
-
-_postings = _Cache(CACHE_BYTES)
-_columns = _Cache(1 << 62)  # lengths and dates: a few bytes per document, kept while the segment lives
 
 
 # --- What one searcher sees ----------------------------------------------------------
@@ -99,6 +51,7 @@ class Snapshot:
 
     def __init__(self, searcher, storage_key: str):
         self.searcher = searcher
+        self.storage_key = storage_key
         self.size = searcher.doc_count_all()
         self.leaves: list[_Leaf] = []
         subs = searcher.reader().leaf_readers()
@@ -113,9 +66,9 @@ class Snapshot:
             if leaf.reader.has_deletions():
                 deleted = np.fromiter(leaf.reader.deleted_docs_set, dtype=np.int64)
                 self.live[deleted + leaf.offset] = False
+        self.segment_ids = tuple(leaf.key[1] for leaf in self.leaves)
         self._avg_lengths: dict[str, float] = {}
         self._expansions: dict[str, list] = {}
-        self._frequencies: dict[tuple[str, bytes], int | None] = {}
         self._joined: dict[str, np.ndarray] = {}  # columns laid end to end for this searcher
 
     # Columns --------------------------------------------------------------------
@@ -123,7 +76,8 @@ class Snapshot:
     def _column(self, name: str, load) -> np.ndarray:
         joined = self._joined.get(name)
         if joined is None:
-            parts = [_columns.get((*leaf.key, "column", name), lambda leaf=leaf: load(leaf)) for leaf in self.leaves]
+            parts = [segment_cache.get((*leaf.key, "column", name), lambda leaf=leaf: load(leaf))
+                     for leaf in self.leaves]
             if not parts:
                 joined = np.zeros(0, dtype=np.float32)
             else:
@@ -164,7 +118,7 @@ class Snapshot:
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of one term across the segments, deleted documents included."""
         parts = [
-            _postings.get(
+            segment_cache.get(
                 (*leaf.key, "post", fieldname, btext),
                 lambda leaf=leaf: adapter.read_postings(leaf.reader, fieldname, btext),
             )
@@ -176,7 +130,7 @@ class Snapshot:
         """Sorted keys ``document * POSITION_SPAN + position`` of every occurrence of one term."""
         parts = []
         for leaf in self.leaves:
-            local = _postings.get(
+            local = segment_cache.get(
                 (*leaf.key, "pos", fieldname, btext),
                 lambda leaf=leaf: adapter.read_positions(leaf.reader, fieldname, btext),
             )
@@ -228,13 +182,12 @@ class Snapshot:
         return [(word, score) for score, word in scored[:numterms]]
 
     def _frequency(self, fieldname: str, btext: bytes) -> int | None:
+        reader = self.searcher.reader()
         key = (fieldname, btext)
-        if key not in self._frequencies:
-            if len(self._frequencies) > 500_000:
-                self._frequencies.clear()
-            reader = self.searcher.reader()
-            self._frequencies[key] = reader.frequency(fieldname, btext) if key in reader else None
-        return self._frequencies[key]
+        return segment_cache.get(
+            (self.storage_key, self.segment_ids, "freq", fieldname, btext),
+            lambda: reader.frequency(fieldname, btext) if key in reader else None,
+        )
 
     def idf(self, fieldname: str, btext: bytes, frequency: int | None = None) -> float:
         if frequency is None:
@@ -253,23 +206,23 @@ def _join(parts, leaves) -> tuple[np.ndarray, np.ndarray]:
 
 
 _snapshot_lock = threading.Lock()
-_snapshots: OrderedDict[tuple, Snapshot] = OrderedDict()
+# Each searcher's arrays view, for as long as the searcher lives (one per thread: see search.index).
+_snapshots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def snapshot(searcher, storage_key: str) -> Snapshot:
     """The arrays view of this searcher (made once per searcher; cheap after the first query)."""
     with _snapshot_lock:
-        key = (storage_key, id(searcher))
-        snap = _snapshots.get(key)
-        if snap is not None and snap.searcher is searcher:
+        snap = _snapshots.get(searcher)
+        if snap is not None and snap.storage_key == storage_key:
             return snap
-        snap = Snapshot(searcher, storage_key)
-        _snapshots[key] = snap
-        while len(_snapshots) > 2:
-            _snapshots.popitem(last=False)
-        live = {leaf.key for s in _snapshots.values() for leaf in s.leaves}
-    _postings.forget_segments(live)
-    _columns.forget_segments(live)
+    snap = Snapshot(searcher, storage_key)
+    with _snapshot_lock:
+        _snapshots[searcher] = snap
+        live = {segment for other in list(_snapshots.values()) if other.storage_key == storage_key
+                for segment in other.segment_ids}
+    # What belongs to segments no searcher sees any more (merged away) is dropped.
+    segment_cache.forget_segments(storage_key, live)
     return snap
 
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from search.query import SORTS
+from search.service import SORTS
 
 
 class SearchForm(forms.Form):

@@ -414,48 +414,66 @@ def new_index_writer(*, timeout: float = 60.0, **writer_options) -> Iterator:
             raise
 
 
-# One searcher per process, shared by requests and refreshed only when the index
-# changed on disk. Whoosh searchers are not safe to share between threads while
-# searching, so searches hold the lock.
-_searcher_lock = threading.RLock()
-_searcher: Searcher | None = None
-_searcher_dir: Path | None = None
+# Whoosh searchers are not safe to share between threads while searching (they read
+# their files with seek and read), so each thread has its own, opened once and reused
+# across requests until the index changes on disk: a server worker with one thread
+# keeps one searcher. A searcher sees the index as it was when it was opened (an
+# immutable snapshot: segments never change, and a commit writes a new table of
+# contents), so a search runs without any lock, whatever a writer commits meanwhile.
+# The lock guards only the epoch that reset_searcher() moves on.
+_local = threading.local()
+_epoch_lock = threading.Lock()
+_epoch = 0
 
 
 def reset_searcher() -> None:
-    global _searcher, _searcher_dir
-    with _searcher_lock:
-        if _searcher is not None:
-            try:
-                _searcher.close()
-            except Exception:  # noqa: BLE001 - a half-closed searcher is still gone
-                logger.debug("closing the old searcher failed", exc_info=True)
-        _searcher = None
-        _searcher_dir = None
+    """Make every thread open a fresh searcher on its next search (this thread's closes now)."""
+    global _epoch
+    with _epoch_lock:
+        _epoch += 1
+    _close_own()
+
+
+def _close_own() -> None:
+    own = getattr(_local, "searcher", None)
+    _local.searcher = None
+    if own is not None:
+        try:
+            own.close()
+        except Exception:  # noqa: BLE001 - a half-closed searcher is still gone
+            logger.debug("closing the old searcher failed", exc_info=True)
+
+
+def _current(own: Searcher | None) -> bool:
+    """Whether this thread's searcher still shows the live index (a few file checks, no reading)."""
+    if own is None or _local.epoch != _epoch or _local.directory != index_dir():
+        return False
+    try:
+        # Not Searcher.refresh(): in whoosh-reloaded 2.7.5 it carries the old
+        # segments into the new reader (stale and deleted documents come back).
+        return own.up_to_date()
+    except OSError:  # the folder is gone: opening says why
+        return False
 
 
 @contextmanager
 def searcher() -> Iterator[Searcher]:
-    """The process's searcher, up to date with the index on disk, locked for this caller."""
-    global _searcher, _searcher_dir
-    with _searcher_lock:
-        if _searcher is not None and (_searcher_dir != index_dir() or index_state() != "ok"):
-            reset_searcher()
-        elif _searcher is not None and not _searcher.up_to_date():
-            # Not Searcher.refresh(): in whoosh-reloaded 2.7.5 it carries the old
-            # segments into the new reader (stale and deleted documents come back).
-            # Opening without mmap takes milliseconds.
-            reset_searcher()
-        if _searcher is None:
-            _searcher = _open_searcher()
-            _searcher_dir = index_dir()
-        try:
-            yield _searcher
-        except whoosh_adapter.READ_ERRORS as error:
-            # A segment that cannot be read: every later search would fail the same way.
-            logger.error("Reading the search index failed; it needs rebuilding.", exc_info=True)
-            reset_searcher()
-            raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    """This thread's searcher, up to date with the index on disk when the search starts."""
+    own = getattr(_local, "searcher", None)
+    if not _current(own):
+        _close_own()
+        with _epoch_lock:
+            epoch = _epoch
+        # Opening without mmap takes milliseconds.
+        own = _open_searcher()
+        _local.searcher, _local.epoch, _local.directory = own, epoch, index_dir()
+    try:
+        yield own
+    except whoosh_adapter.READ_ERRORS as error:
+        # A segment that cannot be read: every later search would fail the same way.
+        logger.error("Reading the search index failed; it needs rebuilding.", exc_info=True)
+        reset_searcher()
+        raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
 
 
 def _open_searcher() -> Searcher:

@@ -1,4 +1,4 @@
-"""Saved searches, run by the search page's own service (registered in archive.saved at start-up)."""
+"""Saved searches, run by the search page's own service (through ``search.backend.WhooshBackend``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from django.http import QueryDict
 from whoosh import query as wq
 
 from archive.filters import ArticleFilter
+from archive.listing import cleaned_filters
 from archive.models import Article
 from archive.saved import NewMatches
-from archive.views import cleaned_filters
 from search.filters import filter_query
 from search.index import IndexUnavailable
-from search.query import QueryError, parse_query, run_search
+from search.query import QueryError, parse_query
+from search.service import run_search
 
 # At most this many of the newest articles are checked; past it the count is "at least".
 MAX_NEW_CHECKED = 1000
@@ -24,7 +25,9 @@ def new_matches(params: QueryDict, since: dt.datetime, limit: int) -> NewMatches
     the articles added after ``since``, newest first; the count is exact up to
     ``MAX_NEW_CHECKED`` new articles in the whole archive."""
     new_ids = list(
-        Article.objects.filter(created__gt=since).order_by("-id").values_list("id", flat=True)[: MAX_NEW_CHECKED + 1]
+        Article.objects.filter(created__gt=since)
+        .order_by("-created", "-id")
+        .values_list("id", flat=True)[: MAX_NEW_CHECKED + 1]
     )
     if not new_ids:
         return NewMatches()

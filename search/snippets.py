@@ -40,9 +40,7 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
     """Where in ``text`` the words whose index form is one of ``terms`` are, and the
     phrases (each marked whole, from its first word to its last), left to right."""
     if not phrases:
-        if not terms:
-            return []
-        return [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+        return word_matches(text, terms) if terms else []
     # One pass over the words serves the phrases and the loose terms.
     tokens = [(form, m.start(), m.end()) for m in _WORD.finditer(text) if (form := index_form(m.group()))]
     spans = _phrase_spans(tokens, phrases)
@@ -50,6 +48,17 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
         words = [(start, end) for form, start, end in tokens if form in terms]
         spans += [(s, e) for s, e in words if not any(ps <= s and e <= pe for ps, pe in spans)]
     return sorted(spans)
+
+
+def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Where in ``text`` the words whose index form is one of ``terms`` are."""
+    # Each distinct word is looked up once (a body repeats many of its words), then one
+    # regular expression finds the matching ones: whole words, exactly the \w+ runs above.
+    found = [word for word in set(_WORD.findall(text)) if index_form(word) in terms]
+    if not found:
+        return []
+    alternatives = "|".join(map(re.escape, sorted(found, key=len, reverse=True)))
+    return [m.span() for m in re.finditer(rf"\b(?:{alternatives})\b", text)]
 
 
 # A phrase as the query holds it: the index forms of its words, and its slop (1: adjacent).

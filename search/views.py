@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 
-from archive.facets import list_filtered
 from archive.filters import ArticleFilter, query_string
+from archive.listing import (
+    cleaned_filters,
+    filter_context,
+    page_number,
+    page_of,
+    page_response,
+    paginate,
+    without_empty_fields,
+)
 from archive.models import Article
-from archive.views import cleaned_filters, filter_context, page_number, page_response, paginate, without_empty_fields
+from archive.search_backend import get_search_backend
 from search.explain import (
     entity_words,
     operator_suggestion,
@@ -22,8 +31,10 @@ from search.explain import (
 from search.filters import filter_query
 from search.forms import SearchForm
 from search.index import IndexUnavailable
-from search.query import SORTS, ParsedQuery, QueryError, SearchResults, parse_query, run_search, suggest
+from search.query import ParsedQuery, QueryError, parse_query
+from search.service import SORTS, SearchResults, run_search
 from search.snippets import entity_sentences, highlight_all, snippet
+from search.suggest import suggest
 
 PER_PAGE = 20
 
@@ -46,7 +57,8 @@ def search(request: HttpRequest) -> HttpResponse:
     status = 200
     if not q:
         # No keyword: the same filters, listed by date (from the index when it is in step).
-        counts, articles = list_filtered(filterset.qs, cleaned, "oldest" if sort == "oldest" else "newest")
+        counts, articles = get_search_backend().list_filtered(filterset.qs, cleaned,
+                                                              "oldest" if sort == "oldest" else "newest")
         context.update(page=paginate(request, articles, PER_PAGE), browsing=True)
         context.update(filter_context(request, filterset, counts))
         return page_response(request, "search/search.html", context)
@@ -59,12 +71,10 @@ def search(request: HttpRequest) -> HttpResponse:
         context["error"] = f"{error} Search is unavailable until an administrator runs `manage.py rebuild_index`."
         status = 503
     else:
-        context.update(results=results, parsed=parsed)
+        # Paged as the lists are; past the last page (run_search answered with the last one),
+        # an empty page that says so instead of showing the last page as page N.
+        context.update(results=results, parsed=parsed, page=page_of(Paginator(results, PER_PAGE), page))
         context.update(filter_context(request, filterset, results.facets))
-        if page > results.num_pages:
-            # run_search answered with the last page; say so instead of showing it as page N.
-            context["past_end"] = {"number": page, "num_pages": results.num_pages}
-            status = 404
         reading = readable(parsed.shown)
         if worth_explaining(q, reading):
             context["interpretation"] = reading
@@ -75,7 +85,7 @@ def search(request: HttpRequest) -> HttpResponse:
         _mark_what_was_asked(results, parsed)
         if results.total == 0:
             context["suggestion"] = suggest(q)
-    return TemplateResponse(request, "search/search.html", context, status=status)
+    return page_response(request, "search/search.html", context, status=status)
 
 
 def _mark_what_was_asked(results: SearchResults, parsed: ParsedQuery) -> None:

@@ -12,7 +12,8 @@ from archive.services import (
     retag_entity,
     tag_articles,
 )
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from tests.factories import make_article, make_entity
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.http import QueryDict
 from archive.filters import ArticleFilter
 from archive.models import Article, Entity, EntityKind, PlaceType
 from search.filters import filter_query
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from tests.factories import make_article, make_entity
 
 pytestmark = pytest.mark.django_db

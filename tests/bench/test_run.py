@@ -12,9 +12,10 @@ from bench.measure import percentile, summary_ms
 from bench.querymix import build_mix
 from bench.report import markdown, targets
 from bench.service import search_service
-from search import query as search_query
+from search import service as search_service_module
 from search.models import PendingIndexUpdate
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the importer indexes after each commit
 
@@ -54,13 +55,13 @@ def test_the_rebuild_stage_times_rebuild_index(built):
 
 def test_the_query_stage_runs_the_search_service_and_the_baselines_agree(built, monkeypatch, tmp_path, settings):
     calls = []
-    real_run_search = search_query.run_search
+    real_run_search = search_service_module.run_search
 
     def spy(*args, **kwargs):
         calls.append(args)
         return real_run_search(*args, **kwargs)
 
-    monkeypatch.setattr(search_query, "run_search", spy)
+    monkeypatch.setattr(search_service_module, "run_search", spy)
     mix = build_mix()
     assert len(mix) == 12
     ours = {query.name: search_service(query) for query in mix}
@@ -146,3 +147,27 @@ def test_the_stock_whoosh_worker_refuses_classes_from_outside_whoosh():
                    ("search.schema", "RussianStemFilter"): ("whoosh.analysis.filters", "PassFilter")}
     field = _Unpickler(pickle.dumps(Text()), substitutes).load()
     assert type(field).__module__ == "whoosh.fields"
+
+
+def test_paired_engines_take_turns_run_by_run_under_the_same_load():
+    from bench.run import run_paired
+    from bench.service import Outcome
+
+    calls = []
+
+    def engine(name):
+        def run(query):
+            calls.append((name, query.name))
+            return Outcome(total=3, ids=[1, 2, 3], highlighted=1, facet_values=4, timeline_bars=2)
+        return run
+
+    class Query:
+        def __init__(self, name):
+            self.name = name
+
+    found = run_paired({"ours": engine("ours"), "fts5": engine("fts5")}, [Query("a"), Query("b")], repeat=3,
+                       warmup=1)
+    timed_a = [name for name, query in calls if query == "a"][2:]  # after one warm-up run of each
+    assert timed_a == ["ours", "fts5"] * 3
+    assert found["ours"]["b"]["ms"]["n"] == found["fts5"]["b"]["ms"]["n"] == 3
+    assert found["fts5"]["a"]["total"] == 3 and found["ours"]["a"]["first_run_ms"] is not None

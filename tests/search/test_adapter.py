@@ -13,7 +13,8 @@ from whoosh.writing import SegmentWriter
 from search import whoosh_adapter as adapter
 from search.checks import whoosh_version_check
 from search.index import index_writer, reset_searcher, searcher
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from search.sync import drain_queue
 from tests.factories import make_article
 

@@ -9,7 +9,8 @@ from django.http import QueryDict
 from archive.filters import ArticleFilter
 from archive.models import Article
 from search.filters import filter_query
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from tests.archive.test_filters import FILTER_CASES, ids, world  # noqa: F401 - world is a fixture
 from tests.search.test_views import NASTY_QUERIES, indexed  # noqa: F401 - indexed is a fixture
 

@@ -65,7 +65,7 @@ def test_two_imports_and_an_editor_at_once_lose_nothing(tmp_path, database_url):
     host.manage("update_index")  # whatever the writers left queued (nothing is lost: it is in the queue)
     host.manage("check_index")  # exits non-zero on any drift
     found = host.manage("shell", "-c", (
-        "from search.query import parse_query, run_search\n"
+        "from search.query import parse_query\nfrom search.service import run_search\n"
         "print(run_search(parse_query('alphamarker249 OR bravomarker0 OR alphamarker0'), per_page=10).total,"
         " run_search(parse_query('rev11x*'), per_page=10).total)"
     )).splitlines()[-1].split()

@@ -334,8 +334,8 @@ def test_kill_9_of_a_writing_command_leaves_no_process_and_no_lock(command, tmp_
     names = sorted(p.name for p in root_dir().iterdir())
     assert names == sorted([CURRENT_FILE, LOCK_FILE, index_dir().name]), names
     # Every article the killed command stored is found (an import stops part way; a rebuild has them all).
-    counts = host.manage("shell", "-v", "0", "-c", "from search.query import parse_query, run_search; "
-                         "from archive.models import Article; "
+    counts = host.manage("shell", "-v", "0", "-c", "from search.query import parse_query; "
+                         "from search.service import run_search; from archive.models import Article; "
                          "print(Article.objects.count(), run_search(parse_query('grid')).total)")
     stored, found = map(int, counts.split())
     assert stored == found > 0

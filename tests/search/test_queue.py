@@ -12,7 +12,8 @@ from django.utils import timezone
 from search import queue, sync
 from search.index import create_index, reset_searcher
 from search.models import IndexReplica, PendingIndexUpdate
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from search import index as search_index
 from search import sync
 from search.check import find_drift
 from search.models import PendingIndexUpdate
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from tests.factories import make_article, make_entity, make_source, make_tag
 
 pytestmark = pytest.mark.django_db

@@ -253,7 +253,7 @@ def test_related_articles_prefer_shared_entities_to_shared_common_words(client, 
                      mentions=[kazakhstan])
     reindex()
 
-    from search.query import related_articles
+    from search.related import related_articles
 
     related = [article.title for article in related_articles(seed, limit=5)]
     assert any(title.startswith("Investment forum") for title in related)  # they share words, and are related

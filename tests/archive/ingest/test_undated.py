@@ -11,12 +11,15 @@ import pytest
 from django.core.paginator import Paginator
 from django.http import QueryDict
 
-from archive.facets import IndexedArticles, count_facets, facet_display, list_filtered, timeline
+from archive.facets import count_facets, facet_display, timeline
 from archive.filters import ArticleFilter
 from archive.ingest.importer import import_articles
+from archive.listing import IndexedArticles
 from archive.models import Article
+from archive.search_backend import get_search_backend
 from search.filters import filter_query
-from search.query import parse_query, run_search
+from search.query import parse_query
+from search.service import run_search
 from tests.factories import make_source
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +76,7 @@ def test_search_finds_undated_stories(archive):
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 def test_undated_stories_sort_as_the_oldest_in_the_database_and_the_index(archive, sort):
-    counts, articles = list_filtered(Article.objects.all(), {}, sort)
+    counts, articles = get_search_backend().list_filtered(Article.objects.all(), {}, sort)
     assert isinstance(articles, IndexedArticles)
     paginator = Paginator(articles, 3)
     listed = [a.id for n in paginator.page_range for a in paginator.page(n).object_list]

@@ -1,0 +1,153 @@
+"""A parsed query in, the page of ranked and highlighted articles out, with exact facet counts.
+
+The query is evaluated over whole arrays (``search.engine``): every match is known,
+so the total and the facet counts are exact, and only the page is ranked in full.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString, mark_safe
+from whoosh import query as wq
+
+from archive.facets import FacetCounts
+from archive.models import Article
+from search.engine import Evaluator, Snapshot, rank, snapshot
+from search.facets import count_facets
+from search.index import index_dir, searcher
+from search.query import ParsedQuery
+from search.snippets import highlight_all, snippet
+
+SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass
+class SearchResults:
+    """One page of hits out of ``total``, and the facet counts of every match.
+
+    For Django's ``Paginator`` it is a sequence of ``total`` hits of which only the
+    page searched for can be read: ``Paginator(results, per_page).page(results.page)``
+    gives the same page number (both clamp to the last page) and these hits.
+    """
+
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: FacetCounts | None = None
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key: slice) -> list[Hit]:
+        start, stop, _ = key.indices(self.total)
+        first = (self.page - 1) * self.per_page
+        if (start, stop) != (first, min(first + self.per_page, self.total)):
+            raise IndexError(f"only hits {first}–{first + self.per_page} were searched for")
+        return self.hits
+
+
+def _hydrate(ids: list[int]) -> dict[int, Article]:
+    articles = Article.objects.filter(id__in=ids).select_related("source")
+    return {article.id: article for article in articles}
+
+
+def _index_version(s) -> tuple:
+    """Names what this searcher sees: segment ids are random and never reused; the count
+    of live documents changes with deletions."""
+    segments = tuple(leaf.segment().segment_id() for leaf, _ in s.reader().leaf_readers() if leaf.segment())
+    return (str(index_dir()), segments, s.doc_count())
+
+
+def run_search(
+    parsed: ParsedQuery | None,
+    *,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    filter_query: wq.Query | None = None,
+) -> SearchResults:
+    """Run a parsed query; ``filter_query`` (a Whoosh query) restricts the matches without scoring.
+
+    The query is evaluated over whole arrays (``search.engine``): every match is known,
+    so the total and the facet counts are exact, and only the page is ranked in full.
+    """
+    user_query = parsed.query if parsed is not None else wq.Every()
+    with searcher() as s:
+        snap = snapshot(s, str(index_dir()))
+        matches = Evaluator(snap).run(user_query)
+        if filter_query is not None:
+            matches.mask &= Evaluator(snap, scored=False).run(filter_query).mask
+        # Counted from the matching documents: Whoosh's len(results) is wrong for some
+        # And/Not queries (see PERFORMANCE.md), and users see this number.
+        facets = count_facets(s, matches.mask, storage_key=str(index_dir()))
+        total = facets.total
+        num_pages = max(1, -(-total // per_page))
+        page = min(max(page, 1), num_pages)
+        ranked = rank(snap, matches, sort=sort, start=(page - 1) * per_page, stop=page * per_page)
+        terms = _query_terms(snap, user_query)
+        found = []
+        for docnum, score in ranked:
+            stored = s.stored_fields(docnum)
+            found.append(
+                (
+                    int(stored["id"]),
+                    score,
+                    highlight_all(stored.get("title", ""), terms.get("title", set())),
+                    snippet(stored.get("body", ""), terms.get("body", set())),
+                )
+            )
+    return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
+    articles = _hydrate([article_id for article_id, *_ in found])
+    hits = []
+    for article_id, score, title, body_snippet in found:
+        article = articles.get(article_id)
+        if article is None:  # deleted since it was indexed; the queue will remove it
+            continue
+        hits.append(
+            Hit(
+                article=article,
+                score=score,
+                title_html=mark_safe(title) if title else mark_safe(html.escape(article.title, quote=False)),
+                snippet_html=mark_safe(body_snippet or html.escape(_shorten(article.summary), quote=False)),
+            )
+        )
+    return SearchResults(hits=hits, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def _query_terms(snap: Snapshot, query: wq.Query) -> dict[str, set[str]]:
+    """The index terms a query looks for, by field (wildcards and fuzzy words expanded)."""
+    # Not Query.existing_terms(): in whoosh-reloaded 2.7.5 its loop variable overwrites
+    # its field argument, so it drops the terms of every field after the first.
+    terms: dict[str, set[str]] = {}
+    reader = snap.searcher.reader()
+    for leaf in query.leaves():
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            pairs = snap.expand(leaf)
+        else:
+            pairs = leaf.expanded_terms(reader, phrases=True)
+        for fieldname, text in pairs:
+            terms.setdefault(fieldname, set()).add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return terms
+
+
+def _shorten(text: str, limit: int = 260) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit)] + " …"
