@@ -31,13 +31,19 @@ setup: $(VENV)/.runtime
 
 # Production server: gunicorn (config/gunicorn.conf.py: WEB_CONCURRENCY workers, WEB_THREADS
 # threads) with static files compressed and cache-busted by WhiteNoise.
+# The job worker (manage.py run_worker: re-tagging, index updates, uploaded imports) runs beside
+# the server; one Ctrl-C stops both.
 run: setup
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Dossier is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py run_worker & worker=$$!; \
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.conf.py
 
 # Development: Django's autoreloading server, DEBUG on.
 dev: setup
+	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DJANGO_DEBUG=true $(PY) manage.py run_worker & worker=$$!; \
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite on the database DATABASE_URL names (SQLite in a throwaway folder when unset).

@@ -7,6 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from archive.admin_jobs import message_job_queued
+from archive.jobs import merge_entities_later, poll_feeds_later, retag_articles_later, retag_entity_later
 from archive.models import (
     Alias,
     Article,
@@ -22,11 +24,8 @@ from archive.models import (
 )
 from archive.services import (
     accept_suggestion,
-    merge_entities,
     merge_suggestion,
     reject_suggestion,
-    retag_entity,
-    tag_articles,
 )
 from archive.text import body_fingerprint
 
@@ -110,8 +109,8 @@ class ArticleAdmin(ArchiveModelAdmin):
 
     @admin.action(description="Re-tag selected articles with known entities")
     def retag_selected(self, request, queryset):
-        done = tag_articles(articles=queryset.prefetch_related("mentions"))
-        self.message_user(request, f"Re-tagged {counted(done, 'article')}.", messages.SUCCESS)
+        job = retag_articles_later(ids=list(queryset.values_list("id", flat=True)))
+        message_job_queued(self, request, job)
 
 
 class AliasInline(admin.TabularInline):
@@ -135,8 +134,9 @@ class EntityAdmin(ArchiveModelAdmin):
         super().save_related(request, form, formsets, change)
         names_changed = "name" in form.changed_data or any(fs.has_changed() for fs in formsets)
         if change and names_changed:
-            done = retag_entity(entity=form.instance)
-            self.message_user(request, f"Names changed: {counted(done, 'article')} re-tagged.", messages.INFO)
+            # A background job: the most mentioned entities are named in tens of thousands of articles.
+            job = retag_entity_later(entity=form.instance)
+            message_job_queued(self, request, job, prefix="Names changed. ")
 
     @admin.action(description="Merge selected entities into one")
     def merge_selected(self, request, queryset):
@@ -150,13 +150,8 @@ class EntityAdmin(ArchiveModelAdmin):
             if keep is None:
                 self.message_user(request, "Choose which entity to keep.", messages.ERROR)
                 return None
-            moved = merge_entities(keep=keep, duplicates=[e for e in entities if e.pk != keep.pk])
-            self.message_user(
-                request,
-                f"Merged {counted(len(entities) - 1, 'entity', 'entities')} into “{keep}”; "
-                f"{counted(moved, 'article')} updated.",
-                messages.SUCCESS,
-            )
+            job = merge_entities_later(keep=keep, duplicates=[e for e in entities if e.pk != keep.pk])
+            message_job_queued(self, request, job)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -347,6 +342,11 @@ class FeedAdmin(ArchiveModelAdmin):
     autocomplete_fields = ["source"]
     fields = ["url", "source", "active", "fetch_pages", "last_fetched", "last_error"]
     readonly_fields = ["last_fetched", "last_error"]
+    actions = ["poll_now"]
+
+    @admin.action(description="Poll the selected feeds now (in the background)")
+    def poll_now(self, request, queryset):
+        message_job_queued(self, request, poll_feeds_later(feed_ids=list(queryset.values_list("id", flat=True))))
 
     @admin.display(description="last error")
     def short_error(self, obj):

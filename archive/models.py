@@ -593,3 +593,84 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+# ---- Background jobs (archive/jobs.py) ---------------------------------------------------------
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class JobQuerySet(models.QuerySet):
+    def active(self) -> JobQuerySet:
+        return self.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+
+
+class Job(models.Model):
+    """One piece of background work, whatever task backend carries it.
+
+    The task backend (database or Redis) delivers "run job N" to a worker; this row
+    is what editors see and what survives a worker's restart: its progress, its
+    attempts, its last error and its result.
+    """
+
+    name = models.CharField(max_length=64, help_text="The handler that runs it, such as retag_entity.")
+    label = models.CharField(max_length=300, blank=True, help_text="What it does, for people.")
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    progress_note = models.CharField(max_length=300, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="The last failure's traceback.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task backend's id of the last delivery.")
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the worker running it.")
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True, help_text="Last sign of life from its worker.")
+    run_after = models.DateTimeField(null=True, blank=True, help_text="A retry waits until then.")
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["status", "name"])]
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        if self.started and self.finished:
+            return self.finished - self.started
+        return None
+
+    @property
+    def percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class UploadedFile(models.Model):
+    """A file an editor uploaded for import, kept in the database until its import job has run.
+
+    In the database rather than on one machine's disk, so a worker on any host can read it.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,7 +20,7 @@ from archive.models import (
     MentionOrigin,
     SuggestionStatus,
 )
-from archive.signals import bulk_changes, notify_articles_changed
+from archive.signals import bulk_changes, bulk_operation, notify_articles_changed
 from archive.tagging import Gazetteer
 from archive.text import fold
 
@@ -155,7 +155,7 @@ def accept_suggestion(*, suggestion: EntitySuggestion) -> Entity:
             entity = Entity.objects.create(name=suggestion.name, kind=suggestion.kind)
         suggestion.status, suggestion.target = SuggestionStatus.ACCEPTED, entity
         suggestion.save(update_fields=["status", "target", "updated"])
-        retag_entity(entity=entity, also=suggestion.article_ids)
+        _retag_later(entity, suggestion.article_ids)
     return entity
 
 
@@ -172,7 +172,14 @@ def merge_suggestion(*, suggestion: EntitySuggestion, into: Entity) -> None:
             Alias.objects.create(entity=into, name=suggestion.name)
         suggestion.status, suggestion.target = SuggestionStatus.MERGED, into
         suggestion.save(update_fields=["status", "target", "updated"])
-        retag_entity(entity=into, also=suggestion.article_ids)
+        _retag_later(into, suggestion.article_ids)
+
+
+def _retag_later(entity: Entity, also: Iterable[int]) -> None:
+    # A background job: the entity may be named in tens of thousands of articles.
+    from archive.jobs import retag_entity_later
+
+    retag_entity_later(entity=entity, also=list(also))
 
 
 def _has_name(entity: Entity, name: str) -> bool:
@@ -184,12 +191,23 @@ def _has_name(entity: Entity, name: str) -> bool:
 
 # ---- Editing entities ------------------------------------------------------------------------
 
-def retag_entity(*, entity: Entity, also: Iterable[int] = ()) -> int:
+Progress = Callable[..., None]
+
+# Re-tagging commits every this many articles, so a long run never holds the database's
+# write lock for long and editors' saves go through meanwhile.
+RETAG_BATCH = 500
+
+
+def retag_entity(*, entity: Entity, also: Iterable[int] = (), progress: Progress | None = None) -> int:
     """Re-tag the articles an entity's names may touch, after its name or aliases changed.
 
     Those are the articles that mention it now (a removed alias may no longer
     match) and those whose text contains any of its names (a new alias may).
+    Runs as a background job (``archive.jobs.retag_entity_later``): at archive scale
+    it reads tens of thousands of articles.
     """
+    if progress:
+        progress(0, None, "Finding the articles that may name it")
     candidates = set(Mention.objects.filter(entity=entity).values_list("article_id", flat=True))
     candidates.update(also)
     # Read the names afresh: the caller's entity may hold a prefetched, older list of aliases.
@@ -202,8 +220,28 @@ def retag_entity(*, entity: Entity, also: Iterable[int] = ()) -> int:
                     "id", flat=True
                 )
             )
-    articles = Article.objects.filter(id__in=candidates).prefetch_related("mentions")
-    return tag_articles(articles=articles)
+    # Their texts were searched for new names when they were imported or last re-tagged; a
+    # changed alias does not change what they name, and skipping that is half the work.
+    return retag_articles(ids=candidates, progress=progress, discover=False)
+
+
+def retag_articles(*, ids: Iterable[int], progress: Progress | None = None, discover: bool = True) -> int:
+    """Re-tag these articles in batches of ``RETAG_BATCH``, each its own transaction; returns how many.
+
+    With ``discover``, names that are not entities yet are added to the review list.
+    """
+    ids = sorted(set(ids))
+    gazetteer = Gazetteer.from_database()
+    done = 0
+    # One bulk operation: the index follows batch by batch, in one writer, not once per batch.
+    with bulk_operation():
+        for start in range(0, len(ids), RETAG_BATCH):
+            chunk = ids[start : start + RETAG_BATCH]
+            articles = Article.objects.filter(id__in=chunk).order_by("id").prefetch_related("mentions")
+            done += tag_articles(articles=articles, gazetteer=gazetteer, discover=discover)
+            if progress:
+                progress(min(start + RETAG_BATCH, len(ids)), len(ids), f"Re-tagged {done} articles")
+    return done
 
 
 _ORIGIN_RANK = {MentionOrigin.AUTOMATIC: 0, MentionOrigin.IMPORTED: 1, MentionOrigin.EDITOR: 2}

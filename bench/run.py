@@ -124,6 +124,16 @@ def stage_tagging(paths: Paths, seed: int, articles: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def stage_jobs(paths: Paths, n: int) -> dict:
+    say("[jobs] the admin request that re-tags the most mentioned entity, the jobs it queues, exports …")
+    command = [sys.executable, "-m", "bench.jobs", "--source", str(paths.data), "--data-dir", str(paths.root / "jobs"),
+               "--export-rows", str(n)]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=3600)
+    if done.returncode:
+        raise SystemExit(f"the jobs benchmark failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_engine(engine_run, mix, *, repeat: int, warmup: int, budget_s: float = 15.0) -> dict:
     """Each query of the mix, timed; a query type gets at most ``budget_s`` of timed runs (at least 5)."""
     found = {}
@@ -360,6 +370,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--http-articles", type=int, default=60)
     parser.add_argument("--http-entities", type=int, default=40)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-jobs", action="store_true", help="skip the background jobs and exports stage")
     parser.add_argument("--load-clients", default="8,20,50", help="client counts of the load run (8: no import)")
     parser.add_argument("--load-requests", type=int, default=400, help="requests per client count in the load run")
     parser.add_argument("--skip-load", action="store_true")
@@ -400,6 +411,8 @@ def main(argv: list[str] | None = None) -> dict:
     stage("build", lambda: stage_build(paths, args.n, tuple(int(p) for p in args.rebuild_procs.split(",") if p)))
     stage("tagging", lambda: stage_tagging(paths, args.seed, args.tagging_articles))
     stage("search", lambda: stage_queries(paths, args))
+    if not args.skip_jobs:
+        stage("jobs", lambda: stage_jobs(paths, args.n))
     if not args.skip_http:
         stage("http", lambda: stage_http(paths, args))
     if not args.skip_load:

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -124,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "archive.feeds.feed_and_export_links",
             ],
         },
     },
@@ -195,6 +198,30 @@ IMPORT_MAX_ARTICLE_BYTES = env_int(
     "DOSSIER_IMPORT_MAX_ARTICLE_BYTES", env_int("DOSSIER_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
 )
 IMPORT_MAX_FILE_BYTES = IMPORT_MAX_ARTICLE_BYTES
+
+# Background jobs (archive/jobs.py) through the Django tasks API. "database" (the default)
+# keeps the queue in the database and needs nothing else; "redis" uses RQ for larger
+# installations; "immediate" runs each job at once in the calling process (tests, scripts).
+TASKS_BACKEND = env_str("DOSSIER_TASKS_BACKEND", "database")
+REDIS_URL = env_str("DOSSIER_REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("DOSSIER_JOB_TIMEOUT", 6 * 3600)}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(f"DOSSIER_TASKS_BACKEND must be database, redis or immediate, not {TASKS_BACKEND!r}")
+# A failed job is tried this many times in all (with a growing pause), then shown as failed.
+JOB_MAX_ATTEMPTS = env_int("DOSSIER_JOB_MAX_ATTEMPTS", 3)
+# One upload of files to import in the admin is at most this large (the files wait in the database).
+UPLOAD_MAX_BYTES = env_int("DOSSIER_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Exports (CSV, JSON Lines, RIS) stop after this many articles.
+EXPORT_MAX_ROWS = env_int("DOSSIER_EXPORT_MAX_ROWS", 100_000)
+# Feeds list this many of the newest matching articles.
+FEED_ITEMS = env_int("DOSSIER_FEED_ITEMS", 50)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the admin's JavaScript does not read it, but forms work either way

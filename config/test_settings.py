@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ.setdefault("DOSSIER_DATA_DIR", tempfile.mkdtemp(prefix="dossier-test-"))
+# Jobs run at once in the test process, so a save is indexed when its transaction commits;
+# the tests of the job machinery choose the database or Redis backend themselves.
+os.environ.setdefault("DOSSIER_TASKS_BACKEND", "immediate")
 
 from config.settings import *  # noqa: E402,F403
 

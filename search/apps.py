@@ -6,6 +6,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        import search.tasks  # noqa: F401 - registers the index job with archive.jobs
         from search import checks  # noqa: F401 - registers the system checks
         from search.sync import connect_signals
 

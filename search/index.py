@@ -248,6 +248,10 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+# Files whose checksum this process has verified (segment files never change once written).
+_verified_files: set[tuple[str, int, int]] = set()
+
+
 def _segment_files(folder: Path, segment_ids: set[str]) -> list[Path]:
     prefixes = tuple(f"{segment_id}." for segment_id in segment_ids)  # ids are "<index name>_<random>"
     return sorted(path for path in folder.iterdir() if path.name.startswith(prefixes) and path.is_file())
@@ -282,14 +286,13 @@ def record_checksums(folder: Path) -> None:
     for path in _segment_files(folder, segment_ids):
         size = path.stat().st_size
         old = known.get(path.name)
-        sums[path.name] = old if old and old[0] == size else [size, _crc32(path)]
+        if not (old and old[0] == size):
+            old = [size, _crc32(path)]
+            _verified_files.add((str(path), *old))  # just read whole: this process need not read it again
+        sums[path.name] = old
     pending = folder / f"{CHECKSUMS_FILE}.tmp"
     pending.write_text(json.dumps(sums, sort_keys=True))
     os.replace(pending, folder / CHECKSUMS_FILE)
-
-
-# Files whose checksum this process has verified (segment files never change once written).
-_verified_files: set[tuple[str, int, int]] = set()
 
 
 def _check_files(folder: Path, segment_ids: set[str], *, contents: bool) -> list[str]:

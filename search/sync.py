@@ -38,9 +38,9 @@ def queue_articles(ids: Iterable[int]) -> None:
         ids = [row.article_id for row in rows]
         transaction.on_commit(lambda: _stream().feed(ids))
         return
-    # The first drain after the commit takes every queued row with one writer; any
-    # later one in the same commit finds the queue empty and opens no writer.
-    transaction.on_commit(drain_queue_quietly)
+    # After the commit a background job applies the queue (no request waits for the index
+    # lock); several changes in one commit, or while a job waits, share one job.
+    transaction.on_commit(apply_queue_soon)
 
 
 # From this many queued articles on, the drain writes with two processes.
@@ -104,6 +104,18 @@ def _parallel_options(procs: int = 2) -> dict:
     return {"procs": procs, "limitmb": 256, "multisegment": True}
 
 
+def apply_queue_soon() -> None:
+    """Ask a background job to apply the queue (search/tasks.py); if even asking fails, the
+    rows stay queued and the worker's periodic check finds them."""
+    from search.tasks import apply_index_queue_later
+
+    try:
+        apply_index_queue_later()
+    except Exception:  # noqa: BLE001 - the change is committed and queued; the index catches up later
+        logger.warning("Could not queue the index update job; the worker will find the queued rows.",
+                       exc_info=True)
+
+
 def drain_queue_quietly(timeout: float = 2.0) -> None:
     """The after-commit drain: a failure is logged and the queue kept for later, never raised."""
     try:
@@ -147,14 +159,37 @@ def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
         queue_articles(pk_set or ())
 
 
+# An edit that touches more articles than this (renaming an entity named in 36,000 of them)
+# has them queued by a background job, recorded in the same transaction, instead of
+# writing tens of thousands of queue rows inside the request.
+INLINE_QUEUE_LIMIT = 500
+
+
+def _queue_or_defer(ids, *, kind: str, pk: int) -> None:
+    first = list(ids[: INLINE_QUEUE_LIMIT + 1])
+    if len(first) <= INLINE_QUEUE_LIMIT:
+        queue_articles(first)
+        return
+    from search.tasks import queue_related_later
+
+    queue_related_later(kind=kind, pk=pk)
+
+
 def _entity_changed(sender, instance, **kwargs):
     if not in_bulk() and not kwargs.get("raw") and instance.pk:
         queue_articles(Mention.objects.filter(entity_id=instance.pk).values_list("article_id", flat=True))
 
 
+def _entity_saved(sender, instance, **kwargs):
+    if not in_bulk() and not kwargs.get("raw") and instance.pk:
+        _queue_or_defer(Mention.objects.filter(entity_id=instance.pk).values_list("article_id", flat=True),
+                        kind="entity", pk=instance.pk)
+
+
 def _alias_changed(sender, instance, **kwargs):
     if not in_bulk() and not kwargs.get("raw"):
-        queue_articles(Mention.objects.filter(entity_id=instance.entity_id).values_list("article_id", flat=True))
+        _queue_or_defer(Mention.objects.filter(entity_id=instance.entity_id).values_list("article_id", flat=True),
+                        kind="entity", pk=instance.entity_id)
 
 
 def _source_or_tag_changed(sender, instance, **kwargs):
@@ -258,7 +293,7 @@ def connect_signals() -> None:
     post_save.connect(_mention_changed, sender=Mention, dispatch_uid="search.mention_saved")
     post_delete.connect(_mention_changed, sender=Mention, dispatch_uid="search.mention_deleted")
     m2m_changed.connect(_tags_changed, sender=Article.tags.through, dispatch_uid="search.tags_changed")
-    post_save.connect(_entity_changed, sender=Entity, dispatch_uid="search.entity_saved")
+    post_save.connect(_entity_saved, sender=Entity, dispatch_uid="search.entity_saved")
     # Before the delete, while the entity's mentions still say which articles it was in.
     pre_delete.connect(_entity_changed, sender=Entity, dispatch_uid="search.entity_deleted")
     post_save.connect(_alias_changed, sender=Alias, dispatch_uid="search.alias_saved")

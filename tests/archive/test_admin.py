@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.contrib.messages import get_messages
 
-from archive.models import Article, EntityKind, Mention, MentionOrigin
+from archive.models import Article, EntityKind, Job, JobStatus, Mention, MentionOrigin
 from tests.factories import make_article, make_entity, make_source, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +312,13 @@ def test_retag_action_tags_the_selected_articles_only(editor):
     response = editor.post(ARTICLES, {"action": "retag_selected", "_selected_action": [first.pk, second.pk]})
 
     assert response.status_code == 302
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Re-tagged 2 articles."]
+    # The work is a background job (run at once by the tests' immediate backend); the message links to it.
+    job = Job.objects.get(name="retag_articles")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        f'Re-tag 2 articles runs in the background: <a href="/admin/archive/job/{job.pk}/change/">follow job'
+        f" #{job.pk}</a>."
+    ]
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"articles": 2}
 
     def mentions(article):
         return {(m.entity_id, m.count, m.origin) for m in Mention.objects.filter(article=article)}
@@ -389,5 +395,9 @@ def test_merging_two_entities_says_entity_in_the_singular(editor):
     keep, other = make_entity("Samruk-Energy"), make_entity("Samruk Energy")
     response = editor.post("/admin/archive/entity/", {
         "action": "merge_selected", "_selected_action": [keep.pk, other.pk], "keep": keep.pk, "confirm": "yes"})
+    # Merging is a background job (run at once by the tests' immediate backend); the message links to it.
+    job = Job.objects.get(name="merge_entities")
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Merged 1 entity into “Samruk-Energy”; 0 articles updated."]
+        f'Merge Samruk Energy into “Samruk-Energy” runs in the background: <a href="/admin/archive/job/{job.pk}'
+        f'/change/">follow job #{job.pk}</a>.']
+    assert job.result == {"articles": 0, "merged": 1}

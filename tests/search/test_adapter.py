@@ -77,6 +77,21 @@ def test_private_decoding_gives_what_whoosh_public_postings_give(corpus):
     assert crossed >= 3  # words whose postings span more than one block
 
 
+def test_an_empty_index_does_not_fail_the_conformance_check(index):
+    adapter.reset_conformance()
+    reset_searcher()
+    assert run_search(parse_query("wind")).total == 0
+    assert adapter.conformance_failure() is None and adapter.private_reads()
+    make_article(title="Wind farm", body="A wind farm.")
+    reset_searcher()
+    from search.sync import rebuild_index
+
+    rebuild_index()
+    assert run_search(parse_query("wind")).total == 1
+    assert adapter.conformance_failure() is None and adapter.private_reads()
+    assert "result" in adapter._conformance  # checked once there were words
+
+
 def test_the_conformance_check_passes_on_the_verified_version(corpus):
     run_search(parse_query("wind"))
     assert adapter.version_verified()
