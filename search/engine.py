@@ -32,6 +32,7 @@ from whoosh.formats import Positions
 
 from search import whoosh_adapter as adapter
 from search.cache import segment_cache
+from search.query import QueryError
 from search.whoosh_adapter import POSITION_SPAN
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which the index was searched with before
@@ -239,10 +240,6 @@ def snapshot(searcher, storage_key: str) -> Snapshot:
 
 
 # --- Limits and the time budget ------------------------------------------------------
-
-class QueryError(ValueError):
-    """A query that cannot be run; the message is for the user."""
-
 
 class QueryTooExpensive(QueryError):
     """Evaluation stopped at a limit (the time budget, or too many words to look up)."""

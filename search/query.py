@@ -31,7 +31,6 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import TEXT, Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
-from search.engine import QueryError
 from search.schema import build_schema
 
 logger = logging.getLogger(__name__)
@@ -53,6 +52,10 @@ FIELD_ALIASES = {
     "project": ["facility"],
     "tag": ["tags", "topic"],
 }
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message is for the user (``search.engine.QueryTooExpensive`` too)."""
 
 
 @dataclass

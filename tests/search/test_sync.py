@@ -319,7 +319,8 @@ def test_a_held_writer_lock_keeps_the_change_queued_and_a_dead_holder_holds_noth
 
     holder = subprocess.Popen(
         [sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
-         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, str(os.getpid()).encode()); print('held', flush=True);"
+         "fcntl.flock(fd, fcntl.LOCK_EX); os.ftruncate(fd, 0); os.write(fd, str(os.getpid()).encode());"
+         "print('held', flush=True);"
          "time.sleep(60)", str(root_dir() / LOCK_FILE)],
         stdout=subprocess.PIPE, text=True,
     )
