@@ -9,7 +9,9 @@ pytest internal that pytest 9 no longer has.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -36,7 +38,15 @@ def api_schema(reindex, monkeypatch):
         make_article(f"Wind farm {n} <opens>", f"The wind farm {n} opened near Astana.", source=wire, tags=[wind],
                      mentions=[spic], published=f"202{n}-03-0{n + 1}", dateline="ASTANA")
     reindex()
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # As Django's test client does: the app must not close the database connection after
+    # each request, or the test's transaction (and on PostgreSQL the connection) is gone.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def operations(schema):
