@@ -10,7 +10,7 @@ import re
 
 from whoosh import query as wq
 
-from search.query import DEFAULT_FIELDS, FIELD_ALIASES
+from search.query import DEFAULT_FIELDS, FIELD_ALIASES, dedupe, outside_quotes
 from search.schema import KIND_FIELDS
 
 # Field names a reader may type: the schema's query fields and their aliases.
@@ -50,7 +50,7 @@ def _readable(query: wq.Query, *, hide: bool) -> str:
         first_child = {text: child for text, child in reversed(parts)}
         return "(" + " OR ".join(_wrap(text, first_child[text]) for text in unique) + ")"
     if isinstance(query, wq.And):
-        parts = _dedupe(_readable(c, hide=hide) for c in query.subqueries if not isinstance(c, wq.Every))
+        parts = dedupe(_readable(c, hide=hide) for c in query.subqueries if not isinstance(c, wq.Every))
         return " AND ".join(parts) if parts else "everything"
     if isinstance(query, wq.Not):
         return f"NOT {_readable(query.query, hide=hide)}"
@@ -87,10 +87,6 @@ def _leaf(query: wq.Query) -> str:
     return str(query)
 
 
-def _dedupe(items) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
 def _balanced(text: str) -> bool:
     depth = 0
     for char in text:
@@ -110,11 +106,6 @@ def worth_explaining(typed: str, reading: str) -> bool:
     return reading != "everything" and _words(typed) != _words(reading)
 
 
-def _outside_quotes(text: str, transform) -> str:
-    parts = text.split('"')
-    return '"'.join(transform(part) if i % 2 == 0 else part for i, part in enumerate(parts))
-
-
 _LOWER_OR = re.compile(r"(?<=\S)(\s+)or(\s+)(?=\S)")
 
 
@@ -122,7 +113,7 @@ def operator_suggestion(typed: str) -> str | None:
     """"wind or solar" searches for the word "or": offer "wind OR solar"."""
     if re.search(r"\b(?:OR|AND|NOT)\b", typed):
         return None  # the reader knows the operators; a lower-case "or" is then meant as a word
-    fixed = _outside_quotes(typed, lambda part: _LOWER_OR.sub(r"\1OR\2", part))
+    fixed = outside_quotes(typed, lambda part: _LOWER_OR.sub(r"\1OR\2", part))
     return fixed if fixed != typed else None
 
 
@@ -132,7 +123,7 @@ _EMPTY_FIELD = re.compile(r"(?:^|(?<=[\s(]))(\w+):(?=\s|\)|$)")
 def query_notes(typed: str) -> list[str]:
     """Notes on parts of the query that were not read as the reader may have meant."""
     notes = []
-    for name in _dedupe(m.group(1) for m in _EMPTY_FIELD.finditer(_outside_quotes(typed, lambda p: p))):
+    for name in dedupe(m.group(1) for m in _EMPTY_FIELD.finditer(outside_quotes(typed, lambda p: p))):
         if name.lower() in _FIELD_NAMES:
             notes.append(
                 f"“{name}:” has nothing after it, so it was searched as the word “{name}”. "

@@ -98,7 +98,8 @@ def _display_parser() -> MultifieldParser:
     return _make_parser(_schemas()[1])
 
 
-def _outside_quotes(text: str, transform) -> str:
+def outside_quotes(text: str, transform) -> str:
+    """``text`` with ``transform`` applied to the parts outside double quotes."""
     parts = text.split('"')
     return '"'.join(transform(part) if i % 2 == 0 else part for i, part in enumerate(parts))
 
@@ -111,8 +112,8 @@ def _prepare(text: str) -> tuple[str, list[str]]:
         text = text.replace('"', "")
         notes.append("An unmatched quotation mark was ignored.")
     # "-word" and "-(a OR b)" exclude, as in web search engines.
-    text = _outside_quotes(text, lambda part: re.sub(r"(^|[\s(])-(?=[\w\"(])", r"\1NOT ", part))
-    lowered = _outside_quotes(text, lambda part: part)
+    text = outside_quotes(text, lambda part: re.sub(r"(^|[\s(])-(?=[\w\"(])", r"\1NOT ", part))
+    lowered = outside_quotes(text, lambda part: part)
     if re.search(r"(?:^|\s)(?:or|and)(?:\s|$)", lowered) and not re.search(r"\b(?:OR|AND)\b", lowered):
         notes.append("Lower-case “or” and “and” are ordinary words; write OR or AND in capitals to combine terms.")
     return text, notes
@@ -175,7 +176,7 @@ def _extract_dates(text: str) -> tuple[str, list[wq.DateRange]]:
         ranges.append(_date_query(match))
         return f"id:{_DATE_PLACEHOLDER.format(len(ranges) - 1)}"
 
-    return _outside_quotes(text, lambda part: _DATE_CLAUSE.sub(replace, part)), ranges
+    return outside_quotes(text, lambda part: _DATE_CLAUSE.sub(replace, part)), ranges
 
 
 def _put_dates_back(query: wq.Query, ranges: list[wq.DateRange]) -> wq.Query:
@@ -269,11 +270,11 @@ def describe(query: wq.Query) -> str:
             _describe_leaf(c) if getattr(c, "fieldname", None) in DEFAULT_FIELDS else describe(c)
             for c in query.subqueries
         ]
-        parts = _dedupe(parts)
+        parts = dedupe(parts)
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if isinstance(query, wq.And):
         parts = [describe(c) for c in query.subqueries if not isinstance(c, wq.Every)]
-        return " AND ".join(_dedupe(parts))
+        return " AND ".join(dedupe(parts))
     if isinstance(query, wq.Not):
         return f"NOT {describe(query.query)}"
     if isinstance(query, wq.AndNot):
@@ -286,7 +287,8 @@ def describe(query: wq.Query) -> str:
     return f"{fieldname}:{text}" if fieldname else text
 
 
-def _dedupe(items) -> list[str]:
+def dedupe(items) -> list[str]:
+    """The items in their first order, each once."""
     return list(dict.fromkeys(items))
 
 

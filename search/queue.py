@@ -109,6 +109,14 @@ def _missing(low: int, high: int, present: list[int]) -> list[tuple[int, int]]:
     return ranges
 
 
+def _unapplied(current: Position):
+    """The queue rows after the position and in its gaps: what the index has not applied."""
+    condition = Q(id__gt=current.position)
+    for gap in current.gaps:
+        condition |= Q(id__range=(gap.low, gap.high))
+    return PendingIndexUpdate.objects.filter(condition)
+
+
 def pending(current: Position | None = None, *, limit: int | None = None) -> Batch:
     """What this index has still to apply: rows after its position and rows that filled its gaps.
 
@@ -118,10 +126,7 @@ def pending(current: Position | None = None, *, limit: int | None = None) -> Bat
     # Which transactions are running is read *before* the rows: a gap whose writers had
     # all ended by then is either in the rows read next or will never be written.
     running = _running_transactions()
-    condition = Q(id__gt=current.position)
-    for gap in current.gaps:
-        condition |= Q(id__range=(gap.low, gap.high))
-    rows = PendingIndexUpdate.objects.filter(condition).order_by("id").values_list("id", "article_id")
+    rows = _unapplied(current).order_by("id").values_list("id", "article_id")
     rows = list(rows[:limit] if limit else rows)
     ids = [row_id for row_id, _ in rows]
     now = time.time()
@@ -187,8 +192,4 @@ def was_forgotten(position: Position | None) -> bool:
 
 def in_step() -> bool:
     """Nothing queued that this index has not applied."""
-    current = Position.load() or Position()
-    condition = Q(id__gt=current.position)
-    for gap in current.gaps:
-        condition |= Q(id__range=(gap.low, gap.high))
-    return not PendingIndexUpdate.objects.filter(condition).exists()
+    return not _unapplied(Position.load() or Position()).exists()

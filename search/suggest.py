@@ -7,7 +7,7 @@ import re
 from whoosh.support.levenshtein import distance
 
 from search.index import IndexUnavailable, searcher
-from search.query import _outside_quotes
+from search.query import outside_quotes
 from search.snippets import index_form
 
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "to"}
@@ -49,7 +49,7 @@ def suggest(text: str) -> str | None:
                 changed = True
                 return min(options)[2]
 
-            corrected = _outside_quotes(text, lambda part: _WORD.sub(replace, part))
+            corrected = outside_quotes(text, lambda part: _WORD.sub(replace, part))
     except IndexUnavailable:
         return None
     return corrected if changed and corrected != text else None
