@@ -46,6 +46,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # (C0 except tab and line breaks, DEL, C1) and the non-characters are never text.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _CONTROL_SPACES = re.compile("[\x0b\x0c\u2028\u2029\x85]")
+_ANYTHING_TO_CLEAN = re.compile(f"{_SURROGATES.pattern}|{_CONTROLS.pattern}|{_CONTROL_SPACES.pattern}")
 
 
 def clean_text(text: str) -> str:
@@ -55,17 +56,25 @@ def clean_text(text: str) -> str:
     tabs, form feeds and Unicode line separators become line breaks, and other
     control characters are dropped.
     """
-    if text.isascii() and text.isprintable():
-        return text
+    if (text.isascii() and text.isprintable()) or not _ANYTHING_TO_CLEAN.search(text):
+        return text  # most text: one scan instead of three substitutions
     text = _SURROGATES.sub("\ufffd", text)
     text = _CONTROL_SPACES.sub("\n", text)
     return _CONTROLS.sub("", text)
 
 
+def _comparable_words(body: str) -> list[str]:
+    """The body's words as both fingerprints compare them: folded, without heading marks."""
+    return fold(body.replace("#", " ")).split()
+
+
 def body_fingerprint(body: str) -> str:
     """Same words in the same order give the same fingerprint, whatever the spacing or case."""
-    canonical = normalise_whitespace(fold(body.replace("#", " ")))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return _words_digest(_comparable_words(body))
+
+
+def _words_digest(words: list[str]) -> str:
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
 
 
 LEAD_WORDS = 40
@@ -78,10 +87,17 @@ _TRACKING = re.compile(
 def lead_fingerprint(body: str) -> str:
     """A hash of the opening words: a copy re-sent with a new headline or a changed
     ending shares it with the original. Empty for bodies too short to tell."""
-    words = normalise_whitespace(fold(body.replace("#", " "))).split(" ")
-    if len(words) < LEAD_WORDS:
-        return ""
-    return hashlib.sha256(" ".join(words[:LEAD_WORDS]).encode("utf-8")).hexdigest()
+    return _lead_digest(_comparable_words(body))
+
+
+def _lead_digest(words: list[str]) -> str:
+    return _words_digest(words[:LEAD_WORDS]) if len(words) >= LEAD_WORDS else ""
+
+
+def fingerprints(body: str) -> tuple[str, str]:
+    """(``body_fingerprint``, ``lead_fingerprint``) of one body, folding it once for both."""
+    words = _comparable_words(body)
+    return _words_digest(words), _lead_digest(words)
 
 
 def url_key(url: str) -> str:
