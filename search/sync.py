@@ -206,6 +206,14 @@ def _bulk_finished(sender, **kwargs):
     drain_queue_quietly(timeout=60.0)
 
 
+# Each writer process of the stream closes a segment once it holds this many documents
+# (later ones grow: about five per process for 100,000 articles), so most segments are
+# written while the import goes on, and its end waits only for the last one instead of
+# everything (over a minute and a half at 100,000 articles on two cores). A search
+# reads a few more segments until the next rebuild: a little slower, by milliseconds.
+STREAM_SEGMENT_DOCS = 10_000
+
+
 class _Stream:
     """Indexing that keeps pace with a long bulk operation, in two writer processes.
 
@@ -235,7 +243,7 @@ class _Stream:
             return
         try:
             if self.writer is None:
-                self.closing = index_writer(timeout=2.0, **_parallel_options())
+                self.closing = index_writer(timeout=2.0, segment_docs=STREAM_SEGMENT_DOCS, **_parallel_options())
                 self.writer = self.closing.__enter__()
             self._write(self.waiting)
         except Exception:  # noqa: BLE001 - the rows stay queued; the drain at the end retries

@@ -26,6 +26,7 @@ import logging
 import marshal
 import os
 import pickle
+import queue as queue_module
 import signal
 import struct
 import threading
@@ -610,50 +611,104 @@ def die_with_parent(parent_pid: int, close_fds: tuple[int, ...] = ()) -> None:
 
 
 class _ChildWriterTask(SubWriterTask):
-    """Whoosh's writer subprocess, writing with the fast pool and dying with its parent."""
+    """Whoosh's writer subprocess, writing with the fast pool and dying with its parent.
 
-    def __init__(self, *args, parent_pid: int, close_fds: tuple[int, ...], **kwargs):
+    With ``segment_docs`` it closes a segment whenever it holds that many documents
+    (or half of what this process has written before, when more: the segments grow,
+    so there are never many) and starts the next. Writing a segment's postings, about
+    half of indexing, then happens while the parent is still at work rather than all
+    at once when it commits. Its result is the list of its segments.
+    """
+
+    def __init__(self, *args, parent_pid: int, close_fds: tuple[int, ...], segment_docs: int | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.daemon = True
         self.parent_pid = parent_pid
         self.close_fds = close_fds
+        self.segment_docs = segment_docs
 
     def run(self):
         die_with_parent(self.parent_pid, self.close_fds)
-        # SubWriterTask.run with FastSegmentWriter in place of SegmentWriter.
+        if not self.multisegment:
+            raise RuntimeError("Dossier's parallel writer always writes one segment per process")
+        # SubWriterTask.run with FastSegmentWriter in place of SegmentWriter, and segments closed as they fill.
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = FastSegmentWriter(ix, _lk=False, **self.kwargs)
+        segments, fieldnames, written = [], set(), 0
         while self.running:
             jobinfo = self.jobqueue.get()
             if jobinfo is None:
                 break
+            if writer is None:
+                writer = self.writer = FastSegmentWriter(ix, _lk=False, **self.kwargs)
             self._process_file(*jobinfo)
+            if self.segment_docs and writer.docnum >= max(self.segment_docs, written // 2):
+                written += writer.docnum
+                fieldnames |= writer.pool.fieldnames
+                segments.append(writer._finalize_segment())  # not _finish(): the temporary folder is shared
+                writer = None
         if not self.running:
-            writer.cancel()
+            if writer is not None:
+                writer.cancel()
             return
-        if not self.multisegment:
-            raise RuntimeError("Dossier's parallel writer always writes one segment per process")
-        segment = writer._finalize_segment()
-        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
+        if writer is not None:
+            fieldnames |= writer.pool.fieldnames
+            segments.append(writer._finalize_segment())
+        self.resultqueue.put((None, fieldnames, segments), timeout=5)
 
 
 class FastMpWriter(_FastWriting, MpWriter):
     """Whoosh's parallel writer (one segment per process) with the fast pool, whose processes end with it."""
 
-    def __init__(self, ix, *, procs: int, limitmb: int = 128, close_fds: tuple[int, ...] = (), **kwargs):
+    def __init__(self, ix, *, procs: int, limitmb: int = 128, close_fds: tuple[int, ...] = (),
+                 segment_docs: int | None = None, **kwargs):
         MpWriter.__init__(self, ix, procs=procs, limitmb=limitmb, multisegment=True, **kwargs)
         self._use_grouped_pool(limitmb)
         lock_fd = getattr(self.writelock, "fd", None)
         self.close_fds = tuple(close_fds) + ((lock_fd,) if lock_fd is not None else ())
+        self.segment_docs = segment_docs
 
     def _new_task(self):
         task = _ChildWriterTask(
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment,
-            parent_pid=os.getpid(), close_fds=self.close_fds,
+            parent_pid=os.getpid(), close_fds=self.close_fds, segment_docs=self.segment_docs,
         )
         self.tasks.append(task)
         task.start()
         return task
+
+    def _commit(self, mergetype, optimize, merge):
+        # MpWriter._commit's multisegment branch, for processes that each give a list of
+        # segments, and failing (the caller cancels) when one of them gave nothing.
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        finalsegments = self._merge_segments(mergetype, optimize, merge)
+        # Read before joining: a process ends only once what it sent has been taken.
+        results = []
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=1.0))
+            except queue_module.Empty:
+                if not any(task.is_alive() for task in self.tasks):
+                    try:  # what a process sent just before it ended
+                        results.append(self.resultqueue.get(timeout=1.0))
+                    except queue_module.Empty:
+                        break
+        for task in self.tasks:
+            task.join()
+        if len(results) != len(self.tasks):
+            raise RuntimeError(f"{len(self.tasks) - len(results)} index writer process(es) ended without a result")
+        for _, _, segments in results:
+            finalsegments += segments
+        if self._added:
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(finalsegments)
+        self._finish()
 
     def cancel(self):
         # Whoosh's cancel only flags its own copies of the task objects; the processes
@@ -666,7 +721,7 @@ class FastMpWriter(_FastWriting, MpWriter):
 
 
 def open_writer(ix, *, procs: int = 1, limitmb: int = 128, close_fds: tuple[int, ...] = (),
-                **options):
+                segment_docs: int | None = None, **options):
     """A writer for ``ix``: Dossier's faster ones on a verified Whoosh, else Whoosh's stock writer.
 
     ``close_fds`` are lock files the writer's subprocesses must not keep open. On an
@@ -678,6 +733,7 @@ def open_writer(ix, *, procs: int = 1, limitmb: int = 128, close_fds: tuple[int,
         return SegmentWriter(ix, limitmb=limitmb, **options)
     if procs > 1:
         options.pop("multisegment", None)
-        return FastMpWriter(ix, procs=procs, limitmb=limitmb, close_fds=close_fds, **options)
+        return FastMpWriter(ix, procs=procs, limitmb=limitmb, close_fds=close_fds, segment_docs=segment_docs,
+                            **options)
     return FastSegmentWriter(ix, limitmb=limitmb, **options)
 

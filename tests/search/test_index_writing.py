@@ -8,6 +8,7 @@ Whoosh on the same documents.
 """
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,32 @@ def test_parallel_writer_writes_the_documents_stock_whoosh_writes(tmp_path):
         assert len(list(reader.leaf_readers())) >= 2  # each process wrote its own segment
     stock = _contents(_write(tmp_path / "stock", _stock_schema(), docs, stock=True))
     assert _by_id(_contents(ours)) == _by_id(stock)
+
+
+def test_parallel_writer_closing_segments_as_they_fill_loses_and_repeats_nothing(tmp_path):
+    docs = _documents()
+    # 60 documents in jobs of 5: each process closes a segment at 8 documents, then at half of what it wrote.
+    ours = _write(tmp_path / "rotating", build_schema(), docs, procs=2, batchsize=5, segment_docs=8)
+    with ours.reader() as reader:
+        sizes = [leaf.doc_count_all() for leaf, _ in reader.leaf_readers()]
+    assert len(sizes) >= 4 and sum(sizes) == len(docs)
+    stock = _contents(_write(tmp_path / "stock", _stock_schema(), docs, stock=True))
+    assert _by_id(_contents(ours)) == _by_id(stock)
+
+
+def test_parallel_writer_fails_when_a_process_gives_no_segments(tmp_path, monkeypatch):
+    """A writer process that dies must fail the commit (the caller keeps its queue), not drop its documents."""
+    monkeypatch.setattr(whoosh_adapter._ChildWriterTask, "run", lambda self: os._exit(3))
+    path = tmp_path / "dead"
+    path.mkdir()
+    ix = FileStorage(str(path), supports_mmap=False).create_index(build_schema(), indexname="t")
+    writer = whoosh_adapter.open_writer(ix, procs=2, batchsize=5)
+    for doc in _documents()[:20]:
+        writer.add_document(**doc)
+    with pytest.raises(RuntimeError, match="without a result"):
+        writer.commit()
+    writer.cancel()
+    assert ix.doc_count_all() == 0
 
 
 def test_dossier_changes_nothing_inside_whoosh():

@@ -107,6 +107,7 @@ def test_an_import_is_indexed_once_at_the_end_not_per_article(index, tmp_path, m
 def test_a_long_import_is_indexed_while_it_runs(index, tmp_path, monkeypatch):
     """Past PARALLEL_DRAIN_FROM articles, each committed batch goes to one open two-process writer."""
     monkeypatch.setattr(sync, "PARALLEL_DRAIN_FROM", 3)
+    monkeypatch.setattr(sync, "STREAM_SEGMENT_DOCS", 2)  # its processes close segments as they go
     lines = [
         f'{{"title": "Report {n}", "body": "Grid report number {n} about Ekibastuz.", "date": "2021-01-0{n}"}}'
         for n in range(1, 8)
@@ -129,7 +130,7 @@ def test_a_long_import_is_indexed_while_it_runs(index, tmp_path, monkeypatch):
     report = import_articles(paths=[tmp_path], batch_size=3)
     assert len(report.created) == 7
     assert [len(batch) for batch in handed_over] == [3, 3, 1]  # batch by batch, as each commits
-    assert writers == [{"timeout": 2.0, **sync._parallel_options()}]  # and no drain after it
+    assert writers == [{"timeout": 2.0, "segment_docs": 2, **sync._parallel_options()}]  # and no drain after it
     assert ids("ekibastuz") == set(report.created)
     assert PendingIndexUpdate.objects.count() == 0
     assert find_drift().clean
