@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
 from search.schema import text_analyzer
 
@@ -19,11 +18,46 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _analyzer = text_analyzer()
 
 
-@lru_cache(maxsize=200_000)
+class _Vocabulary:
+    """Words as written and their index forms, both ways: what the analyzer made of each
+    word seen so far, and for each index form the words seen that give it."""
+
+    def __init__(self):
+        self.forms: dict[str, str] = {}  # "" for a stop word
+        self.words: dict[str, set[str]] = {}
+
+    def learn(self, words) -> None:
+        for word in words:
+            tokens = [token.text for token in _analyzer(word)]
+            form = tokens[0] if tokens else ""
+            # The reverse entry first: a word other threads find in ``forms`` is in ``words`` too.
+            self.words.setdefault(form, set()).add(word)
+            self.forms[word] = form
+
+
+_VOCABULARY_LIMIT = 200_000  # words remembered; then it starts afresh
+_vocabulary = _Vocabulary()
+
+
+def _knowing(words: set[str]) -> _Vocabulary:
+    """The vocabulary, holding ``words`` (a fresh one when it would grow past its limit)."""
+    global _vocabulary
+    vocabulary = _vocabulary
+    new = words.difference(vocabulary.forms)  # with a dict: one lookup per word of ``words``
+    if new:
+        if len(vocabulary.forms) + len(new) > _VOCABULARY_LIMIT:
+            vocabulary = _vocabulary = _Vocabulary()
+            new = words
+        vocabulary.learn(new)
+    return vocabulary
+
+
 def index_form(word: str) -> str | None:
     """The term the index holds for ``word`` (None for a stop word)."""
-    tokens = [token.text for token in _analyzer(word)]
-    return tokens[0] if tokens else None
+    form = _vocabulary.forms.get(word)
+    if form is None:
+        form = _knowing({word}).forms[word]
+    return form or None
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> str:
@@ -52,13 +86,30 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
 
 def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are."""
-    # Each distinct word is looked up once (a body repeats many of its words), then one
-    # regular expression finds the matching ones: whole words, exactly the \w+ runs above.
-    found = [word for word in set(_WORD.findall(text)) if index_form(word) in terms]
-    if not found:
-        return []
-    alternatives = "|".join(map(re.escape, sorted(found, key=len, reverse=True)))
-    return [m.span() for m in re.finditer(rf"\b(?:{alternatives})\b", text)]
+    # The distinct words of the text are matched against the words known to give one of
+    # the terms as sets (a body repeats many of its words, and the analyzer runs once per
+    # word and process); then each matching word is found with str.find, kept where it is
+    # a whole \w+ run (what a regular expression \b(?:word|...)\b finds, at a fraction of
+    # the cost).
+    words = set(_WORD.findall(text))
+    vocabulary = _knowing(words)
+    spans = []
+    for term in terms:
+        for word in words.intersection(vocabulary.words.get(term, ())):
+            length = len(word)
+            at = text.find(word)
+            while at != -1:
+                end = at + length
+                if not (at and _is_word_char(text[at - 1])) and not (end < len(text) and _is_word_char(text[end])):
+                    spans.append((at, end))
+                at = text.find(word, end)  # a later start inside this occurrence is no whole word
+    spans.sort()
+    return spans
+
+
+def _is_word_char(char: str) -> bool:
+    """Whether ``char`` is a word character of ``_WORD`` (a letter, digit or underscore)."""
+    return char.isalnum() or char == "_"
 
 
 # A phrase as the query holds it: the index forms of its words, and its slop (1: adjacent).
