@@ -1,10 +1,11 @@
 """Highlighted snippets: matched words in <mark>, every other character escaped.
 
 Whoosh's highlighter runs each stored body through the full analyzer, token object
-by token object (about 1.5 ms an article here). This module scans the text with one
-regular expression and looks each distinct word's index form up in a cache, so a
-page of snippets costs a few milliseconds. The index form comes from the same
-analyzer the index uses, so what is marked is exactly what matched.
+by token object (about 1.5 ms an article here). This module splits the text at
+whitespace and matches its distinct pieces, as sets, against a vocabulary of the
+words and pieces seen so far with their index forms, so a page of snippets costs
+about a millisecond. The index form comes from the same analyzer the index uses, so
+what is marked is exactly what matched.
 """
 
 from __future__ import annotations
@@ -19,14 +20,22 @@ _analyzer = text_analyzer()
 
 
 class _Vocabulary:
-    """Words as written and their index forms, both ways: what the analyzer made of each
-    word seen so far, and for each index form the words seen that give it."""
+    """What the analyzer made of the text seen so far, kept both ways.
+
+    Words (``\\w+`` runs) and their index forms; and the pieces of text between
+    whitespace (``str.split()``), each with its words. No word character is whitespace,
+    so a text's words are exactly the words of its pieces: splitting a text (much
+    cheaper than running a regular expression over it) and looking its distinct pieces
+    up finds every word whose form the query asks for.
+    """
 
     def __init__(self):
-        self.forms: dict[str, str] = {}  # "" for a stop word
-        self.words: dict[str, set[str]] = {}
+        self.forms: dict[str, str] = {}  # word -> its index form ("" for a stop word)
+        self.words: dict[str, set[str]] = {}  # index form -> the words that give it
+        self.pieces: dict[str, tuple[str, ...]] = {}  # piece -> its words
+        self.pieces_by_form: dict[str, set[str]] = {}  # index form -> the pieces holding a word that gives it
 
-    def learn(self, words) -> None:
+    def learn_words(self, words) -> None:
         for word in words:
             tokens = [token.text for token in _analyzer(word)]
             form = tokens[0] if tokens else ""
@@ -34,21 +43,34 @@ class _Vocabulary:
             self.words.setdefault(form, set()).add(word)
             self.forms[word] = form
 
+    def learn_pieces(self, pieces) -> None:
+        for piece in pieces:
+            words = tuple(_WORD.findall(piece))
+            self.learn_words(word for word in words if word not in self.forms)
+            for word in words:
+                self.pieces_by_form.setdefault(self.forms[word], set()).add(piece)
+            self.pieces[piece] = words  # last: a piece found here has its reverse entries
 
-_VOCABULARY_LIMIT = 200_000  # words remembered; then it starts afresh
+    def __len__(self) -> int:
+        return len(self.forms) + len(self.pieces)
+
+
+_VOCABULARY_LIMIT = 500_000  # words and pieces remembered; then it starts afresh
 _vocabulary = _Vocabulary()
 
 
-def _knowing(words: set[str]) -> _Vocabulary:
-    """The vocabulary, holding ``words`` (a fresh one when it would grow past its limit)."""
+def _knowing(*, words: set[str] = frozenset(), pieces: set[str] = frozenset()) -> _Vocabulary:
+    """The vocabulary, holding ``words`` and ``pieces`` (a fresh one when it would grow past its limit)."""
     global _vocabulary
     vocabulary = _vocabulary
-    new = words.difference(vocabulary.forms)  # with a dict: one lookup per word of ``words``
-    if new:
-        if len(vocabulary.forms) + len(new) > _VOCABULARY_LIMIT:
+    # With a dict: one lookup per element of the set.
+    new_words, new_pieces = words.difference(vocabulary.forms), pieces.difference(vocabulary.pieces)
+    if new_words or new_pieces:
+        if len(vocabulary) + len(new_words) + 2 * len(new_pieces) > _VOCABULARY_LIMIT:
             vocabulary = _vocabulary = _Vocabulary()
-            new = words
-        vocabulary.learn(new)
+            new_words, new_pieces = words, pieces
+        vocabulary.learn_words(new_words)
+        vocabulary.learn_pieces(new_pieces)
     return vocabulary
 
 
@@ -56,7 +78,7 @@ def index_form(word: str) -> str | None:
     """The term the index holds for ``word`` (None for a stop word)."""
     form = _vocabulary.forms.get(word)
     if form is None:
-        form = _knowing({word}).forms[word]
+        form = _knowing(words={word}).forms[word]
     return form or None
 
 
@@ -86,23 +108,26 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
 
 def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are."""
-    # The distinct words of the text are matched against the words known to give one of
-    # the terms as sets (a body repeats many of its words, and the analyzer runs once per
-    # word and process); then each matching word is found with str.find, kept where it is
-    # a whole \w+ run (what a regular expression \b(?:word|...)\b finds, at a fraction of
-    # the cost).
-    words = set(_WORD.findall(text))
-    vocabulary = _knowing(words)
-    spans = []
+    # The distinct pieces of the text (between whitespace) are matched against the pieces
+    # known to hold a word giving one of the terms, as sets (a body repeats many of its
+    # pieces, and the analyzer runs once per word and process); then each matching word
+    # is found with str.find, kept where it is a whole \w+ run (what a regular
+    # expression \b(?:word|...)\b finds, at a fraction of the cost).
+    pieces = set(text.split())
+    vocabulary = _knowing(pieces=pieces)
+    found = set()
     for term in terms:
-        for word in words.intersection(vocabulary.words.get(term, ())):
-            length = len(word)
-            at = text.find(word)
-            while at != -1:
-                end = at + length
-                if not (at and _is_word_char(text[at - 1])) and not (end < len(text) and _is_word_char(text[end])):
-                    spans.append((at, end))
-                at = text.find(word, end)  # a later start inside this occurrence is no whole word
+        for piece in pieces.intersection(vocabulary.pieces_by_form.get(term, ())):
+            found.update(word for word in vocabulary.pieces[piece] if vocabulary.forms[word] == term)
+    spans = []
+    for word in found:
+        length = len(word)
+        at = text.find(word)
+        while at != -1:
+            end = at + length
+            if not (at and _is_word_char(text[at - 1])) and not (end < len(text) and _is_word_char(text[end])):
+                spans.append((at, end))
+            at = text.find(word, end)  # a later start inside this occurrence is no whole word
     spans.sort()
     return spans
 
