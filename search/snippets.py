@@ -55,7 +55,7 @@ class _Vocabulary:
         return len(self.forms) + len(self.pieces)
 
 
-_VOCABULARY_LIMIT = 500_000  # words and pieces remembered; then it starts afresh
+_VOCABULARY_LIMIT = 200_000  # words and pieces remembered (about 270 bytes each); then it starts afresh
 _vocabulary = _Vocabulary()
 
 
