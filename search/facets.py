@@ -24,7 +24,6 @@ from search.schema import CODE_KINDS
 KIND_NUMBERS = {kind: number for number, kind in enumerate(EntityKind.values)}
 KINDS_BY_NUMBER = dict(enumerate(EntityKind.values))
 _KIND_BITS = 3  # six kinds fit in three bits of an entity key
-_SPARSE_BELOW = 16  # fewer than one match in this many documents: counted from the matches
 
 
 @dataclass(frozen=True)
@@ -42,43 +41,32 @@ class _Codes:
     """The values of one facet over a searcher's documents, as codes into ``values``."""
 
     values: np.ndarray
-    docs: np.ndarray | None  # for pairs: the document of each code, ascending; None when one code per document
-    codes: np.ndarray
+    codes: np.ndarray  # one per document, or for pairs one per pair in document order
     totals: np.ndarray  # how many times each code occurs in all
     starts: np.ndarray | None  # for pairs: where each document's codes begin (one more entry than documents)
 
     @classmethod
     def build(cls, keys: np.ndarray, docs: np.ndarray | None = None, size: int = 0) -> _Codes:
+        """``docs``: for pairs, the document of each key, ascending."""
         values, codes = np.unique(keys, return_inverse=True)
         codes = codes.astype(np.int32)
         starts = None if docs is None else np.searchsorted(docs, np.arange(size + 1)).astype(np.int64)
-        return cls(values=values, docs=docs, codes=codes, totals=np.bincount(codes, minlength=len(values)),
-                   starts=starts)
+        return cls(values=values, codes=codes, totals=np.bincount(codes, minlength=len(values)), starts=starts)
 
-    def count(self, mask: np.ndarray, matched: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(values, how many matching documents have each), for the values counted at least once.
-
-        ``matched``: the matching document numbers, when few match: then only their codes
-        are read, instead of a pass over the codes of every document.
-        """
-        if matched is not None:
-            if self.docs is None:
-                selected = self.codes[matched]
-            else:
-                begins = self.starts[matched]
-                lengths = self.starts[matched + 1] - begins
-                # Every position begins[i] .. begins[i] + lengths[i] - 1, in one array.
-                firsts = np.cumsum(lengths) - lengths  # where each document's run starts in it
-                at = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(begins - firsts, lengths)
-                selected = self.codes[at]
-            present, counts = np.unique(selected, return_counts=True)
-            return self.values[present], counts
-        selected = mask if self.docs is None else mask[self.docs]
-        if np.count_nonzero(selected) * 2 > len(selected):
-            # When most documents match, counting the others and subtracting is as exact and cheaper.
-            counts = self.totals - np.bincount(self.codes[~selected], minlength=len(self.values))
+    def count(self, docs: np.ndarray, *, others: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(values, how many of ``docs`` have each), for the values counted at least once;
+        with ``others``, how many of the documents not in ``docs`` have each."""
+        if self.starts is None:
+            selected = self.codes[docs]
         else:
-            counts = np.bincount(self.codes[selected], minlength=len(self.values))
+            begins = self.starts[docs]
+            lengths = self.starts[docs + 1] - begins
+            # Every position begins[i] .. begins[i] + lengths[i] - 1, in one array.
+            firsts = np.cumsum(lengths) - lengths  # where each document's run starts in it
+            selected = self.codes[np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(begins - firsts, lengths)]
+        counts = np.bincount(selected, minlength=len(self.values))
+        if others:
+            counts = self.totals - counts
         present = np.flatnonzero(counts)
         return self.values[present], counts[present]
 
@@ -182,12 +170,13 @@ def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCount
         mask[np.fromiter(matches, dtype=np.int64)] = True
     total = int(np.count_nonzero(mask))
     counts = FacetCounts(total=total)
-    # Few matches: their codes are gathered document by document, rather than every
-    # document's code being looked at (a fixed cost that grows with the archive).
-    matched = np.flatnonzero(mask) if total * _SPARSE_BELOW < columns.size else None
+    # Only the codes of the matching documents are read (or, when most match, those of
+    # the others, subtracted from the totals): the cost follows the matches, not the archive.
+    others = total * 2 > columns.size
+    docs = np.flatnonzero(~mask if others else mask)
 
     def counted(codes: _Codes) -> dict[int, int]:
-        values, numbers = codes.count(mask, matched)
+        values, numbers = codes.count(docs, others=others)
         return dict(zip(values.tolist(), numbers.tolist(), strict=True))
 
     sources = counted(columns.sources)
@@ -195,7 +184,7 @@ def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCount
     counts.sources.update(sources)
     counts.months.update({(key // 100, key % 100): n for key, n in counted(columns.months).items() if key})
     counts.tags.update(counted(columns.tags))
-    values, numbers = columns.entities.count(mask, matched)
+    values, numbers = columns.entities.count(docs, others=others)
     kinds = values & ((1 << _KIND_BITS) - 1)
     ids = values >> _KIND_BITS
     for number, kind in KINDS_BY_NUMBER.items():
