@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F, Q
+from django.core.signals import setting_changed
 from django.db.models.functions import Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from archive.text import body_fingerprint, lead_fingerprint, unique_slug, url_key
@@ -19,6 +21,25 @@ from archive.text import body_fingerprint, lead_fingerprint, unique_slug, url_ke
 LANGUAGE_VALIDATOR = RegexValidator(r"^[a-z]{2}$", "Use a two-letter ISO 639-1 code, such as en or ru.")
 WIKIDATA_VALIDATOR = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q232.")
 SUBHEADING_MARK = "## "
+
+
+def slug_url(view: str, slug: str) -> str:
+    """``reverse(view, args=[slug])``, remembered: a page of results links every article and
+    source it lists, and reversing costs more than the rest of an item's markup."""
+    return _slug_url(view, slug, get_script_prefix())
+
+
+@lru_cache(maxsize=50_000)
+def _slug_url(view: str, slug: str, prefix: str) -> str:  # the prefix is part of the key, not used
+    return reverse(view, args=[slug])
+
+
+def _forget_urls(*, setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _slug_url.cache_clear()
+
+
+setting_changed.connect(_forget_urls)
 
 
 class Source(models.Model):
@@ -44,7 +65,7 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:source_detail", args=[self.slug])
+        return slug_url("archive:source_detail", self.slug)
 
 
 class Tag(models.Model):
@@ -65,7 +86,7 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:tag_detail", args=[self.slug])
+        return slug_url("archive:tag_detail", self.slug)
 
 
 class EntityKind(models.TextChoices):
@@ -208,7 +229,7 @@ class Entity(RemembersSlug, models.Model):
         self._remember_former_slug()
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:entity_detail", args=[self.slug])
+        return slug_url("archive:entity_detail", self.slug)
 
     @property
     def kind_label(self) -> str:
@@ -362,7 +383,7 @@ class Article(RemembersSlug, models.Model):
         self._remember_former_slug()
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:article_detail", args=[self.slug])
+        return slug_url("archive:article_detail", self.slug)
 
     def blocks(self) -> list[BodyBlock]:
         """The body as paragraphs and subheadings, in order."""

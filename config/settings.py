@@ -214,6 +214,20 @@ elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     raise ImproperlyConfigured(f"DOSSIER_TASKS_BACKEND must be database, redis or immediate, not {TASKS_BACKEND!r}")
+# The cache holds what every server process must agree on, such as the API's throttle counts
+# (an anonymous client's 120 requests a minute are 120 in all, not 120 per gunicorn worker).
+# "file" (the default): a folder in the data directory, shared by the workers of this host;
+# "redis": shared by every host (the default when jobs use Redis); "memory": this process only.
+CACHE_BACKEND = env_str("DOSSIER_CACHE", "redis" if TASKS_BACKEND == "redis" else "file")
+if CACHE_BACKEND == "file":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
+elif CACHE_BACKEND == "redis":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif CACHE_BACKEND == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"DOSSIER_CACHE must be file, redis or memory, not {CACHE_BACKEND!r}")
 # A failed job is tried this many times in all (with a growing pause), then shown as failed.
 JOB_MAX_ATTEMPTS = env_int("DOSSIER_JOB_MAX_ATTEMPTS", 3)
 # One upload of files to import in the admin is at most this large (the files wait in the database).

@@ -65,10 +65,6 @@ class ParsedQuery:
     shown: wq.Query  # the same query with the words as typed, to show the user
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def description(self) -> str:
-        return describe(self.shown)
-
 
 @functools.cache
 def _schemas() -> tuple[Schema, Schema]:
@@ -261,51 +257,6 @@ def _walk(query: wq.Query):
         yield from _walk(child)
 
 
-def describe(query: wq.Query) -> str:
-    """A readable account of a parsed query, with the default fields folded together."""
-    if isinstance(query, wq.Or):
-        # The parser spreads each word over the default fields (title:w OR body:w OR
-        # entities:w); a reader typed one word, so show one.
-        parts = [
-            _describe_leaf(c) if getattr(c, "fieldname", None) in DEFAULT_FIELDS else describe(c)
-            for c in query.subqueries
-        ]
-        parts = dedupe(parts)
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-    if isinstance(query, wq.And):
-        parts = [describe(c) for c in query.subqueries if not isinstance(c, wq.Every)]
-        return " AND ".join(dedupe(parts))
-    if isinstance(query, wq.Not):
-        return f"NOT {describe(query.query)}"
-    if isinstance(query, wq.AndNot):
-        return f"{describe(query.a)} AND NOT {describe(query.b)}"
-    if isinstance(query, wq.Every):
-        return "everything"
-    text = _describe_leaf(query)
-    fieldname = getattr(query, "fieldname", None)
-    # A leaf on its own (not folded from the default fields) was asked for by field.
-    return f"{fieldname}:{text}" if fieldname else text
-
-
 def dedupe(items) -> list[str]:
     """The items in their first order, each once."""
     return list(dict.fromkeys(items))
-
-
-def _describe_leaf(query: wq.Query) -> str:
-    if isinstance(query, wq.Phrase):
-        slop = f"~{query.slop}" if query.slop > 1 else ""
-        return f"“{' '.join(query.words)}”{slop}"
-    if isinstance(query, wq.FuzzyTerm):
-        return f"{query.text}~{query.maxdist}"
-    if isinstance(query, wq.DateRange):
-        start = query.startdate.date().isoformat() if query.startdate else "…"
-        end = query.enddate.date().isoformat() if query.enddate else "…"
-        return f"[{start} to {end}]"
-    if isinstance(query, (wq.Wildcard, wq.Prefix)):
-        return query.text + ("*" if isinstance(query, wq.Prefix) else "")
-    if isinstance(query, wq.Term):
-        return str(query.text)
-    if isinstance(query, (wq.Or, wq.And, wq.Not, wq.AndNot)):
-        return describe(query)
-    return str(query)

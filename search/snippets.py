@@ -217,6 +217,19 @@ def snippet(text: str, terms: set[str], *, phrases: Phrases = (), width: int = 2
 
 
 SENTENCE_MAX_CHARS = 320
+FIRST_LOOK_CHARS = 1500
+
+
+def _first_spans(gazetteer, text: str) -> list[tuple[int, int]]:
+    """Where the names are, looking at the opening paragraphs first: most articles name
+    their subject early, and a sentence never runs past a line break, so the first
+    sentence found there is the first of the whole text."""
+    cut = text.find("\n", FIRST_LOOK_CHARS)
+    if cut != -1:
+        spans = [(start, end) for start, end, _ in gazetteer.spans(text[:cut])]
+        if spans:
+            return spans
+    return [(start, end) for start, end, _ in gazetteer.spans(text)]
 
 
 def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:
@@ -226,7 +239,7 @@ def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:
     from archive.tagging import Gazetteer  # the tagger's own matching, so what it found is what is marked
 
     gazetteer = gazetteer or Gazetteer([(0, name) for name in names])
-    spans = [(start, end) for start, end, _ in gazetteer.spans(text)]
+    spans = _first_spans(gazetteer, text)
     if not spans:
         return ""
     start, end = spans[0]
@@ -256,24 +269,38 @@ def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:
 def entity_sentences(articles, asked: dict[str, list[list[str]]]) -> dict[int, str]:
     """For a query by entity (``person:tokayev``): per article, the sentence naming an
     entity of that kind whose names hold the words asked for, with the name marked."""
-    from archive.models import Mention
+    from django.db.models import Prefetch
+
+    from archive.models import Alias, Entity, Mention
     from search.schema import KIND_FIELDS
 
     kinds = {field: kind for kind, field in KIND_FIELDS.items()}
     wanted = {kinds[field]: words for field, words in asked.items() if field in kinds}
     if not wanted or not articles:
         return {}
-    mentions = (
-        Mention.objects.filter(article__in=[a.id for a in articles], entity__kind__in=list(wanted))
-        .select_related("entity")
-        .prefetch_related("entity__aliases")
+    ids = [a.id for a in articles]
+    # The distinct entities of those kinds named on the page (a few dozen), each read once,
+    # then only the (article, entity) pairs of the ones whose names hold the words asked for.
+    entities = (
+        # A subquery, not a join: SQLite would otherwise probe every entity of the kind.
+        Entity.objects.filter(
+            kind__in=list(wanted), id__in=Mention.objects.filter(article_id__in=ids).values("entity_id")
+        )
+        .only("id", "kind", "name")
+        .prefetch_related(Prefetch("aliases", queryset=Alias.objects.only("id", "entity_id", "name")))
     )
-    names: dict[int, list[str]] = {}
-    for mention in mentions:
-        entity_names = mention.entity.all_names()
+    matching: dict[int, list[str]] = {}
+    for entity in entities:
+        entity_names = entity.all_names()
         forms = {index_form(word) for name in entity_names for word in _WORD.findall(name)}
-        if any(set(words) <= forms for words in wanted[mention.entity.kind]):
-            names.setdefault(mention.article_id, []).extend(entity_names)
+        if any(set(words) <= forms for words in wanted[entity.kind]):
+            matching[entity.id] = entity_names
+    names: dict[int, list[str]] = {}
+    pairs = Mention.objects.filter(article_id__in=ids, entity_id__in=list(matching)).values_list(
+        "article_id", "entity_id"
+    )
+    for article_id, entity_id in pairs if matching else ():
+        names.setdefault(article_id, []).extend(matching[entity_id])
     from archive.tagging import Gazetteer
 
     found = {}

@@ -103,3 +103,22 @@ def test_a_form_post_without_a_csrf_token_is_refused(django_user_model):
     response = client.post("/admin/login/", {"username": "admin", "password": "s3cret-enough"})
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("backend", ["file", "redis"])
+def test_the_cache_is_shared_by_every_server_process(tmp_path, backend):
+    """API throttle counts live in the cache: one process counts what another recorded."""
+    env = {"DOSSIER_DATA_DIR": str(tmp_path), "DOSSIER_CACHE": backend,
+           "DOSSIER_REDIS_URL": "redis://127.0.0.1:6379/15"}
+    key = f"dossier-test:{secrets.token_hex(4)}"
+    written = manage("shell", "-c", f"from django.core.cache import cache; cache.set('{key}', 41, 60)", env=env)
+    assert written.returncode == 0, written.stderr
+    read = manage("shell", "-c", f"from django.core.cache import cache; print(cache.incr('{key}'))", env=env)
+    assert read.returncode == 0, read.stderr
+    assert last_line(read.stdout) == "42"
+
+
+def test_an_unknown_cache_is_refused(tmp_path):
+    done = manage("check", env={"DOSSIER_DATA_DIR": str(tmp_path), "DOSSIER_CACHE": "memcached"})
+    assert done.returncode != 0
+    assert "DOSSIER_CACHE must be file, redis or memory" in done.stderr
