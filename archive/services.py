@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 
 from archive.discovery import Candidate, find_candidates
@@ -31,46 +31,91 @@ def find_mentions(article: Article, gazetteer: Gazetteer) -> Counter[int]:
 
 
 def apply_mentions(article: Article, counts: Counter[int]) -> bool:
-    """Make the article's automatic mentions match ``counts``.
+    """Make one article's automatic mentions match ``counts``; see ``apply_mentions_in_bulk``."""
+    return bool(apply_mentions_in_bulk({article.id: counts}))
+
+
+def apply_mentions_in_bulk(counts_by_article: dict[int, Counter[int]]) -> list[int]:
+    """Make each article's automatic mentions match its counts; returns the ids of the articles that changed.
 
     Mentions an editor added, or that came with the imported file, are never
-    removed; their count is updated when the text names the entity. Returns
-    whether anything changed. Callers run it inside ``bulk_changes()`` and
-    report the changed articles with ``notify_articles_changed``.
+    removed; their count is updated when the text names the entity. A few queries
+    for the whole batch, whatever its size. Callers run it inside ``bulk_changes()``
+    and report the changed articles with ``notify_articles_changed``.
     """
-    existing = {mention.entity_id: mention for mention in article.mentions.all()}
-    stale = [m.id for entity_id, m in existing.items() if entity_id not in counts and not m.is_protected]
+    if not counts_by_article:
+        return []
+    existing: dict[int, dict[int, tuple[int, int, str]]] = {}
+    rows = Mention.objects.filter(article_id__in=list(counts_by_article)).values_list(
+        "id", "article_id", "entity_id", "count", "origin")
+    for pk, article_id, entity_id, count, origin in rows:
+        existing.setdefault(article_id, {})[entity_id] = (pk, count, origin)
+    stale, new, recounted = [], [], []
+    changed: set[int] = set()
+    for article_id, counts in counts_by_article.items():
+        mentions = existing.get(article_id, {})
+        for entity_id, (pk, _, origin) in mentions.items():
+            if entity_id not in counts and origin == MentionOrigin.AUTOMATIC:
+                stale.append(pk)
+                changed.add(article_id)
+        for entity_id, count in counts.items():
+            known = mentions.get(entity_id)
+            if known is None:
+                new.append((article_id, entity_id, count, MentionOrigin.AUTOMATIC.value))
+                changed.add(article_id)
+            elif known[1] != count:
+                recounted.append(Mention(id=known[0], count=count))
+                changed.add(article_id)
     if stale:
         Mention.objects.filter(id__in=stale).delete()
-    new, changed = [], []
-    for entity_id, count in counts.items():
-        mention = existing.get(entity_id)
-        if mention is None:
-            new.append(Mention(article=article, entity_id=entity_id, count=count, origin=MentionOrigin.AUTOMATIC))
-        elif mention.count != count:
-            mention.count = count
-            changed.append(mention)
-    Mention.objects.bulk_create(new)
-    Mention.objects.bulk_update(changed, ["count"])
-    return bool(stale or new or changed)
+    _insert_mentions(new)
+    Mention.objects.bulk_update(recounted, ["count"])
+    return sorted(changed)
+
+
+def _insert_mentions(rows: list[tuple[int, int, int, str]]) -> None:
+    """Insert (article id, entity id, count, origin) rows in one statement run many times.
+
+    ``bulk_create`` prepares every field of every object in Python; for the few plain
+    columns of a mention that was a fifth of re-tagging's time. Mentions send no signals
+    and need no ids back, so nothing is lost.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Mention)]
+    quote = connection.ops.quote_name
+    fields = ("article", "entity", "count", "origin")
+    columns = ", ".join(quote(Mention._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(Mention._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)", rows)
+
+
+# Articles are matched, then their mentions written, this many at a time.
+TAG_BATCH = 500
 
 
 def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = None, discover: bool = True) -> int:
-    """Re-tag ``articles`` with the known entities; returns how many were tagged.
+    """Re-tag ``articles`` with the known entities, in one transaction; returns how many were tagged.
 
     With ``discover``, names that are not entities yet are added to the review list.
     """
     gazetteer = gazetteer or Gazetteer.from_database()
     done = 0
-    changed = []
+    changed: list[int] = []
     found: dict[int, list[Candidate]] = {}
+    pending: dict[int, Counter[int]] = {}
     with transaction.atomic(), bulk_changes():
         for article in articles:
-            if apply_mentions(article, find_mentions(article, gazetteer)):
-                changed.append(article.id)
+            pending[article.id] = find_mentions(article, gazetteer)
             if discover:
+                # Right after matching: the gazetteer still holds this text's matches.
                 found[article.id] = discover_names(article, gazetteer)
-            done += 1
+            if len(pending) >= TAG_BATCH:
+                changed += apply_mentions_in_bulk(pending)
+                done += len(pending)
+                pending = {}
+        changed += apply_mentions_in_bulk(pending)
+        done += len(pending)
         notify_articles_changed(changed)
         record_suggestions(found, gazetteer)
     return done
@@ -79,7 +124,15 @@ def tag_articles(*, articles: Iterable[Article], gazetteer: Gazetteer | None = N
 # ---- New names: suggestions collected while tagging -------------------------------------------
 
 def discover_names(article: Article, gazetteer: Gazetteer | None = None) -> list[Candidate]:
-    return find_candidates(f"{article.title}.\n{article.body}", gazetteer)
+    head = f"{article.title}.\n"
+    known = None
+    if gazetteer is not None:
+        # The body's matches are those tagging just found (the gazetteer keeps them): ask for
+        # the title's and the body's apart rather than match the joined text again.
+        shift = len(head)
+        known = gazetteer.spans(head) + [
+            (start + shift, end + shift, entity_id) for start, end, entity_id in gazetteer.spans(article.body)]
+    return find_candidates(head + article.body, gazetteer, known=known)
 
 
 def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) -> int:
@@ -212,14 +265,13 @@ def retag_entity(*, entity: Entity, also: Iterable[int] = (), progress: Progress
     candidates.update(also)
     # Read the names afresh: the caller's entity may hold a prefetched, older list of aliases.
     names = [entity.name, *Alias.objects.filter(entity=entity).values_list("name", flat=True)]
-    for name in names:
-        # SQLite compares case-insensitively only in ASCII: try the usual spellings too.
-        for variant in {name, name.lower(), name.upper(), name.title()}:
-            candidates.update(
-                Article.objects.filter(Q(body__contains=variant) | Q(title__contains=variant)).values_list(
-                    "id", flat=True
-                )
-            )
+    # SQLite compares case-insensitively only in ASCII: try the usual spellings too. One query
+    # for all of them, so the articles' texts are read once, not once per spelling.
+    spellings = {variant for name in names for variant in (name, name.lower(), name.upper(), name.title())}
+    wanted = Q()
+    for spelling in sorted(spellings):
+        wanted |= Q(body__contains=spelling) | Q(title__contains=spelling)
+    candidates.update(Article.objects.filter(wanted).values_list("id", flat=True))
     # Their texts were searched for new names when they were imported or last re-tagged; a
     # changed alias does not change what they name, and skipping that is half the work.
     return retag_articles(ids=candidates, progress=progress, discover=False)
@@ -237,7 +289,7 @@ def retag_articles(*, ids: Iterable[int], progress: Progress | None = None, disc
     with bulk_operation():
         for start in range(0, len(ids), RETAG_BATCH):
             chunk = ids[start : start + RETAG_BATCH]
-            articles = Article.objects.filter(id__in=chunk).order_by("id").prefetch_related("mentions")
+            articles = Article.objects.filter(id__in=chunk).order_by("id")
             done += tag_articles(articles=articles, gazetteer=gazetteer, discover=discover)
             if progress:
                 progress(min(start + RETAG_BATCH, len(ids)), len(ids), f"Re-tagged {done} articles")

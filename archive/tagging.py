@@ -42,6 +42,8 @@ from archive.text import fold
 # Evidence of one occurrence of a name.
 _STRONG, _WEAK, _DATELINE = 2, 1, 3
 
+_RECENT_TEXTS = 4
+
 COMMON_WORD_ZIPF = 3.0  # wordfreq's scale: 3 is about once per million words
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -88,8 +90,10 @@ _INSTITUTION_WORDS = _TITLE_WORDS | frozenset(
 
 
 def is_acronym(name: str) -> bool:
+    if len(name) > 8 or not name.isupper():  # cheap tests first: the gazetteer asks this of every name
+        return False
     letters = [ch for ch in name if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters) and len(name) <= 8
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -199,6 +203,7 @@ class Gazetteer:
         self._adjectives = {(entity_id, fold(name)) for entity_id, name in adjectives}
         self.size = 0
         self._keys: dict[tuple[int, str], _Pattern] = {}
+        self._recent: tuple[tuple[str, list[_Span]], ...] = ()
         for entity_id, name in names:
             self._add_name(entity_id, " ".join(name.split()))
         for automaton in (self._folded, self._exact, self._stemmed):
@@ -209,7 +214,8 @@ class Gazetteer:
     def _add_name(self, entity_id: int, name: str) -> None:
         if len(name) < 2:
             return
-        if is_acronym(name):
+        acronym = is_acronym(name)
+        if acronym:
             automaton, key = self._exact, name
         elif _CYRILLIC.search(name):
             if is_ordinary_russian_word(name):
@@ -221,9 +227,9 @@ class Gazetteer:
             return
         pattern = self._keys.get((id(automaton), key))
         if pattern is None:
-            one_word = len(name.split()) == 1
+            one_word = " " not in name  # spaces are normalised before names arrive here
             pattern = _Pattern(
-                [], len(key), common=one_word and not is_acronym(name) and is_common_word(name),
+                [], len(key), common=one_word and not acronym and is_common_word(name),
                 adjective=False, person=True, capitalised=name[:1].isupper(), country_level=False,
                 cyrillic=automaton is self._stemmed,
             )
@@ -233,9 +239,11 @@ class Gazetteer:
         if entity_id not in pattern.entity_ids:
             pattern.entity_ids.append(entity_id)
         pattern.person &= entity_id in self._persons
-        place_type = self.places.get(entity_id, PlaceInfo()).place_type
-        pattern.country_level |= place_type in ("country", "former", "nation", "continent", "bloc")
-        pattern.adjective |= (entity_id, fold(name)) in self._adjectives or is_acronym(name) or "." in name
+        place = self.places.get(entity_id)
+        if place is not None and place.place_type in ("country", "former", "nation", "continent", "bloc"):
+            pattern.country_level = True
+        if not pattern.adjective:
+            pattern.adjective = acronym or "." in name or (entity_id, fold(name)) in self._adjectives
 
     @classmethod
     def from_database(cls) -> Gazetteer:
@@ -336,6 +344,17 @@ class Gazetteer:
         return found
 
     def _raw_spans(self, text: str) -> list[_Span]:
+        # Tagging an article asks for the same texts twice (its mentions, then the names it
+        # introduces): the last few answers are kept. One tuple, replaced whole, so threads
+        # sharing a gazetteer never see it half-changed.
+        for seen, spans in self._recent:
+            if seen is text or seen == text:
+                return spans
+        spans = self._find_spans(text)
+        self._recent = (*self._recent[-(_RECENT_TEXTS - 1):], (text, spans))
+        return spans
+
+    def _find_spans(self, text: str) -> list[_Span]:
         # Folding keeps one character per character for the scripts the archive
         # holds, so positions in the folded text line up with the original.
         folded = fold(text)
@@ -556,15 +575,22 @@ _CAPS_WORD = re.compile(r"(?<![\w'’-])[A-ZА-ЯЁ]{2,}(?![\w'’-])")
 
 def _is_headline(line: str) -> bool:
     """A line in capitals, or with (nearly) every word capitalised: capitals say nothing there."""
-    line = line[:240]  # a headline is short, and a line in capitals is in capitals from its start
+    return _is_headline_start(line[:240])  # a headline is short, and a line in capitals is so from its start
+
+
+@lru_cache(maxsize=1024)  # tagging and discovery both ask about the lines of the same article
+def _is_headline_start(line: str) -> bool:
     words = len(_ANY_WORD.findall(line))
     if words < 3:
         return False
+    lower = len(_LOWER_WORD.findall(line))
+    if lower > 0.4 * words:
+        return False  # the usual sentence: too many lower-case words for either kind of headline
     if len(_CAPS_WORD.findall(line)) / words >= 0.6:
         return True
     # Short function words ("in", "of", "and") are lower case in title case too; longer ones are content.
     # Fewer than four words is as likely a list of names ("in Astana and Washington") as a headline.
-    return len(_UPPER_WORD.findall(line)) >= 4 and len(_LOWER_WORD.findall(line)) / words <= 0.15
+    return lower / words <= 0.15 and len(_UPPER_WORD.findall(line)) >= 4
 
 
 def _sentence_initial(text: str, start: int) -> bool:

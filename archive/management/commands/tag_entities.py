@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, ids, batch_size, verbosity, **options):
         gazetteer = Gazetteer.from_database()
-        articles = Article.objects.order_by("id").prefetch_related("mentions")
+        articles = Article.objects.order_by("id")
         if ids:
             articles = articles.filter(id__in=ids)
         total = articles.count()
