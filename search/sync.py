@@ -212,11 +212,11 @@ def _bulk_finished(sender, **kwargs):
 
 
 # Each writer process of the stream closes a segment once it holds this many documents
-# (later ones grow: about five per process for 100,000 articles), so most segments are
-# written while the import goes on, and its end waits only for the last one instead of
-# everything (over a minute and a half at 100,000 articles on two cores). A search
-# reads a few more segments until the next rebuild: a little slower, by milliseconds.
-STREAM_SEGMENT_DOCS = 10_000
+# (later ones grow by half: six per process for 100,000 articles, 12 for a million), so
+# most segments are written while the import goes on, and its end waits only for the
+# last one instead of everything (over a minute and a half at 100,000 articles on two
+# cores). Searches read a few more segments until the next rebuild.
+STREAM_SEGMENT_DOCS = 5000
 
 
 class _Stream:
