@@ -12,14 +12,14 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
-from django.db.models import Prefetch
 from whoosh import columns, fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, PassFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
-from archive.models import Alias, Article, Entity, EntityKind, Mention
+from archive.models import Alias, Article, Entity, EntityKind, Mention, Tag
 from search import whoosh_adapter
 from search.whoosh_adapter import positions_value
 
@@ -171,63 +171,103 @@ def build_schema() -> fields.Schema:
 QUERY_CHUNK = 500  # ids per IN (...) clause; SQLite refuses very long ones
 
 
+class Named(NamedTuple):
+    """An entity an article mentions, as its document needs it."""
+
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None = None
+
+
+class TagName(NamedTuple):
+    id: int
+    name: str
+
+
 def documents(ids: Iterable[int]) -> Iterator[tuple[Article, dict]]:
     """(article, index document) for the given article ids that exist, in id order.
 
     A few queries per call whatever the number of articles: the articles with their
     source, their tags, their mentions with the entities, and the entities' aliases.
+    Tags and mentions are read as plain rows, in the order their managers give them
+    (building a model instance for each, and a related manager per article, cost as
+    much as the rest of the document).
     """
     ids = sorted(set(ids))
     for start in range(0, len(ids), QUERY_CHUNK):
         chunk = ids[start : start + QUERY_CHUNK]
-        articles = list(
-            Article.objects.filter(id__in=chunk)
-            .select_related("source")
-            .prefetch_related("tags", Prefetch("mentions", queryset=Mention.objects.select_related("entity")))
-            .order_by("id")
+        articles = list(Article.objects.filter(id__in=chunk).select_related("source").order_by("id"))
+        named: dict[int, list[Named]] = defaultdict(list)
+        rows = (
+            Mention.objects.filter(article_id__in=chunk)
+            .order_by(*Mention._meta.ordering)
+            .values_list("article_id", "entity_id", "entity__name", "entity__kind", "entity__parent_id")
         )
-        entity_ids = sorted({m.entity_id for article in articles for m in article.mentions.all()})
+        for article_id, *entity in rows:
+            named[article_id].append(Named(*entity))
+        tags: dict[int, list[TagName]] = defaultdict(list)
+        rows = (
+            Article.tags.through.objects.filter(article_id__in=chunk)
+            .order_by(*(f"tag__{name}" for name in Tag._meta.ordering))
+            .values_list("article_id", "tag_id", "tag__name")
+        )
+        for article_id, *tag in rows:
+            tags[article_id].append(TagName(*tag))
+        entity_ids = sorted({entity.id for found in named.values() for entity in found})
         aliases: dict[int, list[str]] = defaultdict(list)
         for first in range(0, len(entity_ids), QUERY_CHUNK):
             rows = Alias.objects.filter(entity_id__in=entity_ids[first : first + QUERY_CHUNK])
             for entity_id, name in rows.order_by("entity_id", "name").values_list("entity_id", "name"):
                 aliases[entity_id].append(name)
-        places = {m.entity_id for article in articles for m in article.mentions.all()
-                  if m.entity.kind == EntityKind.PLACE and m.entity.parent_id}
+        places = {entity.id for found in named.values() for entity in found
+                  if entity.kind == EntityKind.PLACE and entity.parent_id}
         ancestors = Entity.objects.place_ancestors(sorted(places)) if places else {}
         for article in articles:
-            yield article, article_document(article, aliases, ancestors=ancestors)
+            yield article, article_document(article, aliases, ancestors=ancestors, entities=named[article.id],
+                                            tags=tags[article.id])
 
 
 def article_document(
-    article: Article, aliases: dict[int, list[str]], *, ancestors: dict[int, list[tuple[int, str]]] | None = None
+    article: Article,
+    aliases: dict[int, list[str]],
+    *,
+    ancestors: dict[int, list[tuple[int, str]]] | None = None,
+    entities: list[Named] | None = None,
+    tags: list[TagName] | None = None,
 ) -> dict:
     """The index document of one article; ``aliases`` maps entity ids to their aliases.
 
     ``ancestors`` maps a mentioned place to the places it lies in: an article about Almaty
     is found by filtering on Kazakhstan (its id joins ``entity_ids``) and by ``place:Kazakhstan``
     (its name joins the place field); facet counts stay with the places the article names.
+    ``entities`` (in the order of the article's mentions) and ``tags`` are the article's
+    own, read from the database when not given.
     """
+    if entities is None:
+        entities = [Named(m.entity_id, m.entity.name, m.entity.kind, m.entity.parent_id)
+                    for m in article.mentions.select_related("entity")]
+    if tags is None:
+        tags = [TagName(tag.id, tag.name) for tag in article.tags.all()]
     by_field: dict[str, list[str]] = {name: [] for name in KIND_FIELDS.values()}
     all_names: list[str] = []
     entity_ids: list[str] = []
     kinds: set[str] = set()
     entity_keys: list[str] = []
-    for mention in article.mentions.all():
-        names = [mention.entity.name, *aliases.get(mention.entity_id, ())]
-        kinds.add(mention.entity.kind)
-        entity_keys.append(f"{KIND_CODES[mention.entity.kind]}{mention.entity_id}")
-        by_field[KIND_FIELDS[mention.entity.kind]].extend(names)
+    for entity in entities:
+        names = [entity.name, *aliases.get(entity.id, ())]
+        kinds.add(entity.kind)
+        entity_keys.append(f"{KIND_CODES[entity.kind]}{entity.id}")
+        by_field[KIND_FIELDS[entity.kind]].extend(names)
         all_names.extend(names)
-        entity_ids.append(str(mention.entity_id))
+        entity_ids.append(str(entity.id))
     named = set(entity_ids)
-    for mention in article.mentions.all():
-        for ancestor_id, ancestor_name in (ancestors or {}).get(mention.entity_id, ()):
+    for entity in entities:
+        for ancestor_id, ancestor_name in (ancestors or {}).get(entity.id, ()):
             if str(ancestor_id) not in named:
                 named.add(str(ancestor_id))
                 entity_ids.append(str(ancestor_id))
                 by_field[KIND_FIELDS[EntityKind.PLACE]].append(ancestor_name)
-    tags = list(article.tags.all())
     doc = {
         "id": str(article.id),
         "title": article.title,
