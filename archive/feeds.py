@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from archive.exports import FORMATS
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips
 from archive.models import Article, Entity, Source, Tag
+from archive.place_lists import articles_about
 
 
 def feed_size() -> int:
@@ -83,7 +84,7 @@ class EntityFeed(ArticleFeed):
         return get_object_or_404(Entity, slug=slug)
 
     def articles(self, entity: Entity) -> QuerySet[Article]:
-        return Article.objects.mentioning(entity)
+        return articles_about(entity)  # a place's feed has the stories of the places inside it, as its page
 
     def title(self, entity: Entity) -> str:
         return f"Dossier: {entity.name}"
