@@ -36,9 +36,12 @@ def places_in_use() -> dict[int, int]:
     return inside
 
 
-def articles_about(entity: Entity) -> QuerySet[Article]:
-    """The articles naming the entity or, for a place, any place inside it (as the entity filter finds them)."""
-    inside = Entity.objects.with_places_inside(entity)
+def articles_about(entity: Entity, inside: Iterable[int] | None = None) -> QuerySet[Article]:
+    """The articles naming the entity or, for a place, any place inside it (as the entity filter finds them).
+
+    ``inside``: the ids ``Entity.objects.with_places_inside(entity)`` gives, when the caller has them.
+    """
+    inside = set(Entity.objects.with_places_inside(entity) if inside is None else inside) | {entity.pk}
     if len(inside) == 1:
         return Article.objects.mentioning(entity)
     return Article.objects.filter(mentions__entity__in=inside).distinct()

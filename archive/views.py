@@ -188,7 +188,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The list, the timeline and the co-mentions all come from "articles naming this
     # entity": from the index when it is in step, else from the database.
     backend = get_search_backend()
-    counts, articles = backend.list_filtered(articles_about(entity), {"entity": [entity]})
+    counts, articles = backend.list_filtered(articles_about(entity, inside), {"entity": [entity]})
     page = paginate(request, articles)
     filter_params = QueryDict(mutable=True)
     filter_params["entity"] = entity.slug
