@@ -175,10 +175,18 @@ class Snapshot:
             return []
         weights: dict[str, float] = {}
         top_total = 0.0
-        for btext, _, weight, _ in field.index(text):
-            word = field.from_bytes(btext)
-            top_total += weight
-            weights[word] = weights.get(word, 0.0) + weight
+        term_counts = getattr(field, "term_counts", None)
+        if term_counts is not None:  # the same weights as field.index gives, without positions
+            boost = field.format.field_boost
+            for word, count in term_counts(text).items():
+                weight = float(count) * boost
+                top_total += weight
+                weights[word] = weight
+        else:
+            for btext, _, weight, _ in field.index(text):
+                word = field.from_bytes(btext)
+                top_total += weight
+                weights[word] = weights.get(word, 0.0) + weight
         model = Bo1Model(self.size, self.searcher.reader().field_length(fieldname))
         scored, best = [], 0.0
         for word, weight in weights.items():

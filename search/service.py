@@ -17,6 +17,7 @@ from archive.facets import FacetCounts
 from archive.models import Article
 from search import query as parsing
 from search.engine import Deadline, Evaluator, QueryError, Snapshot, rank, snapshot
+from search.explain import phrases
 from search.facets import count_facets
 from search.index import index_dir, searcher
 from search.query import ParsedQuery
@@ -63,7 +64,8 @@ class SearchResults:
 
 
 def _hydrate(ids: list[int]) -> dict[int, Article]:
-    articles = Article.objects.filter(id__in=ids).select_related("source")
+    # Unordered: the hits keep the index's order (sorting would cost a compile and a sort).
+    articles = Article.objects.filter(id__in=ids).select_related("source").order_by()
     return {article.id: article for article in articles}
 
 
@@ -94,7 +96,8 @@ def run_search(
     """
     user_query = parsed.query if parsed is not None else wq.Every()
     with searcher() as s:
-        snap = snapshot(s, str(index_dir()))
+        storage_key = str(index_dir())  # read once: it reads the file naming the live generation
+        snap = snapshot(s, storage_key)
         # From here: opening the searcher (or waiting for it) is not the query's cost.
         deadline = Deadline(time_budget())
         matches = Evaluator(snap, deadline=deadline).run(user_query)
@@ -102,7 +105,7 @@ def run_search(
             matches.mask &= Evaluator(snap, scored=False, deadline=deadline).run(filter_query).mask
         # Counted from the matching documents: Whoosh's len(results) is wrong for some
         # And/Not queries (see PERFORMANCE.md), and users see this number.
-        facets = count_facets(s, matches.mask, storage_key=str(index_dir()))
+        facets = count_facets(s, matches.mask, storage_key=storage_key)
         total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)
@@ -113,7 +116,9 @@ def run_search(
                 "add words or filters to narrow the search."
             )
         ranked = rank(snap, matches, sort=sort, start=(page - 1) * per_page, stop=page * per_page)
+        # Phrases are marked whole, from first word to last; the other words one by one.
         terms = _query_terms(snap, user_query)
+        title_phrases, body_phrases = phrases(user_query, "title"), phrases(user_query, "body")
         found = []
         for docnum, score in ranked:
             stored = s.stored_fields(docnum)
@@ -121,8 +126,8 @@ def run_search(
                 (
                     int(stored["id"]),
                     score,
-                    highlight_all(stored.get("title", ""), terms.get("title", set())),
-                    snippet(stored.get("body", ""), terms.get("body", set())),
+                    highlight_all(stored.get("title", ""), terms.get("title", set()), title_phrases),
+                    snippet(stored.get("body", ""), terms.get("body", set()), phrases=body_phrases),
                 )
             )
     return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
@@ -147,12 +152,14 @@ def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -
 
 
 def _query_terms(snap: Snapshot, query: wq.Query) -> dict[str, set[str]]:
-    """The index terms a query looks for, by field (wildcards and fuzzy words expanded)."""
+    """The single words a query looks for, by field (wildcards and fuzzy words expanded), outside phrases."""
     # Not Query.existing_terms(): in whoosh-reloaded 2.7.5 its loop variable overwrites
     # its field argument, so it drops the terms of every field after the first.
     terms: dict[str, set[str]] = {}
     reader = snap.searcher.reader()
     for leaf in query.leaves():
+        if isinstance(leaf, wq.Phrase):
+            continue  # marked whole (_phrases), not word by word
         if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             pairs = snap.expand(leaf)
         else:
