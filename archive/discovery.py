@@ -2,16 +2,20 @@
 
 Pure: text in, candidates out. Three kinds of evidence:
 
-- a person introduced by a title, before or after the name: "President Kassym-Jomart
-  Tokayev", "CEO Li Wei", "Liu Mingsheng, Chairman of the Board";
-- an organisation by the word that ends its name: "Samruk Energy Group",
-  "Ministry of Energy", "China Development Bank";
-- any capitalised name of two to five words ("Lake Balkhash"), which becomes a
-  suggestion only once it has been seen in several articles.
+- a person introduced by a title, before or after the name, in any case: "President
+  Kassym-Jomart Tokayev", "CEO Li Wei", "actor Michael Douglas", "Liu Mingsheng, Chairman
+  of the Board";
+- an organisation by the word that ends or heads its name: "Samruk Energy Group",
+  "China Development Bank", "Ministry of Energy", "Office for National Statistics";
+- any capitalised name of two to five words ("Lake Balkhash", a place by its feature
+  word), which is worth reviewing once it has been seen in several articles.
 
 What is not read for names: lines in capitals or with every word capitalised
 (headlines, where capitals say nothing: "NEW YORK STOCKS CLOSE HIGHER", "TH QTR NET"),
-subheadings ("Forging Ties"), and dates ("Pay April 30. Record March 31.").
+subheadings ("Forging Ties"), and dates ("Pay April 30. Record March 31."). Nor what
+capitals glue to a name: text in capitals ("SANTA FE, N.M. -"), a common abbreviation
+after it ("Vietnam GDP growth"), a word of grammar or a plural word and "of" before it
+("Later Real Madrid", "Shares of Zealand Pharma").
 
 Given the gazetteer, a name that is part of a known entity's name, or a known name with
 a title or more words around it, is not a new entity: it is offered as an alias of that

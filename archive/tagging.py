@@ -162,7 +162,7 @@ class PlaceInfo:
     needs_context: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pattern:
     entity_ids: list[int]
     length: int
@@ -221,7 +221,7 @@ class Gazetteer:
         acronym = is_acronym(name)
         if acronym:
             automaton, key = self._exact, name
-        elif _CYRILLIC.search(name):
+        elif not name.isascii() and _CYRILLIC.search(name):
             if is_ordinary_russian_word(name):
                 return  # "Того" would tag Togo in every other Russian sentence
             automaton, key = self._stemmed, stemmed_key(name)
@@ -247,7 +247,8 @@ class Gazetteer:
         if place is not None and place.place_type in ("country", "former", "nation", "continent", "bloc"):
             pattern.country_level = True
         if not pattern.adjective:
-            pattern.adjective = acronym or "." in name or (entity_id, fold(name)) in self._adjectives
+            pattern.adjective = acronym or "." in name or bool(self._adjectives) and (
+                entity_id, key if automaton is self._folded else fold(name)) in self._adjectives
 
     @classmethod
     def from_database(cls) -> Gazetteer:
