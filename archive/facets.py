@@ -14,12 +14,14 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import QueryDict
 
-from archive.filters import query_string
+from archive.filters import UNDATED_ONLY, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
+from archive.place_lists import attach_parents, place_label
 
 TOP_PER_KIND = 8
 TOP_SOURCES = 12
 TOP_TAGS = 15
+DATE_FILTERS = ("year", "month", "date_from", "date_to")
 
 
 @dataclass
@@ -88,6 +90,7 @@ class FacetGroup:
     param: str
     items: list[FacetItem]
     note: str = ""  # shown under the items, such as "12 undated"
+    note_url: str = ""  # where the note leads: the same list narrowed to those articles
 
 
 def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
@@ -96,11 +99,12 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     active_entities = set(params.getlist("entity"))
     tops = {kind: counts.entities[kind].most_common(TOP_PER_KIND) for kind in EntityKind.values}
     entities = Entity.objects.in_bulk([entity_id for top in tops.values() for entity_id, _ in top])
+    attach_parents(entities.values())
     for kind, top in tops.items():
         if not top:
             continue
         items = [
-            FacetItem(entities[eid].name, n, query_string(params, add={"entity": entities[eid].slug}),
+            FacetItem(place_label(entities[eid]), n, query_string(params, add={"entity": entities[eid].slug}),
                       entities[eid].slug in active_entities)
             for eid, n in top
             if eid in entities
@@ -131,11 +135,14 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     if years or counts.undated:
         active_year = params.get("year", "")
         items = [
-            FacetItem(str(year), n, query_string(params, add={"year": str(year)}, drop=("year", "month")),
+            FacetItem(str(year), n, query_string(params, add={"year": str(year)}, drop=("year", "month", "undated")),
                       str(year) == active_year)
             for year, n in years
         ]
-        groups.append(FacetGroup("Years", "year", items, note=f"{counts.undated:,} undated" if counts.undated else ""))
+        group = FacetGroup("Years", "year", items)
+        if counts.undated:
+            group.note, group.note_url = f"{counts.undated:,} undated", undated_url(params)
+        groups.append(group)
     return groups
 
 
@@ -160,6 +167,7 @@ class Timeline:
     width: int = 720
     height: int = 120
     undated: int = 0  # articles the chart cannot place, said beside it
+    undated_url: str = ""  # the same list narrowed to them
 
     @property
     def total(self) -> int:
@@ -195,14 +203,19 @@ def timeline(counts: FacetCounts, params: QueryDict, *, max_months: int = 48) ->
     for index, (key, n) in enumerate(slots):
         if by_year:
             label = str(key[0])
-            url = query_string(params, add={"year": str(key[0])}, drop=("year", "month", "date_from", "date_to"))
+            url = query_string(params, add={"year": str(key[0])}, drop=(*DATE_FILTERS, "undated"))
         else:
             label = f"{calendar.month_name[key[1]]} {key[0]}"
             url = query_string(params, add={"year": str(key[0]), "month": str(key[1])},
-                               drop=("year", "month", "date_from", "date_to"))
+                               drop=(*DATE_FILTERS, "undated"))
         bar_height = (height - top) * n / max_count
         bars.append(Bar(label, n, url, round(index * slot_width + gap / 2, 2), round(height - bar_height, 2),
                         round(max(slot_width - gap, 1.0), 2), round(bar_height, 2)))
     return Timeline(bars=bars, by_year=by_year, max_count=max_count,
                     first_label=bars[0].label, last_label=bars[-1].label, width=width, height=height,
-                    undated=counts.undated)
+                    undated=counts.undated, undated_url=undated_url(params) if counts.undated else "")
+
+
+def undated_url(params: QueryDict) -> str:
+    """The same query narrowed to the articles without a date (no date filter can find them)."""
+    return query_string(params, add={"undated": UNDATED_ONLY}, drop=("undated", *DATE_FILTERS))

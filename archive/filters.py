@@ -19,9 +19,12 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from archive.models import Article, Entity, EntityKind, Source, Tag
+from archive.place_lists import attach_parents, place_label
 
 MAX_VALUES_PER_FILTER = 20
 MULTI_VALUE_FILTERS = ("source", "entity", "tag", "place")
+UNDATED_ONLY, DATED_ONLY = "1", "0"
+UNDATED_CHOICES = [(UNDATED_ONLY, "Only undated articles"), (DATED_ONLY, "Only dated articles")]
 
 
 # A number in a URL is ASCII digits and nothing else: no sign, exponent, spaces,
@@ -130,6 +133,8 @@ class ArticleFilter(django_filters.FilterSet):
         field_name="source__slug", to_field_name="slug", queryset=Source.objects.all(), label="Sources"
     )
     # An article must mention every entity chosen; a place is mentioned by the places inside it too.
+    # Any entity is accepted (a place nothing names gives an empty list, not an error); the
+    # pages offer only entities with articles (facets count what the filtered articles name).
     entity = django_filters.ModelMultipleChoiceFilter(
         field_name="mentions__entity__slug", to_field_name="slug", queryset=Entity.objects.all(),
         conjoined=True, label="Entities", method="filter_entities",
@@ -142,6 +147,10 @@ class ArticleFilter(django_filters.FilterSet):
         field_name="tags__slug", to_field_name="slug", queryset=Tag.objects.all(), conjoined=True, label="Tags"
     )
     place = PlaceFilter(field_name="dateline", choices=[], label="Dateline")
+    # Stories that carry no date are in no year or month: this is how a user finds them.
+    undated = django_filters.ChoiceFilter(
+        choices=UNDATED_CHOICES, method="filter_undated", label="Undated", empty_label="Dated or not"
+    )
     language = LanguageFilter(field_name="language", choices=_language_choices, label="Language")
 
     class Meta:
@@ -164,6 +173,9 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(mentions__entity__kind=value).distinct()
+
+    def filter_undated(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.undated() if value == UNDATED_ONLY else queryset.dated()
 
 
 FILTER_NAMES = list(ArticleFilter.base_filters)
@@ -221,8 +233,11 @@ def active_chips(filterset: ArticleFilter) -> list[Chip]:
             continue
         if name in ("source", "entity", "tag"):
             prefix = {"source": "Source", "entity": "", "tag": "Tag"}[name]
+            if name == "entity":
+                value = list(value)
+                attach_parents(value)
             for obj in value:
-                label = f"{prefix}: {obj}" if prefix else f"{obj.kind_label}: {obj}"
+                label = f"{prefix}: {obj}" if prefix else f"{obj.kind_label}: {place_label(obj)}"
                 chips.append(Chip(label, query_string(params, remove=(name, obj.slug))))
         elif name == "place":
             for place in value:
@@ -239,4 +254,7 @@ def active_chips(filterset: ArticleFilter) -> list[Chip]:
             chips.append(Chip(f"Month: {calendar.month_name[int(value)]}", query_string(params, drop=("month",))))
         elif name == "language":
             chips.append(Chip(f"Language: {value}", query_string(params, drop=("language",))))
+        elif name == "undated":
+            label = "Undated only" if value == UNDATED_ONLY else "Dated only"
+            chips.append(Chip(label, query_string(params, drop=("undated",))))
     return chips

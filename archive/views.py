@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import Counter
 from dataclasses import replace
 from itertools import groupby
 
@@ -14,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from archive.facets import timeline
+from archive.facets import timeline, undated_url
 from archive.filters import ArticleFilter
 from archive.listing import cleaned_filters, filter_context, page_response, paginate, without_empty_fields
 from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, FormerSlug, Mention, Source, Tag
+from archive.place_lists import attach_parents, listed_entity_count, places_in_use
 from archive.profiles import co_mentioned, mention_sentences
 from archive.search_backend import get_search_backend
 from archive.text import fold
@@ -37,16 +39,19 @@ def home(request: HttpRequest) -> HttpResponse:
                 entities[entity_id].article_count = n
                 listed.append(entities[entity_id])
         top_entities.append((EntityKind(kind), KIND_PLURALS[kind], listed))
+    attach_parents(entity for _, _, listed in top_entities for entity in listed)
     context = {
         "latest": Article.objects.newest_first().for_listing()[:10],
         "counts": {
             "articles": Article.objects.count(),
-            "entities": Entity.objects.count(),
+            "entities": listed_entity_count(),
             "sources": Source.objects.count(),
             "tags": Tag.objects.count(),
         },
         "top_entities": [group for group in top_entities if group[2]],
         "years": sorted(counts.years.items(), reverse=True),
+        "undated": counts.undated,
+        "undated_url": _undated_list_url(),
     }
     return TemplateResponse(request, "archive/home.html", context)
 
@@ -91,7 +96,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _moved(request, slug=slug, field="article")
     mentions = (
         Mention.objects.filter(article=article)
-        .select_related("entity")
+        .select_related("entity", "entity__parent")
         .order_by("entity__kind", "-count", "entity__name")
     )
     by_kind = {kind: [] for kind in EntityKind.values}
@@ -103,7 +108,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def entity_index(request: HttpRequest) -> HttpResponse:
-    counts = dict(Entity.objects.values_list("kind").annotate(n=Count("id")))
+    counts = dict(Entity.objects.exclude(kind=EntityKind.PLACE).values_list("kind").annotate(n=Count("id")))
+    counts[EntityKind.PLACE] = len(places_in_use())
     kinds = [(kind, KIND_PLURALS[kind], counts.get(kind, 0)) for kind in EntityKind.values]
     return TemplateResponse(request, "archive/entity_index.html", {"kinds": kinds, "top": _most_mentioned(30)})
 
@@ -121,7 +127,9 @@ def _most_mentioned(limit: int) -> list[Entity]:
     for n, entity_id in found:
         if entity_id in entities:
             entities[entity_id].article_count = n
-    return sorted(entities.values(), key=lambda e: (-e.article_count, e.name))[:limit]
+    top = sorted(entities.values(), key=lambda e: (-e.article_count, e.name))[:limit]
+    attach_parents(top)
+    return top
 
 
 def _letter(name: str) -> str:
@@ -133,14 +141,29 @@ def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in EntityKind.values:
         raise Http404("No such kind of entity.")
     mentioned = get_search_backend().count_facets(Article.objects.all(), {}).entities[kind]
+    entities = Entity.objects.of_kind(kind)
+    inside: dict[int, int] = {}
+    if kind == EntityKind.PLACE:
+        # Only the places some article names, or that hold one: not the whole gazetteer.
+        inside = places_in_use()
+        entities = entities.filter(id__in=list(inside)).select_related("parent").only(
+            "id", "name", "slug", "kind", "parent__id", "parent__name", "parent__place_type"
+        )
+    else:
+        entities = entities.only("id", "name", "slug", "kind")
+    entities = sorted(entities, key=lambda e: fold(e.name))
     # Aliases in one query, joined here: a page may list thousands of entities.
     aliases: dict[int, list[str]] = {}
-    for entity_id, name in Alias.objects.filter(entity__kind=kind).order_by("name").values_list("entity_id", "name"):
+    if kind == EntityKind.PLACE:
+        alias_rows = Alias.objects.filter(entity_id__in=[entity.id for entity in entities])
+    else:
+        alias_rows = Alias.objects.filter(entity__kind=kind)
+    for entity_id, name in alias_rows.order_by("name").values_list("entity_id", "name"):
         aliases.setdefault(entity_id, []).append(name)
-    entities = sorted(Entity.objects.of_kind(kind).only("id", "name", "slug", "kind"), key=lambda e: fold(e.name))
     for entity in entities:
         entity.article_count = mentioned.get(entity.id, 0)
         entity.alias_names = ", ".join(aliases.get(entity.id, ()))
+        entity.places_inside = inside.get(entity.id, 0)
     letters = [(letter, list(group)) for letter, group in groupby(entities, key=lambda e: _letter(e.name))]
     context = {
         "kind": kind,
@@ -153,14 +176,23 @@ def entity_kind(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """An entity's profile: names, mentions over time, who and what comes up with it, latest articles."""
-    entity = Entity.objects.prefetch_related("aliases").filter(slug=slug).first()
+    """An entity's profile: names, mentions over time, who and what comes up with it, latest articles.
+
+    A place's articles include those of the places inside it (Almaty's are Kazakhstan's too),
+    as filtering by the place does; each of those says which place inside it names.
+    """
+    entity = Entity.objects.prefetch_related("aliases").select_related("parent").filter(slug=slug).first()
     if entity is None:
         return _moved(request, slug=slug, field="entity")
+    inside = set(Entity.objects.with_places_inside(entity)) - {entity.pk}
+    if inside:
+        named = Article.objects.filter(mentions__entity__in=[entity.pk, *inside]).distinct()
+    else:
+        named = Article.objects.mentioning(entity)
     # The list, the timeline and the co-mentions all come from "articles naming this
     # entity": from the index when it is in step, else from the database.
     backend = get_search_backend()
-    counts, articles = backend.list_filtered(Article.objects.mentioning(entity), {"entity": [entity]})
+    counts, articles = backend.list_filtered(named, {"entity": [entity]})
     page = paginate(request, articles)
     filter_params = QueryDict(mutable=True)
     filter_params["entity"] = entity.slug
@@ -168,15 +200,54 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if chart:
         # Bars open the article list narrowed to the entity and the period.
         chart.bars = [replace(bar, url=reverse("archive:article_list") + bar.url) for bar in chart.bars]
+        chart.undated_url = reverse("archive:article_list") + chart.undated_url
+    # Places inside are listed as such, not as company the place keeps.
+    elsewhere = replace(counts, entities={
+        kind: Counter({other: n for other, n in by_kind.items() if other not in inside})
+        for kind, by_kind in counts.entities.items()
+    })
+    co = co_mentioned(entity, elsewhere)
+    attach_parents(item.entity for item in co)
     context = {
         "entity": entity,
         "page": page,
         "timeline": chart,
         "total": counts.total,
-        "co_mentioned": co_mentioned(entity, counts),
+        "named_itself": Article.objects.mentioning(entity).count() if inside else counts.total,
+        "co_mentioned": co,
+        "places_inside": _places_inside(counts, inside),
+        "through": _through_places_inside(page.object_list, entity, inside),
         "sentences": mention_sentences(entity, page.object_list),
     }
     return page_response(request, "archive/entity_detail.html", context)
+
+
+def _places_inside(counts, inside: set[int], limit: int = 12) -> list[Entity]:
+    """The places inside a place that its articles name most, each with how many articles name it."""
+    top = [(n, place_id) for place_id, n in counts.entities[EntityKind.PLACE].items() if place_id in inside]
+    top = sorted(top, key=lambda item: (-item[0], item[1]))[:limit]
+    places = Entity.objects.select_related("parent").in_bulk([place_id for _, place_id in top])
+    listed = []
+    for n, place_id in top:
+        if place_id in places:
+            places[place_id].article_count = n
+            listed.append(places[place_id])
+    return listed
+
+
+def _through_places_inside(articles, entity: Entity, inside: set[int]) -> dict[int, list[Entity]]:
+    """For the articles of a place's page that do not name it: the places inside it they name."""
+    if not inside:
+        return {}
+    ids = [article.id for article in articles]
+    mentions = Mention.objects.filter(article_id__in=ids, entity__kind=EntityKind.PLACE).select_related(
+        "entity", "entity__parent").order_by("-count", "entity__name")
+    naming_itself = {m.article_id for m in mentions if m.entity_id == entity.pk}
+    through: dict[int, list[Entity]] = {}
+    for mention in mentions:
+        if mention.entity_id in inside and mention.article_id not in naming_itself:
+            through.setdefault(mention.article_id, []).append(mention.entity)
+    return through
 
 
 def source_list(request: HttpRequest) -> HttpResponse:
@@ -206,14 +277,20 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def date_archive(request: HttpRequest) -> HttpResponse:
     # Articles per month: from the index when it is in step, else from the database.
-    months = get_search_backend().count_facets(Article.objects.all(), {}).months
+    counts = get_search_backend().count_facets(Article.objects.all(), {})
+    months = counts.months
     rows = [{"year": year, "month": month, "n": n} for (year, month), n in sorted(months.items(), key=_year_desc)]
     years = []
     for year, group in groupby(rows, key=lambda row: row["year"]):
         by_month = {row["month"]: row["n"] for row in group}
         months = [(m, calendar.month_abbr[m], by_month.get(m, 0)) for m in range(1, 13)]
         years.append((year, sum(by_month.values()), months))
-    return TemplateResponse(request, "archive/date_archive.html", {"years": years})
+    context = {"years": years, "undated": counts.undated, "undated_url": _undated_list_url()}
+    return TemplateResponse(request, "archive/date_archive.html", context)
+
+
+def _undated_list_url() -> str:
+    return reverse("archive:article_list") + undated_url(QueryDict())
 
 
 def _year_desc(item) -> tuple[int, int]:

@@ -10,7 +10,7 @@ import datetime as dt
 
 from whoosh import query as wq
 
-from archive.filters import period_bounds
+from archive.filters import UNDATED_ONLY, period_bounds
 
 
 def filter_query(cleaned: dict) -> wq.Query | None:
@@ -39,6 +39,10 @@ def filter_query(cleaned: dict) -> wq.Query | None:
         parts.append(wq.Or([wq.Term("place_key", place.casefold()) for place in places]))
     if cleaned.get("language"):
         parts.append(wq.Term("language", cleaned["language"]))
+    if cleaned.get("undated"):
+        # An undated story's document has no date (search/schema.py): every date is "dated".
+        any_date = wq.DateRange("date", None, None)
+        parts.append(wq.Not(any_date) if cleaned["undated"] == UNDATED_ONLY else any_date)
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)

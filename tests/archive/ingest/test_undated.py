@@ -6,6 +6,8 @@ Both answerers are checked: the database (browse without the index) and the inde
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 
 import pytest
 from django.core.paginator import Paginator
@@ -64,6 +66,10 @@ def search(query: str, q: str | None = None) -> set[int]:
     ("language=ru", {"Undated coal story"}),
     ("year=2023", {"Dated wind story", "Later wind story"}),
     ("date_from=1900-01-01", {"Dated wind story", "Later wind story"}),
+    ("undated=1", {"Undated wind story", "Undated coal story"}),
+    ("undated=1&language=ru", {"Undated coal story"}),
+    ("undated=0", {"Dated wind story", "Later wind story"}),
+    ("undated=1&year=2023", set()),
 ])
 def test_undated_stories_answer_every_filter_but_the_dates_on_both_paths(archive, query, expected):
     assert browse(query) == search(query) == {archive[title] for title in expected}
@@ -113,3 +119,53 @@ def test_an_undated_story_needs_no_date_in_the_index_document(archive):
     (_, document), = documents([archive["Undated coal story"]])
     assert "date" not in document
     assert document["facet_row"].decode().split("|")[1:3] == ["0", "0"]
+
+
+UNDATED_LIST = "/articles/?undated=1"
+
+
+def links_to(html: str, text: str) -> list[str]:
+    """The addresses of the links that read ``text``."""
+    return [unescape(href) for href, inner in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', html, re.S)
+            if " ".join(re.sub(r"<[^>]+>", "", inner).split()) == text]
+
+
+def test_the_undated_count_beside_the_dates_links_to_the_undated_articles(archive, client):
+    pages = {
+        "/archive/": [UNDATED_LIST],  # the date archive
+        "/": [UNDATED_LIST],  # beside the years on the home page
+        "/articles/": ["?undated=1", "?undated=1"],  # the timeline and the years facet
+        "/articles/?language=ru&year=2023": [],  # a year holds no undated story
+    }
+    for url, expected in pages.items():
+        assert links_to(client.get(url).content.decode(), "2 undated") == expected, url
+    # Other filters stay in force; a date filter would find none, so it goes.
+    assert links_to(client.get("/articles/?language=ru").content.decode(), "1 undated") == ["?language=ru&undated=1"]
+    listing = client.get(UNDATED_LIST).content.decode()
+    titles = set(re.findall(r'class="item__title"><a href="[^"]+">([^<]+)</a>', listing))
+    assert titles == {"Undated wind story", "Undated coal story"}
+    assert links_to(listing, "Undated only × (remove)") == ["?"]
+
+
+def test_search_narrows_to_its_undated_matches(archive, client):
+    html = client.get("/search/", {"q": "wind"}).content.decode()
+    assert links_to(html, "1 undated") == ["?q=wind&undated=1"] * 2  # the timeline and the years facet
+    narrowed = client.get("/search/", {"q": "wind", "undated": "1"})
+    assert [hit.article.title for hit in narrowed.context["results"].hits] == ["Undated wind story"]
+
+
+def test_an_entitys_timeline_links_its_undated_articles(archive, client):
+    from tests.factories import make_entity
+
+    wind = make_entity("Wind Power Association")
+    for article in Article.objects.filter(title__contains="wind"):
+        article.mentions.create(entity=wind, count=1)
+    html = client.get(wind.get_absolute_url()).content.decode()
+    assert links_to(html, "1 undated") == ["/articles/?entity=wind-power-association&undated=1"]
+
+
+def test_a_bad_undated_value_is_reported_and_ignored(archive, client):
+    response = client.get("/articles/", {"undated": "maybe"})
+    assert response.status_code == 200
+    assert "Undated: Select a valid choice." in response.content.decode()
+    assert response.context["total"] == 4

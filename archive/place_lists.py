@@ -1,0 +1,63 @@
+"""Which places the archive's pages list, and how a place is named where it is listed.
+
+The gazetteer (``archive.places``) loads thousands of places that no article names.
+A user sees a place once an article names it or a place inside it (Kazakhstan is
+listed when only Almaty is named, since filtering by Kazakhstan finds that article).
+Other kinds of entity come from editors and from imports of the archive's own
+stories, so one without articles yet is still listed: an editor may just have added it.
+The admin lists everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from archive.models import Entity, EntityKind, Mention, PlaceType
+
+# A place inside one of these is named without it: "Kazakhstan", not "Kazakhstan, in Asia".
+_TOO_WIDE_TO_NAME = {PlaceType.CONTINENT, PlaceType.BLOC}
+
+
+def places_in_use() -> dict[int, int]:
+    """Every place an article names, or that holds one that is named: id -> how many named places lie inside it.
+
+    One query for the places named, then one per level of the hierarchy (a handful),
+    whatever the number of articles.
+    """
+    named = set(
+        Mention.objects.filter(entity__kind=EntityKind.PLACE).order_by().values_list("entity_id", flat=True).distinct()
+    )
+    inside: dict[int, int] = dict.fromkeys(named, 0)
+    for chain in Entity.objects.place_ancestors(sorted(named)).values():
+        for ancestor_id, _ in chain:
+            inside[ancestor_id] = inside.get(ancestor_id, 0) + 1
+    return inside
+
+
+def listed_entity_count() -> int:
+    """How many entities users can find: every entity but the places nothing names."""
+    return Entity.objects.exclude(kind=EntityKind.PLACE).count() + len(places_in_use())
+
+
+def attach_parents(entities: Iterable[Entity]) -> None:
+    """Load the parents of the places among ``entities`` in one query, so labels cost nothing more."""
+    entities = [e for e in entities if e.kind == EntityKind.PLACE and e.parent_id]
+    missing = {e.parent_id for e in entities if not Entity.parent.is_cached(e)}
+    if not missing:
+        return
+    parents = Entity.objects.only("id", "name", "slug", "kind", "place_type").in_bulk(missing)
+    for entity in entities:
+        if entity.parent_id in parents:
+            entity.parent = parents[entity.parent_id]
+
+
+def shows_parent(entity: Entity) -> bool:
+    """Whether the entity is named with the place it lies in: cities, regions and nations, not countries."""
+    if entity.kind != EntityKind.PLACE or not entity.parent_id:
+        return False
+    return entity.parent.place_type not in _TOO_WIDE_TO_NAME
+
+
+def place_label(entity: Entity) -> str:
+    """"Almaty, in Kazakhstan" for a place inside a country or region; the plain name otherwise."""
+    return entity.located_label if shows_parent(entity) else entity.name
