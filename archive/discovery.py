@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from archive.models import EntityKind
-from archive.tagging import _FUNCTION_WORDS
+from archive.tagging import _FUNCTION_WORDS, _sentence_initial
 from archive.text import sentence_around
 
 MIN_ARTICLES_FOR_PLAIN_NAMES = 3
@@ -77,7 +77,9 @@ _ORG_HEADS = (
 )
 _ORG = re.compile(
     rf"{_WORD_START}(?:(?P<ministry>(?:{_NAME_WORD}\s+)?(?:{_ORG_HEADS})\s+(?:of|for)\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?(?:(?:\s+and|,)\s+{_NAME_WORD}){{0,3}})"
-    rf"|(?P<name>(?:{_NAME_WORD}\s+){{1,5}}(?:{_ORG_ENDINGS})(?:\s+of\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?)?)(?![\w-]))"
+    # "Royal Bank of Canada", "European Bank for Reconstruction and Development": the name goes on.
+    rf"|(?P<name>(?:{_NAME_WORD}\s+){{1,5}}(?:{_ORG_ENDINGS})"
+    rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
 _PLAIN = re.compile(rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|for\s+)?{_NAME_WORD}){{1,4}})")
@@ -150,7 +152,7 @@ def _trim(name: str) -> str:
     return " ".join(words)
 
 
-def _plain_name(name: str) -> str:
+def _plain_name(name: str, *, sentence_start: bool = False) -> str:
     """A run of capitalised words without what capitals alone glued to it; "" when no name is left."""
     from archive.tagging import is_common_word
 
@@ -160,10 +162,14 @@ def _plain_name(name: str) -> str:
     # "Vietnam GDP growth", "Apple CEO": a common abbreviation after a name is not part of it.
     while len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]):
         words.pop()
-    # "Shares of Zealand Pharma", "Shareholders of Boeing Co": a plural common word that starts the
-    # sentence, then "of" and a name of its own ("Department of Agriculture" keeps its head).
-    if len(words) >= 4 and words[1] == "of" and words[0].endswith("s") and is_common_word(words[0]):
+    # "Shares of Zealand Pharma", "Leaders of China": a plural common word capitalised because it
+    # starts the sentence, then "of" ("Department of Agriculture" keeps its head, and so do "the
+    # States of Jersey" inside a sentence).
+    if sentence_start and len(words) >= 3 and words[1] == "of" and words[0].endswith("s") and is_common_word(
+            words[0]):
         words = words[2:]
+        if len(words) < 2:
+            return ""
     return " ".join(words)
 
 
@@ -195,6 +201,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         for k_start, k_end, entity_id in known:
             if k_start <= start and end <= k_end:
                 return False  # "Ministry of Energy" inside "Ministry of Energy of the Republic of Kazakhstan"
+            if start < k_start < end < k_end or k_start < start < k_end < end:
+                return False  # "Second Belt" across "Belt and Road Forum": cut out of a known name
             if start <= k_start and k_end <= end:
                 extra = (original[start:k_start] + " " + original[k_end:end]).split()
                 if all(is_title_word(word) for word in extra):
@@ -240,7 +248,9 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         group = "name" if match.group("name") else "ministry"
         add(match.group(group), EntityKind.ORGANISATION, match.start(group), match.end(group), True)
     for match in _PLAIN.finditer(text):
-        name = _plain_name(_trim(match.group("name")))
+        trimmed = _trim(match.group("name"))
+        first = match.start("name") + match.group("name").find(trimmed)
+        name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first))
         if not name:
             continue
         start = match.start("name") + match.group("name").find(name)
