@@ -41,25 +41,34 @@ class _Codes:
     """The values of one facet over a searcher's documents, as codes into ``values``."""
 
     values: np.ndarray
-    docs: np.ndarray | None  # for pairs: the document of each code; None when one code per document
-    codes: np.ndarray
+    codes: np.ndarray  # one per document, or for pairs one per pair in document order
     totals: np.ndarray  # how many times each code occurs in all
+    starts: np.ndarray | None  # for pairs: where each document's codes begin (one more entry than documents)
 
     @classmethod
-    def build(cls, keys: np.ndarray, docs: np.ndarray | None = None) -> _Codes:
+    def build(cls, keys: np.ndarray, docs: np.ndarray | None = None, size: int = 0) -> _Codes:
+        """``docs``: for pairs, the document of each key, ascending."""
         values, codes = np.unique(keys, return_inverse=True)
         codes = codes.astype(np.int32)
-        return cls(values=values, docs=docs, codes=codes, totals=np.bincount(codes, minlength=len(values)))
+        starts = None if docs is None else np.searchsorted(docs, np.arange(size + 1)).astype(np.int64)
+        return cls(values=values, codes=codes, totals=np.bincount(codes, minlength=len(values)), starts=starts)
 
-    def count(self, mask: np.ndarray) -> dict[int, int]:
-        selected = mask if self.docs is None else mask[self.docs]
-        if np.count_nonzero(selected) * 2 > len(selected):
-            # When most documents match, counting the others and subtracting is as exact and cheaper.
-            counts = self.totals - np.bincount(self.codes[~selected], minlength=len(self.values))
+    def count(self, docs: np.ndarray, *, others: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(values, how many of ``docs`` have each), for the values counted at least once;
+        with ``others``, how many of the documents not in ``docs`` have each."""
+        if self.starts is None:
+            selected = self.codes[docs]
         else:
-            counts = np.bincount(self.codes[selected], minlength=len(self.values))
+            begins = self.starts[docs]
+            lengths = self.starts[docs + 1] - begins
+            # Every position begins[i] .. begins[i] + lengths[i] - 1, in one array.
+            firsts = np.cumsum(lengths) - lengths  # where each document's run starts in it
+            selected = self.codes[np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(begins - firsts, lengths)]
+        counts = np.bincount(selected, minlength=len(self.values))
+        if others:
+            counts = self.totals - counts
         present = np.flatnonzero(counts)
-        return dict(zip(self.values[present].tolist(), counts[present].tolist(), strict=True))
+        return self.values[present], counts[present]
 
 
 @dataclass(frozen=True)
@@ -136,12 +145,13 @@ def _join_columns(storage_key: str, reader, leaves) -> _Columns:
         arrays = [getattr(part, name) + offset for offset, part in parts]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
+    size = reader.doc_count_all()
     return _Columns(
-        size=reader.doc_count_all(),
+        size=size,
         sources=_Codes.build(joined("sources")),
         months=_Codes.build(joined("months")),
-        entities=_Codes.build(joined("entity_keys"), shifted("entity_docs")),
-        tags=_Codes.build(joined("tag_ids"), shifted("tag_docs")),
+        entities=_Codes.build(joined("entity_keys"), shifted("entity_docs"), size),
+        tags=_Codes.build(joined("tag_ids"), shifted("tag_docs"), size),
     )
 
 
@@ -158,15 +168,29 @@ def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCount
     else:
         mask = np.zeros(columns.size, dtype=bool)
         mask[np.fromiter(matches, dtype=np.int64)] = True
-    counts = FacetCounts(total=int(mask.sum()))
-    sources = columns.sources.count(mask)
+    total = int(np.count_nonzero(mask))
+    counts = FacetCounts(total=total)
+    # Only the codes of the matching documents are read (or, when most match, those of
+    # the others, subtracted from the totals): the cost follows the matches, not the archive.
+    others = total * 2 > columns.size
+    docs = np.flatnonzero(~mask if others else mask)
+
+    def counted(codes: _Codes) -> dict[int, int]:
+        values, numbers = codes.count(docs, others=others)
+        return dict(zip(values.tolist(), numbers.tolist(), strict=True))
+
+    sources = counted(columns.sources)
     sources.pop(0, None)
     counts.sources.update(sources)
-    counts.months.update({(key // 100, key % 100): n for key, n in columns.months.count(mask).items() if key})
-    counts.tags.update(columns.tags.count(mask))
-    kind_mask = (1 << _KIND_BITS) - 1
-    for key, n in columns.entities.count(mask).items():
-        counts.entities[KINDS_BY_NUMBER[key & kind_mask]][key >> _KIND_BITS] = n
+    counts.months.update({(key // 100, key % 100): n for key, n in counted(columns.months).items() if key})
+    counts.tags.update(counted(columns.tags))
+    values, numbers = columns.entities.count(docs, others=others)
+    kinds = values & ((1 << _KIND_BITS) - 1)
+    ids = values >> _KIND_BITS
+    for number, kind in KINDS_BY_NUMBER.items():
+        here = kinds == number
+        if here.any():
+            counts.entities[kind].update(dict(zip(ids[here].tolist(), numbers[here].tolist(), strict=True)))
     return counts
 
 

@@ -63,7 +63,8 @@ class SearchResults:
 
 
 def _hydrate(ids: list[int]) -> dict[int, Article]:
-    articles = Article.objects.filter(id__in=ids).select_related("source")
+    # Unordered: the hits keep the index's order (sorting would cost a compile and a sort).
+    articles = Article.objects.filter(id__in=ids).select_related("source").order_by()
     return {article.id: article for article in articles}
 
 
@@ -94,7 +95,8 @@ def run_search(
     """
     user_query = parsed.query if parsed is not None else wq.Every()
     with searcher() as s:
-        snap = snapshot(s, str(index_dir()))
+        storage_key = str(index_dir())  # read once: it reads the file naming the live generation
+        snap = snapshot(s, storage_key)
         # From here: opening the searcher (or waiting for it) is not the query's cost.
         deadline = Deadline(time_budget())
         matches = Evaluator(snap, deadline=deadline).run(user_query)
@@ -102,7 +104,7 @@ def run_search(
             matches.mask &= Evaluator(snap, scored=False, deadline=deadline).run(filter_query).mask
         # Counted from the matching documents: Whoosh's len(results) is wrong for some
         # And/Not queries (see PERFORMANCE.md), and users see this number.
-        facets = count_facets(s, matches.mask, storage_key=str(index_dir()))
+        facets = count_facets(s, matches.mask, storage_key=storage_key)
         total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)

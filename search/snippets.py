@@ -1,17 +1,17 @@
 """Highlighted snippets: matched words in <mark>, every other character escaped.
 
 Whoosh's highlighter runs each stored body through the full analyzer, token object
-by token object (about 1.5 ms an article here). This module scans the text with one
-regular expression and looks each distinct word's index form up in a cache, so a
-page of snippets costs a few milliseconds. The index form comes from the same
-analyzer the index uses, so what is marked is exactly what matched.
+by token object (about 1.5 ms an article here). This module splits the text at
+whitespace and matches its distinct pieces, as sets, against a vocabulary of the
+words and pieces seen so far with their index forms, so a page of snippets costs
+about a millisecond. The index form comes from the same analyzer the index uses, so
+what is marked is exactly what matched.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
 from search.schema import text_analyzer
 
@@ -19,11 +19,67 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _analyzer = text_analyzer()
 
 
-@lru_cache(maxsize=200_000)
+class _Vocabulary:
+    """What the analyzer made of the text seen so far, kept both ways.
+
+    Words (``\\w+`` runs) and their index forms; and the pieces of text between
+    whitespace (``str.split()``), each with its words. No word character is whitespace,
+    so a text's words are exactly the words of its pieces: splitting a text (much
+    cheaper than running a regular expression over it) and looking its distinct pieces
+    up finds every word whose form the query asks for.
+    """
+
+    def __init__(self):
+        self.forms: dict[str, str] = {}  # word -> its index form ("" for a stop word)
+        self.words: dict[str, set[str]] = {}  # index form -> the words that give it
+        self.pieces: dict[str, tuple[str, ...]] = {}  # piece -> its words
+        self.pieces_by_form: dict[str, set[str]] = {}  # index form -> the pieces holding a word that gives it
+
+    def learn_words(self, words) -> None:
+        for word in words:
+            tokens = [token.text for token in _analyzer(word)]
+            form = tokens[0] if tokens else ""
+            # The reverse entry first: a word other threads find in ``forms`` is in ``words`` too.
+            self.words.setdefault(form, set()).add(word)
+            self.forms[word] = form
+
+    def learn_pieces(self, pieces) -> None:
+        for piece in pieces:
+            words = tuple(_WORD.findall(piece))
+            self.learn_words(word for word in words if word not in self.forms)
+            for word in words:
+                self.pieces_by_form.setdefault(self.forms[word], set()).add(piece)
+            self.pieces[piece] = words  # last: a piece found here has its reverse entries
+
+    def __len__(self) -> int:
+        return len(self.forms) + len(self.pieces)
+
+
+_VOCABULARY_LIMIT = 200_000  # words and pieces remembered (about 270 bytes each); then it starts afresh
+_vocabulary = _Vocabulary()
+
+
+def _knowing(*, words: set[str] = frozenset(), pieces: set[str] = frozenset()) -> _Vocabulary:
+    """The vocabulary, holding ``words`` and ``pieces`` (a fresh one when it would grow past its limit)."""
+    global _vocabulary
+    vocabulary = _vocabulary
+    # With a dict: one lookup per element of the set.
+    new_words, new_pieces = words.difference(vocabulary.forms), pieces.difference(vocabulary.pieces)
+    if new_words or new_pieces:
+        if len(vocabulary) + len(new_words) + 2 * len(new_pieces) > _VOCABULARY_LIMIT:
+            vocabulary = _vocabulary = _Vocabulary()
+            new_words, new_pieces = words, pieces
+        vocabulary.learn_words(new_words)
+        vocabulary.learn_pieces(new_pieces)
+    return vocabulary
+
+
 def index_form(word: str) -> str | None:
     """The term the index holds for ``word`` (None for a stop word)."""
-    tokens = [token.text for token in _analyzer(word)]
-    return tokens[0] if tokens else None
+    form = _vocabulary.forms.get(word)
+    if form is None:
+        form = _knowing(words={word}).forms[word]
+    return form or None
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> str:
@@ -52,13 +108,33 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
 
 def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are."""
-    # Each distinct word is looked up once (a body repeats many of its words), then one
-    # regular expression finds the matching ones: whole words, exactly the \w+ runs above.
-    found = [word for word in set(_WORD.findall(text)) if index_form(word) in terms]
-    if not found:
-        return []
-    alternatives = "|".join(map(re.escape, sorted(found, key=len, reverse=True)))
-    return [m.span() for m in re.finditer(rf"\b(?:{alternatives})\b", text)]
+    # The distinct pieces of the text (between whitespace) are matched against the pieces
+    # known to hold a word giving one of the terms, as sets (a body repeats many of its
+    # pieces, and the analyzer runs once per word and process); then each matching word
+    # is found with str.find, kept where it is a whole \w+ run (what a regular
+    # expression \b(?:word|...)\b finds, at a fraction of the cost).
+    pieces = set(text.split())
+    vocabulary = _knowing(pieces=pieces)
+    found = set()
+    for term in terms:
+        for piece in pieces.intersection(vocabulary.pieces_by_form.get(term, ())):
+            found.update(word for word in vocabulary.pieces[piece] if vocabulary.forms[word] == term)
+    spans = []
+    for word in found:
+        length = len(word)
+        at = text.find(word)
+        while at != -1:
+            end = at + length
+            if not (at and _is_word_char(text[at - 1])) and not (end < len(text) and _is_word_char(text[end])):
+                spans.append((at, end))
+            at = text.find(word, end)  # a later start inside this occurrence is no whole word
+    spans.sort()
+    return spans
+
+
+def _is_word_char(char: str) -> bool:
+    """Whether ``char`` is a word character of ``_WORD`` (a letter, digit or underscore)."""
+    return char.isalnum() or char == "_"
 
 
 # A phrase as the query holds it: the index forms of its words, and its slop (1: adjacent).

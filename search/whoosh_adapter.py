@@ -21,6 +21,7 @@ explicitly to the calls that accept them.
 from __future__ import annotations
 
 import ctypes
+import functools
 import heapq
 import logging
 import marshal
@@ -64,6 +65,7 @@ _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 # --- The guard -------------------------------------------------------------------------
 
+@functools.cache  # the package's metadata is read from disk; the imported module never changes under a process
 def installed_version() -> str:
     try:
         return version("Whoosh-Reloaded")

@@ -2,6 +2,9 @@
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from search.snippets import _WORD, highlight_all, index_form, matches, snippet
 
 TRICKY = (
@@ -33,3 +36,22 @@ def test_snippets_and_titles_mark_matches_and_escape_the_rest():
     assert marked.count("<mark>Wind</mark>") == 3 and "&lt;b&gt;" in marked and "<b>" not in marked
     assert "<mark>wind</mark>" in snippet(text, {"wind", "turbin"})
     assert highlight_all(text, {"coal"}) == "" == snippet(text, set())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.one_of(
+            st.sampled_from(_WORD.findall(TRICKY)),
+            st.text(alphabet="aeéEnrgy_42ыЖ\u0301\u00b2- .'", min_size=1, max_size=6),
+        ),
+        max_size=30,
+    ),
+    picked=st.lists(st.sampled_from(_WORD.findall(TRICKY) + ["e", "42", "ы", "en"]), min_size=1, max_size=4),
+)
+def test_any_text_gets_the_matches_of_the_word_by_word_definition(pieces, picked):
+    # Words glued to digits, underscores, combining accents and superscripts: the found
+    # occurrences must be whole \w+ runs, as the definition has them.
+    text = "".join(pieces)
+    terms = {index_form(w) for w in picked} - {None}
+    assert matches(text, terms) == reference(text, terms)
