@@ -198,7 +198,12 @@ class Gazetteer:
         places: dict[int, PlaceInfo] | None = None,
         adjectives: Iterable[tuple[int, str]] = (),
         persons: Iterable[int] = (),
+        in_context: bool = True,
     ):
+        # in_context=False: only where names are written (``spans``), for showing them. Whether
+        # a name is also an ordinary word is never asked, so the word-frequency lists (over
+        # 100 MB for Russian) stay out of the web servers that only highlight names.
+        self._in_context = in_context
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
         self._stemmed = ahocorasick.Automaton()
@@ -222,7 +227,7 @@ class Gazetteer:
         if acronym:
             automaton, key = self._exact, name
         elif not name.isascii() and _CYRILLIC.search(name):
-            if is_ordinary_russian_word(name):
+            if self._in_context and is_ordinary_russian_word(name):
                 return  # "Того" would tag Togo in every other Russian sentence
             automaton, key = self._stemmed, stemmed_key(name)
         else:
@@ -233,7 +238,7 @@ class Gazetteer:
         if pattern is None:
             one_word = " " not in name  # spaces are normalised before names arrive here
             pattern = _Pattern(
-                [], len(key), common=one_word and not acronym and is_common_word(name),
+                [], len(key), common=one_word and not acronym and self._in_context and is_common_word(name),
                 adjective=False, person=True, capitalised=name[:1].isupper(), country_level=False,
                 cyrillic=automaton is self._stemmed,
             )
@@ -352,7 +357,8 @@ class Gazetteer:
             if span.start in start_of and span.end in end_of:
                 start, end = start_of[span.start], end_of[span.end]
                 # A stem can be an ordinary word's too: "Порт" is not Porto ("Порто").
-                if " " not in stemmed[span.start : span.end] and is_ordinary_russian_word(text[start:end]):
+                if (self._in_context and " " not in stemmed[span.start : span.end]
+                        and is_ordinary_russian_word(text[start:end])):
                     continue
                 found.append(_Span(start, end, span.pattern))
         return found
