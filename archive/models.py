@@ -315,6 +315,20 @@ class BodyBlock:
     text: str
 
 
+_BLOCK_GAP = re.compile(r"\n\s*\n")
+
+
+def _block(raw: str):
+    """The paragraph or subheading one stretch of the body between blank lines holds (none if blank)."""
+    text = " ".join(raw.split())
+    if not text:
+        return
+    if text.startswith(SUBHEADING_MARK.strip()) and text.lstrip("#").startswith(" "):
+        yield BodyBlock("heading", text.lstrip("#").strip())
+    else:
+        yield BodyBlock("paragraph", text)
+
+
 class Article(RemembersSlug, models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True, blank=True)
@@ -387,25 +401,22 @@ class Article(RemembersSlug, models.Model):
 
     def blocks(self) -> list[BodyBlock]:
         """The body as paragraphs and subheadings, in order."""
-        blocks = []
-        for raw in re.split(r"\n\s*\n", self.body.strip()):
-            text = " ".join(raw.split())
-            if not text:
-                continue
-            if text.startswith(SUBHEADING_MARK.strip()) and text.lstrip("#").startswith(" "):
-                blocks.append(BodyBlock("heading", text.lstrip("#").strip()))
-            else:
-                blocks.append(BodyBlock("paragraph", text))
-        return blocks
+        return list(self._blocks())
+
+    def _blocks(self):
+        # One block at a time: a list page wants only the first paragraph of each body.
+        position = 0
+        body = self.body
+        for gap in _BLOCK_GAP.finditer(body):
+            yield from _block(body[position : gap.start()])
+            position = gap.end()
+        yield from _block(body[position:])
 
     @property
     def summary(self) -> str:
         if self.lede:
             return self.lede
-        for block in self.blocks():
-            if block.kind == "paragraph":
-                return block.text
-        return ""
+        return next((block.text for block in self._blocks() if block.kind == "paragraph"), "")
 
 
 class MentionOrigin(models.TextChoices):
