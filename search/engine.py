@@ -189,8 +189,8 @@ class Snapshot:
                 weights[word] = weights.get(word, 0.0) + weight
         model = Bo1Model(self.size, self.searcher.reader().field_length(fieldname))
         scored, best = [], 0.0
-        for word, weight in weights.items():
-            frequency = self._frequency(fieldname, field.to_bytes(word))
+        frequencies = self._frequencies(fieldname, [field.to_bytes(word) for word in weights])
+        for (word, weight), frequency in zip(weights.items(), frequencies, strict=True):
             if frequency is None:
                 continue
             score = model.score(weight, frequency, top_total)
@@ -202,13 +202,16 @@ class Snapshot:
         scored.sort(key=lambda item: (0 - item[0], item[1]))
         return [(word, score) for score, word in scored[:numterms]]
 
-    def _frequency(self, fieldname: str, btext: bytes) -> int | None:
+    def _frequencies(self, fieldname: str, words: list[bytes]) -> list[int | None]:
+        """Each word's collection frequency in the field (None when the index lacks it), looked up
+        in the cache in one pass (an article has some hundreds of distinct words)."""
         reader = self.searcher.reader()
-        key = (fieldname, btext)
-        return segment_cache.get(
-            (self.storage_key, self.segment_ids, "freq", fieldname, btext),
-            lambda: reader.frequency(fieldname, btext) if key in reader else None,
-        )
+
+        def read(keys: list[tuple]) -> list[int | None]:
+            return [reader.frequency(fieldname, key[-1]) if (fieldname, key[-1]) in reader else None for key in keys]
+
+        prefix = (self.storage_key, self.segment_ids, "freq", fieldname)
+        return segment_cache.get_many([(*prefix, word) for word in words], read)
 
     def idf(self, fieldname: str, btext: bytes, frequency: int | None = None) -> float:
         if frequency is None:
