@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from archive.text import body_fingerprint, lead_fingerprint, unique_slug, url_ke
 LANGUAGE_VALIDATOR = RegexValidator(r"^[a-z]{2}$", "Use a two-letter ISO 639-1 code, such as en or ru.")
 WIKIDATA_VALIDATOR = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q232.")
 SUBHEADING_MARK = "## "
+_BLOCK_GAP = re.compile(r"\n\s*\n")  # a blank line (or several) between blocks
 
 
 def slug_url(view: str, slug: str) -> str:
@@ -387,25 +389,28 @@ class Article(RemembersSlug, models.Model):
 
     def blocks(self) -> list[BodyBlock]:
         """The body as paragraphs and subheadings, in order."""
-        blocks = []
-        for raw in re.split(r"\n\s*\n", self.body.strip()):
-            text = " ".join(raw.split())
+        return list(self._blocks())
+
+    def _blocks(self) -> Iterator[BodyBlock]:
+        # One block at a time, so that the summary reads only up to the first paragraph.
+        body, start = self.body.strip(), 0
+        gaps = _BLOCK_GAP.finditer(body)
+        while start is not None:
+            gap = next(gaps, None)
+            text = " ".join(body[start:gap.start() if gap else len(body)].split())
+            start = gap.end() if gap else None
             if not text:
                 continue
             if text.startswith(SUBHEADING_MARK.strip()) and text.lstrip("#").startswith(" "):
-                blocks.append(BodyBlock("heading", text.lstrip("#").strip()))
+                yield BodyBlock("heading", text.lstrip("#").strip())
             else:
-                blocks.append(BodyBlock("paragraph", text))
-        return blocks
+                yield BodyBlock("paragraph", text)
 
     @property
     def summary(self) -> str:
         if self.lede:
             return self.lede
-        for block in self.blocks():
-            if block.kind == "paragraph":
-                return block.text
-        return ""
+        return next((block.text for block in self._blocks() if block.kind == "paragraph"), "")
 
 
 class MentionOrigin(models.TextChoices):
