@@ -141,15 +141,6 @@ def phrases(query: wq.Query, fieldname: str) -> list[tuple[list[str], int]]:
     ]
 
 
-def plain_terms(query: wq.Query, fieldname: str) -> set[str]:
-    """The single words (index forms) the query asks for in one field, outside phrases."""
-    return {
-        str(leaf.text)
-        for leaf in query.leaves()
-        if type(leaf) is wq.Term and leaf.fieldname == fieldname and not isinstance(leaf.text, bytes)
-    }
-
-
 def entity_words(query: wq.Query) -> dict[str, list[list[str]]]:
     """The names asked for by kind field (``person:tokayev`` -> {"person": [["tokayev"]]}), as index forms."""
     found: dict[str, list[list[str]]] = {}

@@ -19,6 +19,7 @@ from archive.models import Article
 from search import query as parsing
 from search.cache import segment_cache
 from search.engine import Deadline, Evaluator, QueryError, Snapshot, rank, snapshot
+from search.explain import phrases
 from search.facets import count_facets
 from search.index import index_dir, searcher
 from search.query import ParsedQuery
@@ -117,7 +118,9 @@ def run_search(
                 "add words or filters to narrow the search."
             )
         ranked = rank(snap, matches, sort=sort, start=(page - 1) * per_page, stop=page * per_page)
+        # Phrases are marked whole, from first word to last; the other words one by one.
         terms = _query_terms(snap, user_query)
+        title_phrases, body_phrases = phrases(user_query, "title"), phrases(user_query, "body")
         found = []
         for docnum, score in ranked:
             stored = s.stored_fields(docnum)
@@ -125,8 +128,8 @@ def run_search(
                 (
                     int(stored["id"]),
                     score,
-                    highlight_all(stored.get("title", ""), terms.get("title", set())),
-                    snippet(stored.get("body", ""), terms.get("body", set())),
+                    highlight_all(stored.get("title", ""), terms.get("title", set()), title_phrases),
+                    snippet(stored.get("body", ""), terms.get("body", set()), phrases=body_phrases),
                 )
             )
     return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
@@ -164,12 +167,14 @@ def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -
 
 
 def _query_terms(snap: Snapshot, query: wq.Query) -> dict[str, set[str]]:
-    """The index terms a query looks for, by field (wildcards and fuzzy words expanded)."""
+    """The single words a query looks for, by field (wildcards and fuzzy words expanded), outside phrases."""
     # Not Query.existing_terms(): in whoosh-reloaded 2.7.5 its loop variable overwrites
     # its field argument, so it drops the terms of every field after the first.
     terms: dict[str, set[str]] = {}
     reader = snap.searcher.reader()
     for leaf in query.leaves():
+        if isinstance(leaf, wq.Phrase):
+            continue  # marked whole (_phrases), not word by word
         if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             pairs = snap.expand(leaf)
         else:

@@ -22,8 +22,6 @@ from archive.search_backend import get_search_backend
 from search.explain import (
     entity_words,
     operator_suggestion,
-    phrases,
-    plain_terms,
     query_notes,
     readable,
     worth_explaining,
@@ -33,7 +31,7 @@ from search.forms import SearchForm
 from search.index import IndexUnavailable
 from search.query import ParsedQuery, QueryError, parse_query
 from search.service import SORTS, SearchResults, run_search
-from search.snippets import entity_sentences, highlight_all, snippet
+from search.snippets import entity_sentences
 from search.suggest import suggest
 
 PER_PAGE = 20
@@ -89,20 +87,13 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _mark_what_was_asked(results: SearchResults, parsed: ParsedQuery) -> None:
-    """Phrases are marked whole rather than word by word, and a query by entity shows
-    the sentence that names the entity instead of the lead paragraph."""
-    body_phrases, title_phrases = phrases(parsed.query, "body"), phrases(parsed.query, "title")
+    """A query by entity shows the sentence that names the entity instead of the lead paragraph
+    (phrases and words are marked by the search service)."""
     asked = entity_words(parsed.query)
-    if not (body_phrases or title_phrases or asked):
+    if not asked:
         return
-    articles = [hit.article for hit in results.hits]
-    sentences = entity_sentences(articles, asked) if asked else {}
-    body_terms, title_terms = plain_terms(parsed.query, "body"), plain_terms(parsed.query, "title")
+    sentences = entity_sentences([hit.article for hit in results.hits], asked)
     for hit in results.hits:
-        if body_phrases and (html := snippet(hit.article.body, body_terms, phrases=body_phrases)):
-            hit.snippet_html = mark_safe(html)
-        if title_phrases and (html := highlight_all(hit.article.title, title_terms, title_phrases)):
-            hit.title_html = mark_safe(html)
         if hit.article.id in sentences and "<mark>" not in hit.snippet_html:
             hit.snippet_html = mark_safe(sentences[hit.article.id])
 

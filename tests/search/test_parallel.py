@@ -64,6 +64,7 @@ def test_many_threads_search_while_a_writer_commits_and_each_answer_is_one_snaps
             errors.append(error)
         finally:
             writing.clear()
+            connection.close()  # a thread's connection is its own to close (PostgreSQL drops the test database after)
 
     threads = [threading.Thread(target=search, args=(n,)) for n in range(8)]
     for thread in threads:
