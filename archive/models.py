@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F, Q
-from django.core.signals import setting_changed
 from django.db.models.functions import Lower
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -22,7 +21,6 @@ from archive.text import body_fingerprint, lead_fingerprint, unique_slug, url_ke
 LANGUAGE_VALIDATOR = RegexValidator(r"^[a-z]{2}$", "Use a two-letter ISO 639-1 code, such as en or ru.")
 WIKIDATA_VALIDATOR = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q232.")
 SUBHEADING_MARK = "## "
-_BLOCK_GAP = re.compile(r"\n\s*\n")  # a blank line (or several) between blocks
 
 
 def slug_url(view: str, slug: str) -> str:
@@ -317,6 +315,20 @@ class BodyBlock:
     text: str
 
 
+_BLOCK_GAP = re.compile(r"\n\s*\n")
+
+
+def _block(raw: str):
+    """The paragraph or subheading one stretch of the body between blank lines holds (none if blank)."""
+    text = " ".join(raw.split())
+    if not text:
+        return
+    if text.startswith(SUBHEADING_MARK.strip()) and text.lstrip("#").startswith(" "):
+        yield BodyBlock("heading", text.lstrip("#").strip())
+    else:
+        yield BodyBlock("paragraph", text)
+
+
 class Article(RemembersSlug, models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True, blank=True)
@@ -391,20 +403,14 @@ class Article(RemembersSlug, models.Model):
         """The body as paragraphs and subheadings, in order."""
         return list(self._blocks())
 
-    def _blocks(self) -> Iterator[BodyBlock]:
-        # One block at a time, so that the summary reads only up to the first paragraph.
-        body, start = self.body.strip(), 0
-        gaps = _BLOCK_GAP.finditer(body)
-        while start is not None:
-            gap = next(gaps, None)
-            text = " ".join(body[start:gap.start() if gap else len(body)].split())
-            start = gap.end() if gap else None
-            if not text:
-                continue
-            if text.startswith(SUBHEADING_MARK.strip()) and text.lstrip("#").startswith(" "):
-                yield BodyBlock("heading", text.lstrip("#").strip())
-            else:
-                yield BodyBlock("paragraph", text)
+    def _blocks(self):
+        # One block at a time: a list page wants only the first paragraph of each body.
+        position = 0
+        body = self.body
+        for gap in _BLOCK_GAP.finditer(body):
+            yield from _block(body[position : gap.start()])
+            position = gap.end()
+        yield from _block(body[position:])
 
     @property
     def summary(self) -> str:

@@ -38,7 +38,7 @@ def co_mentioned(entity: Entity, counts: FacetCounts, *, limit: int = 12) -> lis
 
 def mention_sentences(entity: Entity, articles) -> dict[int, str]:
     """For each article, the first sentence that names the entity (by its name or any alias)."""
-    gazetteer = Gazetteer([(entity.id, name) for name in entity.all_names()])
+    gazetteer = Gazetteer([(entity.id, name) for name in entity.all_names()], in_context=False)
     sentences = {}
     for article in articles:
         spans = gazetteer.spans(article.body)

@@ -160,6 +160,7 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
                 entry["examples"].append({"article": article_id, "sentence": candidate.sentence})
     if not seen:
         return 0
+    seen = _join_variants(seen)
     existing = {s.key: s for s in EntitySuggestion.objects.filter(key__in=list(seen))}
     # A name offered as an alias of a known entity takes that entity's kind.
     targets = Entity.objects.in_bulk({entry["target"] for entry in seen.values() if entry["target"]})
@@ -190,6 +191,52 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
     EntitySuggestion.objects.bulk_create(new, ignore_conflicts=True)
     EntitySuggestion.objects.bulk_update(changed, ["article_ids", "article_count", "strong", "kind", "examples"])
     return len(new)
+
+
+def _join_variants(seen: dict[str, dict]) -> dict[str, dict]:
+    """One suggestion for the short and the long form of one name seen in the same batch.
+
+    "McDonnell Douglas" and "McDonnell Douglas Corp", "Chase Manhattan" and "Chase Manhattan
+    Bank": a name that another suggested name starts with is the same name, shortened. So is a
+    name with only titles before it ("President Li Wei" and "Li Wei"). The form seen in more
+    articles is kept (then the one found by a title or an organisation word, then the longer),
+    with the articles, examples and kind of the others.
+    """
+    from archive.discovery import is_title_word
+
+    words = {key: tuple(key.split()) for key in seen}
+    by_words = {value: key for key, value in words.items()}
+    parent = {key: key for key in seen}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for key, long in words.items():
+        for cut in range(1, len(long)):
+            for piece, extra in ((long[:cut], ()), (long[cut:], long[:cut])):
+                other = by_words.get(piece)
+                if other is not None and all(is_title_word(word) for word in extra):
+                    parent[root(other)] = root(key)
+    groups: dict[str, list[str]] = {}
+    for key in seen:
+        groups.setdefault(root(key), []).append(key)
+    joined = {}
+    for keys in groups.values():
+        keys.sort(key=lambda k: (len(seen[k]["ids"]), seen[k]["strong"], len(words[k])), reverse=True)
+        entry = seen[keys[0]]
+        for other in map(seen.get, keys[1:]):
+            entry["ids"] |= other["ids"]
+            entry["strong"] |= other["strong"]
+            entry["target"] = entry["target"] or other["target"]
+            if entry["kind"] == EntityKind.OTHER:
+                entry["kind"] = other["kind"]
+            room = EntitySuggestion.MAX_EXAMPLES - len(entry["examples"])
+            entry["examples"] += other["examples"][:max(room, 0)]
+        joined[keys[0]] = entry
+    return joined
 
 
 def prune_suggestions(gazetteer: Gazetteer | None = None) -> int:

@@ -67,6 +67,7 @@ _FUNCTION_WORDS = frozenset(
     which what how why not no so yet also both either neither each every all any some many much more most few
     several such other another one two three four five six seven eight nine ten according says said meanwhile
     however today yesterday tomorrow tonight now still even only just like unlike despite including whether
+    later earlier separately elsewhere instead
     because although though unless once twice outside inside north south east west northern southern eastern
     western central
     january february march april may june july august september october november december jan feb mar apr jun
@@ -151,6 +152,9 @@ def _morph():
     return pymorphy3.MorphAnalyzer()
 
 
+_last_built: tuple[tuple[list, list], Gazetteer] | None = None
+
+
 @dataclass(frozen=True)
 class PlaceInfo:
     parent_id: int | None = None
@@ -158,7 +162,7 @@ class PlaceInfo:
     needs_context: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pattern:
     entity_ids: list[int]
     length: int
@@ -194,7 +198,12 @@ class Gazetteer:
         places: dict[int, PlaceInfo] | None = None,
         adjectives: Iterable[tuple[int, str]] = (),
         persons: Iterable[int] = (),
+        in_context: bool = True,
     ):
+        # in_context=False: only where names are written (``spans``), for showing them. Whether
+        # a name is also an ordinary word is never asked, so the word-frequency lists (over
+        # 100 MB for Russian) stay out of the web servers that only highlight names.
+        self._in_context = in_context
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
         self._stemmed = ahocorasick.Automaton()
@@ -217,8 +226,8 @@ class Gazetteer:
         acronym = is_acronym(name)
         if acronym:
             automaton, key = self._exact, name
-        elif _CYRILLIC.search(name):
-            if is_ordinary_russian_word(name):
+        elif not name.isascii() and _CYRILLIC.search(name):
+            if self._in_context and is_ordinary_russian_word(name):
                 return  # "Того" would tag Togo in every other Russian sentence
             automaton, key = self._stemmed, stemmed_key(name)
         else:
@@ -229,7 +238,7 @@ class Gazetteer:
         if pattern is None:
             one_word = " " not in name  # spaces are normalised before names arrive here
             pattern = _Pattern(
-                [], len(key), common=one_word and not acronym and is_common_word(name),
+                [], len(key), common=one_word and not acronym and self._in_context and is_common_word(name),
                 adjective=False, person=True, capitalised=name[:1].isupper(), country_level=False,
                 cyrillic=automaton is self._stemmed,
             )
@@ -243,7 +252,8 @@ class Gazetteer:
         if place is not None and place.place_type in ("country", "former", "nation", "continent", "bloc"):
             pattern.country_level = True
         if not pattern.adjective:
-            pattern.adjective = acronym or "." in name or (entity_id, fold(name)) in self._adjectives
+            pattern.adjective = acronym or "." in name or bool(self._adjectives) and (
+                entity_id, key if automaton is self._folded else fold(name)) in self._adjectives
 
     @classmethod
     def from_database(cls) -> Gazetteer:
@@ -252,9 +262,15 @@ class Gazetteer:
         # In id order: when places share a name, the one loaded first (the larger) is preferred.
         rows = list(Entity.objects.order_by("id").values_list(
             "id", "name", "kind", "parent_id", "place_type", "needs_context"))
-        names = [(pk, name) for pk, name, *_ in rows]
         aliases = list(Alias.objects.order_by("entity_id", "id").values_list("entity_id", "name", "adjective"))
-        names += [(entity_id, name) for entity_id, name, _ in aliases]
+        # The same rows give the same gazetteer: the last one built is reused while nothing in
+        # them changed (a worker tagging batch after batch, an import after a re-tagging). Rows
+        # are compared whole, so any edit of a name, alias, kind or parent builds afresh.
+        global _last_built
+        signature = (rows, aliases)
+        last = _last_built
+        if last is not None and last[0] == signature:
+            return last[1]
         places = {
             pk: PlaceInfo(parent_id, place_type, needs_context)
             for pk, _, kind, parent_id, place_type, needs_context in rows
@@ -262,7 +278,10 @@ class Gazetteer:
         }
         persons = [pk for pk, _, kind, *_ in rows if kind == EntityKind.PERSON]
         adjectives = [(entity_id, name) for entity_id, name, adjective in aliases if adjective]
-        return cls(names, places=places, adjectives=adjectives, persons=persons)
+        names = [(pk, name) for pk, name, *_ in rows] + [(entity_id, name) for entity_id, name, _ in aliases]
+        gazetteer = cls(names, places=places, adjectives=adjectives, persons=persons)
+        _last_built = (signature, gazetteer)
+        return gazetteer
 
     # ---- Hierarchy -------------------------------------------------------------------------
 
@@ -338,7 +357,8 @@ class Gazetteer:
             if span.start in start_of and span.end in end_of:
                 start, end = start_of[span.start], end_of[span.end]
                 # A stem can be an ordinary word's too: "Порт" is not Porto ("Порто").
-                if " " not in stemmed[span.start : span.end] and is_ordinary_russian_word(text[start:end]):
+                if (self._in_context and " " not in stemmed[span.start : span.end]
+                        and is_ordinary_russian_word(text[start:end])):
                     continue
                 found.append(_Span(start, end, span.pattern))
         return found

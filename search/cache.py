@@ -67,6 +67,27 @@ class SegmentCache:
         self.put(key, value)
         return value
 
+    def get_many(self, keys: list[tuple], compute: Callable[[list[tuple]], list]) -> list:
+        """The values stored under ``keys``, in order; ``compute`` is called once (outside the
+        lock) with the keys that are missing and returns their values in the same order."""
+        values: list = [None] * len(keys)
+        missing: list[int] = []
+        with self._lock:
+            items = self._items
+            for i, key in enumerate(keys):
+                found = items.get(key)
+                if found is None:
+                    missing.append(i)
+                else:
+                    items.move_to_end(key)
+                    values[i] = found[0]
+        if missing:
+            computed = compute([keys[i] for i in missing])
+            for i, value in zip(missing, computed, strict=True):
+                values[i] = value
+                self.put(keys[i], value)
+        return values
+
     def peek(self, key: tuple):
         """The value stored under ``key``, or None."""
         with self._lock:

@@ -178,14 +178,22 @@ class Snapshot:
             return []
         weights: dict[str, float] = {}
         top_total = 0.0
-        for btext, _, weight, _ in field.index(text):
-            word = field.from_bytes(btext)
-            top_total += weight
-            weights[word] = weights.get(word, 0.0) + weight
+        term_counts = getattr(field, "term_counts", None)
+        if term_counts is not None:  # the same weights as field.index gives, without positions
+            boost = field.format.field_boost
+            for word, count in term_counts(text).items():
+                weight = float(count) * boost
+                top_total += weight
+                weights[word] = weight
+        else:
+            for btext, _, weight, _ in field.index(text):
+                word = field.from_bytes(btext)
+                top_total += weight
+                weights[word] = weights.get(word, 0.0) + weight
         model = Bo1Model(self.size, self.searcher.reader().field_length(fieldname))
         scored, best = [], 0.0
-        for word, weight in weights.items():
-            frequency = self._frequency(fieldname, field.to_bytes(word))
+        frequencies = self._frequencies(fieldname, [field.to_bytes(word) for word in weights])
+        for (word, weight), frequency in zip(weights.items(), frequencies, strict=True):
             if frequency is None:
                 continue
             score = model.score(weight, frequency, top_total)
@@ -197,13 +205,16 @@ class Snapshot:
         scored.sort(key=lambda item: (0 - item[0], item[1]))
         return [(word, score) for score, word in scored[:numterms]]
 
-    def _frequency(self, fieldname: str, btext: bytes) -> int | None:
+    def _frequencies(self, fieldname: str, words: list[bytes]) -> list[int | None]:
+        """Each word's collection frequency in the field (None when the index lacks it), looked up
+        in the cache in one pass (an article has some hundreds of distinct words)."""
         reader = self.searcher.reader()
-        key = (fieldname, btext)
-        return segment_cache.get(
-            (self.storage_key, self.segment_ids, "freq", fieldname, btext),
-            lambda: reader.frequency(fieldname, btext) if key in reader else None,
-        )
+
+        def read(keys: list[tuple]) -> list[int | None]:
+            return [reader.frequency(fieldname, key[-1]) if (fieldname, key[-1]) in reader else None for key in keys]
+
+        prefix = (self.storage_key, self.segment_ids, "freq", fieldname)
+        return segment_cache.get_many([(*prefix, word) for word in words], read)
 
     def idf(self, fieldname: str, btext: bytes, frequency: int | None = None) -> float:
         if frequency is None:

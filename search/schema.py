@@ -102,6 +102,20 @@ class Text(fields.TEXT):
             return
         yield from self._index_words(value)
 
+    def term_counts(self, value: str) -> dict[str, int]:
+        """How often each index term occurs in ``value``, in order of first occurrence: the
+        frequencies ``index`` gives, without encoding positions (for a document's key terms)."""
+        if not isinstance(value, str) or not whoosh_adapter.fast_indexing(self, self._index_words):
+            return {self.from_bytes(btext): frequency for btext, frequency, _, _ in super().index(value)}
+        counts: dict[str, int] = {}
+        for word in _TOKEN.findall(value):
+            term = _TERMS.get(word)
+            if term is None:
+                term = _term(word)
+            if term:
+                counts[term] = counts.get(term, 0) + 1
+        return counts
+
     def _index_words(self, value: str):
         positions: dict[str, list[int]] = {}
         position = None

@@ -238,7 +238,7 @@ def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:
     names already built into one, when several texts are searched for the same names."""
     from archive.tagging import Gazetteer  # the tagger's own matching, so what it found is what is marked
 
-    gazetteer = gazetteer or Gazetteer([(0, name) for name in names])
+    gazetteer = gazetteer or Gazetteer([(0, name) for name in names], in_context=False)
     spans = _first_spans(gazetteer, text)
     if not spans:
         return ""
@@ -309,7 +309,7 @@ def entity_sentences(articles, asked: dict[str, list[list[str]]]) -> dict[int, s
         if article.id in names:
             key = tuple(sorted(set(names[article.id])))
             if key not in gazetteers:
-                gazetteers[key] = Gazetteer([(0, name) for name in key])
+                gazetteers[key] = Gazetteer([(0, name) for name in key], in_context=False)
             sentence = sentence_snippet(article.body, list(key), gazetteer=gazetteers[key])
             if sentence:
                 found[article.id] = sentence

@@ -517,7 +517,7 @@ class _Importer:
                 stored, labels = self.store_one_by_one(fresh, known)
             created_now = [article.id for article in stored]
             for article in stored:
-                found[article.id] = discover_names(article)
+                found[article.id] = discover_names(article, lookups.gazetteer)
             notify_articles_changed(created_now)
             record_suggestions(found, lookups.gazetteer)
         report.created.extend(created_now)

@@ -44,6 +44,21 @@ def test_tagging_collects_suggestions_with_counts_and_examples(news):
     assert EntitySuggestion.objects.get(name="Eurasian Development Bank").article_count == 2
 
 
+def test_the_short_and_the_long_form_of_a_name_make_one_suggestion():
+    articles = [
+        make_article("Tanker", "Officials said McDonnell Douglas Corp won the contract to modify refuelling aircraft."),
+        make_article("Tanker deal", "The contract for McDonnell Douglas was the largest this year, officials said."),
+        make_article("Banks", "The Royal Bank of Canada said the Bank of Canada would hold its rates this month."),
+    ]
+    tag_articles(articles=articles)
+    names = set(EntitySuggestion.objects.open().values_list("name", flat=True))
+    assert "McDonnell Douglas" not in names
+    suggestion = EntitySuggestion.objects.get(name="McDonnell Douglas Corp")
+    assert suggestion.kind == EntityKind.ORGANISATION and suggestion.article_count == 2
+    # More words before a name than titles make another name: two suggestions.
+    assert {"Royal Bank of Canada", "Bank of Canada"} <= names
+
+
 def test_known_names_are_not_suggested(news):
     make_entity("Eurasian Development Bank", aliases=["EDB"])
     tag_articles(articles=news)

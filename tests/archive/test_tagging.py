@@ -273,3 +273,20 @@ def test_names_only_in_the_title_count_once(gazetteer):
 def test_known_names_are_recognised_in_any_script(gazetteer):
     assert gazetteer.known("Kazakhstan") and gazetteer.known("Казахстана") and gazetteer.known("SPIC")
     assert not gazetteer.known("Kazakhstan Temir Zholy")
+
+
+@pytest.mark.django_db
+def test_the_gazetteer_from_the_database_follows_every_change_of_names():
+    from archive.models import Alias, EntityKind
+    from tests.factories import make_entity
+
+    entity = make_entity("Eurasian Development Bank", kind=EntityKind.ORGANISATION)
+    first = Gazetteer.from_database()
+    assert Gazetteer.from_database() is first  # nothing changed: the same automaton serves again
+    assert not first.find("The EDB lent money.")
+    Alias.objects.create(entity=entity, name="EDB")
+    assert Gazetteer.from_database().find("The EDB lent money.") == {entity.id: 1}
+    entity.__class__.objects.filter(pk=entity.pk).update(name="Asian Infrastructure Bank")  # no save(), no signal
+    renamed = Gazetteer.from_database()
+    assert renamed.find("The Asian Infrastructure Bank lent money.") == {entity.id: 1}
+    assert not renamed.find("The Eurasian Development Bank lent money.")

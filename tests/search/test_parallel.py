@@ -146,3 +146,18 @@ def test_a_search_does_not_wait_for_another_thread_in_the_middle_of_one(reindex)
     finally:
         release.set()
         holder.join()
+
+
+def test_many_values_are_looked_up_and_computed_in_one_pass():
+    cache = SegmentCache(budget=10_000)
+    cache.put(("ix", "seg0", "freq", b"wind"), 7)
+    asked = []
+
+    def compute(keys):
+        asked.append(keys)
+        return [len(key[-1]) for key in keys]
+
+    keys = [("ix", "seg0", "freq", word) for word in (b"wind", b"steppe", b"farm")]
+    assert cache.get_many(keys, compute) == [7, 6, 4]
+    assert asked == [[keys[1], keys[2]]]  # only the missing ones, once
+    assert cache.get_many(keys, compute) == [7, 6, 4] and len(asked) == 1  # now all stored

@@ -364,3 +364,15 @@ def test_a_story_arriving_by_feed_page_and_archive_is_stored_once(tmp_path):
     assert report.failures == []
     assert Article.objects.filter(url__contains="shymkent-rooftop-solar").count() == 1
     assert report.unchanged_count == 2
+
+
+def test_an_import_offers_a_known_name_with_a_title_as_its_alias(tmp_path):
+    from archive.models import EntityKind, EntitySuggestion
+
+    tokayev = make_entity("Kassym-Jomart Tokayev", kind=EntityKind.PERSON, aliases=["Tokayev"])
+    path = tmp_path / "feed.jsonl"
+    path.write_text(jsonl_line(title="Leaders meet", body=(
+        "President Xi Jinping met President Tokayev in Beijing on Wednesday, and the two leaders agreed to "
+        "expand trade.")))
+    import_articles(paths=[path])
+    assert EntitySuggestion.objects.get(name="President Tokayev").target == tokayev
