@@ -11,15 +11,17 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 
+from archive.conditional import answer_if_changed
 from archive.exports import FORMATS
 from archive.filters import FILTER_NAMES, ArticleFilter, active_chips
 from archive.models import Article, Entity, Source, Tag
+from archive.place_lists import articles_about
 
 
 def feed_size() -> int:
@@ -44,7 +46,14 @@ class ArticleFeed(Feed):
     def item_description(self, item: Article) -> str:
         return item.summary
 
-    def item_pubdate(self, item: Article) -> dt.datetime:
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        return answer_if_changed(request, response)
+
+    def item_pubdate(self, item: Article) -> dt.datetime | None:
+        # An undated story has no publication date; its entry still has its last edit ("updated").
+        if item.published is None:
+            return None
         return dt.datetime.combine(item.published, dt.time.min, tzinfo=dt.UTC)
 
     def item_updateddate(self, item: Article) -> dt.datetime:
@@ -83,7 +92,7 @@ class EntityFeed(ArticleFeed):
         return get_object_or_404(Entity, slug=slug)
 
     def articles(self, entity: Entity) -> QuerySet[Article]:
-        return Article.objects.mentioning(entity)
+        return articles_about(entity)  # a place's feed has the stories of the places inside it, as its page
 
     def title(self, entity: Entity) -> str:
         return f"Dossier: {entity.name}"

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from archive.models import Entity, EntityKind, Mention, PlaceType
+from django.db.models import QuerySet
+
+from archive.models import Article, Entity, EntityKind, Mention, PlaceType
 
 # A place inside one of these is named without it: "Kazakhstan", not "Kazakhstan, in Asia".
 _TOO_WIDE_TO_NAME = {PlaceType.CONTINENT, PlaceType.BLOC}
@@ -32,6 +34,17 @@ def places_in_use() -> dict[int, int]:
         for ancestor_id, _ in chain:
             inside[ancestor_id] = inside.get(ancestor_id, 0) + 1
     return inside
+
+
+def articles_about(entity: Entity, inside: Iterable[int] | None = None) -> QuerySet[Article]:
+    """The articles naming the entity or, for a place, any place inside it (as the entity filter finds them).
+
+    ``inside``: the ids ``Entity.objects.with_places_inside(entity)`` gives, when the caller has them.
+    """
+    inside = set(Entity.objects.with_places_inside(entity) if inside is None else inside) | {entity.pk}
+    if len(inside) == 1:
+        return Article.objects.mentioning(entity)
+    return Article.objects.filter(mentions__entity__in=inside).distinct()
 
 
 def listed_entity_count() -> int:

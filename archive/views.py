@@ -19,7 +19,7 @@ from archive.facets import timeline, undated_url
 from archive.filters import ArticleFilter
 from archive.listing import cleaned_filters, filter_context, page_response, paginate, without_empty_fields
 from archive.models import KIND_PLURALS, Alias, Article, Entity, EntityKind, FormerSlug, Mention, Source, Tag
-from archive.place_lists import attach_parents, listed_entity_count, places_in_use
+from archive.place_lists import articles_about, attach_parents, listed_entity_count, places_in_use
 from archive.profiles import co_mentioned, mention_sentences
 from archive.search_backend import get_search_backend
 from archive.text import fold
@@ -185,14 +185,10 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if entity is None:
         return _moved(request, slug=slug, field="entity")
     inside = set(Entity.objects.with_places_inside(entity)) - {entity.pk}
-    if inside:
-        named = Article.objects.filter(mentions__entity__in=[entity.pk, *inside]).distinct()
-    else:
-        named = Article.objects.mentioning(entity)
     # The list, the timeline and the co-mentions all come from "articles naming this
     # entity": from the index when it is in step, else from the database.
     backend = get_search_backend()
-    counts, articles = backend.list_filtered(named, {"entity": [entity]})
+    counts, articles = backend.list_filtered(articles_about(entity, inside), {"entity": [entity]})
     page = paginate(request, articles)
     filter_params = QueryDict(mutable=True)
     filter_params["entity"] = entity.slug

@@ -113,3 +113,44 @@ def test_pages_name_their_feed_in_the_head_for_feed_readers(client, archive, rei
     head = html.split("</head>", 1)[0]
     assert '<link rel="alternate" type="application/atom+xml"' in head
     assert f'href="{feed}"' in head
+
+
+def test_an_undated_story_is_an_entry_without_a_publication_date(client, archive):
+    make_article("Turbines arrive by rail", "Blades arrived for the wind farm.", published=None,
+                 mentions=[archive["tokayev"]])
+    for url in ("/articles/feed.atom?undated=1", "/entities/kassym-jomart-tokayev/feed/"):
+        undated = [entry for entry in entries(client.get(url)) if entry["title"] == "Turbines arrive by rail"]
+        assert len(undated) == 1 and undated[0]["published"] is None, url
+
+
+@pytest.mark.parametrize("url", ["/articles/feed.atom", "/entities/kassym-jomart-tokayev/feed/",
+                                 "/articles/feed.atom?tag=energy"])
+def test_a_feed_reader_polling_an_unchanged_feed_gets_304_until_an_article_is_edited(client, archive, url):
+    from archive.models import Article
+
+    first = client.get(url)
+    last_modified, etag = first["Last-Modified"], first["ETag"]
+    for validator in ({"HTTP_IF_MODIFIED_SINCE": last_modified}, {"HTTP_IF_NONE_MATCH": etag}):
+        again = client.get(url, **validator)
+        assert again.status_code == 304 and again.content == b""
+    # An editor changes a story of the feed, in the same second even: the feed is new again.
+    article = Article.objects.get(title="Wind farm opens near Astana")
+    article.title = "Wind farm opens near Astana, officials say"
+    article.save()
+    changed = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert changed.status_code == 200
+    assert changed["Last-Modified"] != last_modified and changed["ETag"] != etag
+    assert "Wind farm opens near Astana, officials say" in [entry["title"] for entry in entries(changed)]
+
+
+def test_a_feed_that_gains_an_older_story_is_not_answered_304(client, archive):
+    """Tagging an older story changes no date of the feed's newest items; the feed has still changed."""
+    from archive.models import Article, Mention
+
+    url = "/entities/kassym-jomart-tokayev/feed/"
+    last_modified = client.get(url)["Last-Modified"]
+    older = Article.objects.get(title="Coal report")
+    Mention.objects.create(article=older, entity=archive["tokayev"], count=1)  # as a re-tagging run adds it
+    changed = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert changed.status_code == 200
+    assert "Coal report" in [entry["title"] for entry in entries(changed)]

@@ -149,3 +149,11 @@ def _mark_after(html: str, title: str) -> str | None:
     item = html.split(f">{title}</a>", 1)[1].split("</li>", 1)[0]
     found = re.search(r'<p class="through-place"[^>]*>(.*?)</p>', item, re.S)
     return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()) if found else None
+
+
+def test_a_countrys_feed_and_downloads_hold_the_same_articles_as_its_page(client, world):
+    kazakhstan = world["kazakhstan"]
+    feed = client.get(f"/entities/{kazakhstan.slug}/feed/").content.decode()
+    assert all(f"<title>{article.title}</title>" in feed for article in world["articles"].values())
+    csv = b"".join(client.get(f"/articles/export.csv?entity={kazakhstan.slug}").streaming_content).decode()
+    assert all(article.title in csv for article in world["articles"].values())
