@@ -217,7 +217,7 @@ class SuggestionQueueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("review", "To review"), ("open", "All open (incl. names seen once)"),
+            ("review", "To review"), (SuggestionStatus.WATCHING, "Watching (seen too little to review)"),
             (SuggestionStatus.ACCEPTED, "Accepted"), (SuggestionStatus.REJECTED, "Rejected"),
             (SuggestionStatus.MERGED, "Merged"), ("all", "All"),
         ]
@@ -231,8 +231,6 @@ class SuggestionQueueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or "review"
         if value == "review":
-            return queryset.worth_reviewing()
-        if value == "open":
             return queryset.open()
         if value == "all":
             return queryset
@@ -241,7 +239,7 @@ class SuggestionQueueFilter(admin.SimpleListFilter):
 
 def _accept_as(kind: str, label: str):
     def action(modeladmin, request, queryset):
-        open_items = list(queryset.filter(status=SuggestionStatus.NEW))
+        open_items = list(queryset.undecided())
         for suggestion in open_items:
             suggestion.kind = kind
             suggestion.save(update_fields=["kind", "updated"])
@@ -301,14 +299,14 @@ class EntitySuggestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Accept as the kind shown: make entities and tag their articles")
     def accept(self, request, queryset):
-        entities = [accept_suggestion(suggestion=s) for s in queryset.filter(status=SuggestionStatus.NEW)]
+        entities = [accept_suggestion(suggestion=s) for s in queryset.undecided()]
         self.message_user(request, f"Created or reused {counted(len(entities), 'entity', 'entities')}.",
                           messages.SUCCESS)
 
     @admin.action(description="Reject: not entities, never suggest again")
     def reject(self, request, queryset):
         count = 0
-        for suggestion in queryset.filter(status=SuggestionStatus.NEW):
+        for suggestion in queryset.undecided():
             reject_suggestion(suggestion=suggestion)
             count += 1
         self.message_user(request, f"Rejected {counted(count, 'suggestion')}.", messages.SUCCESS)
@@ -316,7 +314,7 @@ class EntitySuggestionAdmin(admin.ModelAdmin):
     @admin.action(description="Merge into the known entity (as an alias)")
     def merge_into_target(self, request, queryset):
         merged = skipped = 0
-        for suggestion in queryset.filter(status=SuggestionStatus.NEW).select_related("target"):
+        for suggestion in queryset.undecided().select_related("target"):
             if suggestion.target is None:
                 skipped += 1
                 continue

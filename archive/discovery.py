@@ -82,7 +82,7 @@ _ORG = re.compile(
     rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
-_PLAIN = re.compile(rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|for\s+)?{_NAME_WORD}){{1,4}})")
+_PLAIN = re.compile(rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+)?{_NAME_WORD}){{1,4}})")
 # Capitalised words that start sentences or are not names by themselves.
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "By", "For", "From", "With", "As", "But", "And", "Or", "If", "It", "Its",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -201,17 +200,17 @@ def timeline(counts: FacetCounts, params: QueryDict, *, max_months: int = 48) ->
     slot_width = width / len(slots)
     gap = min(2.0, slot_width * 0.2)
     # Each bar's link is the other parameters with its period added: those are the same
-    # for every bar, so they are encoded once.
+    # for every bar, so they are encoded once; a year and a month are plain digits.
     others = query_string(params, drop=(*DATE_FILTERS, "undated"))
     others += "&" if others != "?" else ""
     bars = []
     for index, (key, n) in enumerate(slots):
         if by_year:
             label = str(key[0])
-            url = others + urlencode({"year": key[0]})
+            url = f"{others}year={key[0]:d}"
         else:
             label = f"{calendar.month_name[key[1]]} {key[0]}"
-            url = others + urlencode({"year": key[0], "month": key[1]})
+            url = f"{others}year={key[0]:d}&month={key[1]:d}"
         bar_height = (height - top) * n / max_count
         bars.append(Bar(label, n, url, round(index * slot_width + gap / 2, 2), round(height - bar_height, 2),
                         round(max(slot_width - gap, 1.0), 2), round(bar_height, 2)))

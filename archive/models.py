@@ -450,7 +450,11 @@ class Mention(models.Model):
 
 
 class SuggestionStatus(models.TextChoices):
-    NEW = "new", "New"
+    # WATCHING: a plain capitalised name seen in too few articles to be worth an editor's
+    # minute yet. It is kept (so later sightings add up) but is not open; it becomes NEW
+    # once it is seen in enough articles or introduced by a title or an organisation word.
+    WATCHING = "watching", "Watching (seen too little to review)"
+    NEW = "new", "To review"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     MERGED = "merged", "Merged into an entity"
@@ -458,13 +462,13 @@ class SuggestionStatus(models.TextChoices):
 
 class EntitySuggestionQuerySet(models.QuerySet):
     def open(self) -> EntitySuggestionQuerySet:
+        """Waiting for an editor: strong evidence (a title, an organisation word) once, or a
+        capitalised name in several articles."""
         return self.filter(status=SuggestionStatus.NEW)
 
-    def worth_reviewing(self) -> EntitySuggestionQuerySet:
-        """Strong evidence (a title, an organisation word) once; capitalised names in several articles."""
-        from archive.discovery import MIN_ARTICLES_FOR_PLAIN_NAMES
-
-        return self.open().filter(Q(strong=True) | Q(article_count__gte=MIN_ARTICLES_FOR_PLAIN_NAMES))
+    def undecided(self) -> EntitySuggestionQuerySet:
+        """Open, or watched: every suggestion an editor has not decided on."""
+        return self.filter(status__in=[SuggestionStatus.NEW, SuggestionStatus.WATCHING])
 
 
 class EntitySuggestion(models.Model):
@@ -504,6 +508,12 @@ class EntitySuggestion(models.Model):
 
         self.key = fold(" ".join(self.name.split()))[:200]
         super().save(*args, **kwargs)
+
+    def worth_reviewing(self) -> bool:
+        """Strong evidence once, or a plain capitalised name in several articles."""
+        from archive.discovery import MIN_ARTICLES_FOR_PLAIN_NAMES
+
+        return self.strong or self.article_count >= MIN_ARTICLES_FOR_PLAIN_NAMES
 
 
 class SavedSearchQuerySet(models.QuerySet):

@@ -170,13 +170,15 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
         if suggestion is None:
             ids = sorted(entry["ids"])[: EntitySuggestion.MAX_ARTICLE_IDS]
             target = targets.get(entry["target"])
-            new.append(EntitySuggestion(
+            suggestion = EntitySuggestion(
                 name=entry["name"], key=key, kind=target.kind if target else entry["kind"], strong=entry["strong"],
                 article_ids=ids, article_count=len(entry["ids"]), examples=entry["examples"], target=target,
-            ))
+            )
+            suggestion.status = SuggestionStatus.NEW if suggestion.worth_reviewing() else SuggestionStatus.WATCHING
+            new.append(suggestion)
             continue
-        if suggestion.status != SuggestionStatus.NEW:
-            continue
+        if suggestion.status not in (SuggestionStatus.NEW, SuggestionStatus.WATCHING):
+            continue  # an editor has decided
         ids = set(suggestion.article_ids) | entry["ids"]
         suggestion.article_ids = sorted(ids)[: EntitySuggestion.MAX_ARTICLE_IDS]
         suggestion.article_count = max(suggestion.article_count, len(ids))
@@ -187,9 +189,13 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
         for example in entry["examples"]:
             if len(suggestion.examples) < EntitySuggestion.MAX_EXAMPLES and example["sentence"] not in known_sentences:
                 suggestion.examples.append(example)
+        if suggestion.worth_reviewing():
+            suggestion.status = SuggestionStatus.NEW  # seen enough now: on the review list
         changed.append(suggestion)
     EntitySuggestion.objects.bulk_create(new, ignore_conflicts=True)
-    EntitySuggestion.objects.bulk_update(changed, ["article_ids", "article_count", "strong", "kind", "examples"])
+    EntitySuggestion.objects.bulk_update(
+        changed, ["article_ids", "article_count", "strong", "kind", "examples", "status"]
+    )
     return len(new)
 
 
@@ -240,9 +246,9 @@ def _join_variants(seen: dict[str, dict]) -> dict[str, dict]:
 
 
 def prune_suggestions(gazetteer: Gazetteer | None = None) -> int:
-    """Drop open suggestions whose name has become an entity or alias since; returns how many."""
+    """Drop undecided suggestions whose name has become an entity or alias since; returns how many."""
     gazetteer = gazetteer or Gazetteer.from_database()
-    known = [s.pk for s in EntitySuggestion.objects.open().only("pk", "name") if gazetteer.known(s.name)]
+    known = [s.pk for s in EntitySuggestion.objects.undecided().only("pk", "name") if gazetteer.known(s.name)]
     EntitySuggestion.objects.filter(pk__in=known).delete()
     return len(known)
 

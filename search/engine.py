@@ -69,6 +69,9 @@ class Snapshot:
                 deleted = np.fromiter(leaf.reader.deleted_docs_set, dtype=np.int64)
                 self.live[deleted + leaf.offset] = False
         self.segment_ids = tuple(leaf.key[1] for leaf in self.leaves)
+        # With the segment ids, names the documents this searcher sees: a segment's
+        # deleted documents only ever grow.
+        self.live_count = int(np.count_nonzero(self.live))
         self._avg_lengths: dict[str, float] = {}
         self._expansions: dict[str, list] = {}
         self._joined: dict[str, np.ndarray] = {}  # columns laid end to end for this searcher

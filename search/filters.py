@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from whoosh import query as wq
 
 from archive.filters import UNDATED_ONLY, period_bounds
@@ -25,16 +26,16 @@ def filter_query(cleaned: dict) -> wq.Query | None:
                 dt.datetime.combine(end, dt.time.max) if end else None,
             )
         )
-    sources = list(cleaned.get("source") or [])
+    sources = _chosen(cleaned, "source")
     if sources:
         parts.append(wq.Or([wq.Term("source_id", str(source.id)) for source in sources]))
-    for entity in cleaned.get("entity") or []:
+    for entity in _chosen(cleaned, "entity"):
         parts.append(wq.Term("entity_ids", str(entity.id)))
     if cleaned.get("kind"):
         parts.append(wq.Term("kinds", cleaned["kind"]))
-    for tag in cleaned.get("tag") or []:
+    for tag in _chosen(cleaned, "tag"):
         parts.append(wq.Term("tag_ids", str(tag.id)))
-    places = cleaned.get("place") or []
+    places = _chosen(cleaned, "place")
     if places:
         parts.append(wq.Or([wq.Term("place_key", place.casefold()) for place in places]))
     if cleaned.get("language"):
@@ -46,3 +47,12 @@ def filter_query(cleaned: dict) -> wq.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _chosen(cleaned: dict, name: str) -> list:
+    """The values chosen for a filter; a filter left empty gives ``queryset.none()``, which
+    is not run (asking it whether it is empty costs a query compilation)."""
+    value = cleaned.get(name)
+    if value is None or (isinstance(value, QuerySet) and value.query.is_empty()):
+        return []
+    return list(value)

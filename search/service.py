@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from whoosh import query as wq
@@ -16,6 +17,7 @@ from whoosh import query as wq
 from archive.facets import FacetCounts
 from archive.models import Article
 from search import query as parsing
+from search.cache import segment_cache
 from search.engine import Deadline, Evaluator, QueryError, Snapshot, rank, snapshot
 from search.explain import phrases
 from search.facets import count_facets
@@ -102,7 +104,7 @@ def run_search(
         deadline = Deadline(time_budget())
         matches = Evaluator(snap, deadline=deadline).run(user_query)
         if filter_query is not None:
-            matches.mask &= Evaluator(snap, scored=False, deadline=deadline).run(filter_query).mask
+            matches.mask &= _filter_mask(snap, filter_query, deadline)
         # Counted from the matching documents: Whoosh's len(results) is wrong for some
         # And/Not queries (see PERFORMANCE.md), and users see this number.
         facets = count_facets(s, matches.mask, storage_key=storage_key)
@@ -131,6 +133,19 @@ def run_search(
                 )
             )
     return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def _filter_mask(snap: Snapshot, filter_query: wq.Query, deadline: Deadline) -> np.ndarray:
+    """The documents the sidebar filters allow (read-only), kept for the next search with the same filters
+    (as search engines keep filters' document sets per segment)."""
+    key = (snap.storage_key, snap.segment_ids, "filter-mask", snap.live_count, repr(filter_query))
+
+    def evaluate() -> np.ndarray:
+        mask = Evaluator(snap, scored=False, deadline=deadline).run(filter_query).mask
+        mask.flags.writeable = False
+        return mask
+
+    return segment_cache.get(key, evaluate)
 
 
 def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:

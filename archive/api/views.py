@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Count, DateField, Prefetch, Value
+from django.db.models import Count, DateField, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
@@ -81,6 +81,16 @@ class EntityViewSet(_ArticleCounts, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = EntityFilter
     pagination_class = ByNameCursorPagination
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            # As the pages list them: the gazetteer's places only once an article names them
+            # or a place inside them (archive.place_lists).
+            from archive.place_lists import places_in_use
+
+            queryset = queryset.filter(~Q(kind=EntityKind.PLACE) | Q(id__in=list(places_in_use())))
+        return queryset
 
     def count_articles(self, ids: list[int]) -> dict[int, int]:
         rows = Mention.objects.filter(entity_id__in=ids).values("entity_id").annotate(n=Count("article_id"))

@@ -346,7 +346,7 @@ def test_the_queue_opens_on_what_is_still_to_review(editor):
 
     _suggestion("Samruk Energy Group", strong=True, article_count=1)
     _suggestion("Lake Balkhash", article_count=4)
-    _suggestion("Seen Once Name", article_count=1)
+    _suggestion("Seen Once Name", article_count=1, status=SuggestionStatus.WATCHING)
     _suggestion("Accepted Name", strong=True, status=SuggestionStatus.ACCEPTED)
     _suggestion("Rejected Name", strong=True, status=SuggestionStatus.REJECTED)
     page = editor.get(SUGGESTIONS).content.decode()
@@ -357,6 +357,8 @@ def test_the_queue_opens_on_what_is_still_to_review(editor):
     assert "A sentence naming Lake Balkhash &lt;b&gt;here&lt;/b&gt;." in page
     decided = editor.get(SUGGESTIONS, {"queue": "rejected"}).content.decode()
     assert ">Rejected Name<" in decided and ">Lake Balkhash<" not in decided
+    watched = editor.get(SUGGESTIONS, {"queue": "watching"}).content.decode()
+    assert ">Seen Once Name<" in watched and ">Lake Balkhash<" not in watched
 
 
 def test_accept_as_a_kind_in_one_step_for_several(editor):

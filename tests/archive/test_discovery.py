@@ -106,6 +106,8 @@ def test_the_tail_of_a_longer_name_is_not_a_name_of_its_own():
         ("Inflation rose, the Office for National Statistics said.", "National Statistics"),
         # The name of a person with the title that introduces them.
         ("Actor Michael Douglas has signed to play a fund manager.", "Actor Michael Douglas"),
+        # "for" joins an institution to what it is for, not any two names.
+        ("Support for Ukraine grew in Poland last year, the poll found.", "Support for Ukraine"),
     ],
 )
 def test_headlines_subheadings_and_dates_give_no_suggestions(text, junk):

@@ -88,7 +88,7 @@ def test_a_rejected_name_is_never_suggested_again(news):
     suggestion.refresh_from_db()
     assert suggestion.status == SuggestionStatus.REJECTED
     assert more.id not in suggestion.article_ids
-    assert EntitySuggestion.objects.worth_reviewing().filter(name="Eurasian Development Bank").count() == 0
+    assert EntitySuggestion.objects.undecided().filter(name="Eurasian Development Bank").count() == 0
 
 
 def test_merging_a_suggestion_adds_an_alias_and_tags(news):
@@ -209,3 +209,24 @@ def test_admin_merges_a_suggestion_into_the_entity_an_editor_chose(client, news)
     assert EntitySuggestion.objects.get(pk=suggestion.pk).status == SuggestionStatus.MERGED
     assert list(edb.aliases.values_list("name", flat=True)) == ["Eurasian Development Bank"]
     assert edb.mentions.count() == 2
+
+
+def test_a_plain_name_seen_once_is_watched_and_opens_once_seen_in_enough_articles():
+    from archive.discovery import MIN_ARTICLES_FOR_PLAIN_NAMES
+
+    first = make_article("Steppe notes", "Yesterday Marat Zhumabekov toured the site near Taraz.")
+    tag_articles(articles=[first])
+    suggestion = EntitySuggestion.objects.get(name="Marat Zhumabekov")
+    assert suggestion.status == SuggestionStatus.WATCHING
+    assert not EntitySuggestion.objects.open().filter(pk=suggestion.pk).exists()
+    more = [make_article(f"Notes {n}", f"The workers met Marat Zhumabekov during shift {n}.")
+            for n in range(MIN_ARTICLES_FOR_PLAIN_NAMES - 1)]
+    tag_articles(articles=more)
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.NEW and suggestion.article_count == MIN_ARTICLES_FOR_PLAIN_NAMES
+    assert EntitySuggestion.objects.open().filter(pk=suggestion.pk).exists()
+
+
+def test_a_name_introduced_by_a_title_is_open_at_once():
+    tag_articles(articles=[make_article("Visit", "Minister Aigerim Sadykova opened the plant.")])
+    assert EntitySuggestion.objects.get(name="Aigerim Sadykova").status == SuggestionStatus.NEW
