@@ -148,7 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "index")))
 # How long one search may spend evaluating its query before it stops as "too expensive".
-SEARCH_TIME_BUDGET_MS = env_int("SEARCH_TIME_BUDGET_MS", 500)
+SEARCH_TIME_BUDGET_MS = env_int("SEARCH_TIME_BUDGET_MS", 1500)
 # One byte budget for everything decoded from the index and kept between searches (search/cache.py).
 SEARCH_CACHE_BYTES = env_int("SEARCH_CACHE_BYTES", 128 * 1024 * 1024)
 # The class the archive's pages reach search through (archive.search_backend); loaded on first use.

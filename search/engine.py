@@ -107,6 +107,15 @@ class Snapshot:
 
         return self._column("date", load)
 
+    def article_ids(self) -> np.ndarray:
+        """Each document's article id (0 in an index written before the column existed)."""
+
+        def load(leaf: _Leaf) -> np.ndarray:
+            column = self.searcher.schema["article_id"].column_type
+            return adapter.fixed_column(leaf.reader, "article_id", column, np.dtype(">u4"), leaf.size).astype(np.int64)
+
+        return self._column("article-id", load)
+
     def date_ranks(self) -> np.ndarray:
         """Each document's place among the distinct dates (0 for the earliest), for sorting."""
         if "date-ranks" not in self._joined:
@@ -680,16 +689,17 @@ def rank(snap: Snapshot, matches: Matches, *, sort: str, start: int, stop: int) 
     """(document number, score) for ranks ``start``..``stop`` among the matches.
 
     Relevance: best score first, ties by document number (the order of indexing).
-    Dates: newest first with the last indexed first on the same day, or oldest first
-    with the first indexed first (as the database orders by date and id).
+    Dates: newest first with the highest article id first on the same day, or oldest
+    first with the lowest first, as the database orders by date and id (an article
+    re-indexed after an edit keeps its place).
     """
     docs = np.flatnonzero(matches.mask)
     if start >= len(docs):
         return []
     if sort in ("newest", "oldest"):
-        # One integer key per match (date rank, then document number) lets the page be
-        # picked with a partial sort instead of sorting every match.
-        keys = snap.date_ranks()[docs] * np.int64(1 << 32) + docs
+        # One integer key per match (date rank, then article id) lets the page be picked
+        # with a partial sort instead of sorting every match.
+        keys = snap.date_ranks()[docs] * np.int64(1 << 32) + snap.article_ids()[docs]
         if sort == "newest":
             keys = -keys
         if len(keys) > stop:

@@ -43,7 +43,7 @@ MIN_FUZZY_PREFIX = 2  # fuzzy words share their first two letters (tokaev~2/0 is
 MAX_BOOST = 1000.0  # wind^1000
 MAX_PAGE = 500  # results pages a search can go to (10,000 results at 20 a page)
 YEARS = (1800, 2199)  # the dates a query may name
-DEFAULT_TIME_BUDGET_MS = 500
+DEFAULT_TIME_BUDGET_MS = 1500
 DEFAULT_FIELDS = ["title", "body", "entities"]
 FIELD_ALIASES = {
     "org": ["organisation", "organization", "company", "orgs"],

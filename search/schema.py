@@ -23,7 +23,7 @@ from archive.models import Alias, Article, Entity, EntityKind, Mention, Tag
 from search import whoosh_adapter
 from search.whoosh_adapter import positions_value
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Field names users type in queries, by entity kind.
 KIND_FIELDS = {
@@ -163,6 +163,9 @@ def build_schema() -> fields.Schema:
         kinds=fields.KEYWORD(commas=True),
         # Per-document values for facet counting, read as a column (see search/facets.py).
         facet_row=fields.COLUMN(columns.VarBytesColumn()),
+        # The article's id as a number, read as a column: articles of the same day are listed
+        # by id, as the database lists them, whatever order they were indexed in.
+        article_id=fields.COLUMN(columns.NumericColumn("I", default=0)),
         # A hash of this document, so check_index can tell a stale entry from a fresh one.
         stamp=fields.ID(stored=True),
     )
@@ -284,6 +287,7 @@ def article_document(
         "place_key": article.dateline.casefold(),
         "kinds": ",".join(sorted(kinds)),
         "facet_row": facet_row(article, entity_keys, tags).encode("utf-8"),
+        "article_id": article.id,
     }
     if article.published is not None:  # an undated story has no date: no date filter or facet finds it
         doc["date"] = dt.datetime.combine(article.published, dt.time())

@@ -310,3 +310,19 @@ def test_an_empty_archive_answers_every_query_shape_with_nothing(index):
         assert (results.total, results.hits, Paginator(results, 20).num_pages) == (0, [], 1)
     assert run_search(None, sort="newest").total == 0
     assert index_counts({}).total == 0
+
+
+def test_same_day_articles_keep_the_databases_order_after_an_edit(reindex):
+    from archive.models import Article
+    from search.sync import drain_queue
+
+    day = dt.date(2023, 5, 17)
+    first, *_ = (make_article(f"Steppe note {n}", f"Steppe wind note {n}.", published=day)
+                            for n in (1, 2, 3))
+    reindex()
+    first.body = "Steppe wind note 1, corrected."
+    first.save()  # indexed again: a later document than the other two
+    drain_queue()
+    for sort, order in (("newest", ["-published", "-id"]), ("oldest", ["published", "id"])):
+        expected = list(Article.objects.order_by(*order).values_list("title", flat=True))
+        assert titles("steppe", sort=sort) == expected
