@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from archive.models import Alias, Article, Entity, EntityKind, Mention, MentionOrigin, Source, Tag
+from archive.models import Alias, Article, Entity, EntityKind, Mention, MentionOrigin, PlaceType, Source, Tag
 
 _counter = itertools.count(1)
 
@@ -49,3 +49,13 @@ def make_article(
     for entity in mentions:
         Mention.objects.create(article=article, entity=entity, count=1, origin=MentionOrigin.EDITOR)
     return article
+
+
+def make_kazakh_places() -> tuple[Entity, Entity, Entity, Entity, Entity]:
+    """Asia > Kazakhstan > (Almaty Region > Kapshagay, Almaty): a place hierarchy for tests."""
+    asia = make_entity("Asia", kind=EntityKind.PLACE, place_type=PlaceType.CONTINENT)
+    kazakhstan = make_entity("Kazakhstan", kind=EntityKind.PLACE, place_type=PlaceType.COUNTRY, parent=asia)
+    region = make_entity("Almaty Region", kind=EntityKind.PLACE, place_type=PlaceType.REGION, parent=kazakhstan)
+    almaty = make_entity("Almaty", kind=EntityKind.PLACE, place_type=PlaceType.CITY, parent=kazakhstan)
+    kapshagay = make_entity("Kapshagay", kind=EntityKind.PLACE, place_type=PlaceType.CITY, parent=region)
+    return asia, kazakhstan, region, almaty, kapshagay

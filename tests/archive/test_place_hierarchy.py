@@ -9,18 +9,14 @@ from archive.models import Article, Entity, EntityKind, PlaceType
 from search.filters import filter_query
 from search.query import parse_query
 from search.service import run_search
-from tests.factories import make_article, make_entity
+from tests.factories import make_article, make_entity, make_kazakh_places
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(reindex):
-    asia = make_entity("Asia", kind=EntityKind.PLACE, place_type=PlaceType.CONTINENT)
-    kazakhstan = make_entity("Kazakhstan", kind=EntityKind.PLACE, place_type=PlaceType.COUNTRY, parent=asia)
-    region = make_entity("Almaty Region", kind=EntityKind.PLACE, place_type=PlaceType.REGION, parent=kazakhstan)
-    almaty = make_entity("Almaty", kind=EntityKind.PLACE, place_type=PlaceType.CITY, parent=kazakhstan)
-    kapshagay = make_entity("Kapshagay", kind=EntityKind.PLACE, place_type=PlaceType.CITY, parent=region)
+    asia, kazakhstan, region, almaty, kapshagay = make_kazakh_places()
     china = make_entity("China", kind=EntityKind.PLACE, place_type=PlaceType.COUNTRY, parent=asia)
     articles = {
         "city": make_article("Metro opens", "The Almaty metro opened.", mentions=[almaty]),

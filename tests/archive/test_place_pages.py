@@ -11,18 +11,14 @@ import pytest
 from archive.models import EntityKind, PlaceType
 from archive.place_lists import listed_entity_count, place_label, places_in_use
 from tests.archive.test_views import read
-from tests.factories import make_article, make_entity
+from tests.factories import make_article, make_entity, make_kazakh_places
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(reindex):
-    asia = make_entity("Asia", kind=EntityKind.PLACE, place_type=PlaceType.CONTINENT)
-    kazakhstan = make_entity("Kazakhstan", kind=EntityKind.PLACE, place_type=PlaceType.COUNTRY, parent=asia)
-    region = make_entity("Almaty Region", kind=EntityKind.PLACE, place_type=PlaceType.REGION, parent=kazakhstan)
-    almaty = make_entity("Almaty", kind=EntityKind.PLACE, place_type=PlaceType.CITY, parent=kazakhstan)
-    kapshagay = make_entity("Kapshagay", kind=EntityKind.PLACE, place_type=PlaceType.CITY, parent=region)
+    asia, kazakhstan, region, almaty, kapshagay = make_kazakh_places()
     # The gazetteer's many places that nothing names.
     europe = make_entity("Europe", kind=EntityKind.PLACE, place_type=PlaceType.CONTINENT)
     germany = make_entity("Germany", kind=EntityKind.PLACE, place_type=PlaceType.COUNTRY, parent=europe)
