@@ -100,10 +100,16 @@ class Snapshot:
 
     def dates(self) -> np.ndarray:
         """Each document's ``date`` column value (Whoosh's sortable integer; 0 when absent)."""
-        column = self.searcher.schema["date"].column_type
+        field = self.searcher.schema["date"]
+        column = field.column_type
 
         def load(leaf: _Leaf) -> np.ndarray:
-            return adapter.fixed_column(leaf.reader, "date", column, np.dtype(">u8"), leaf.size).astype(np.int64)
+            values = adapter.fixed_column(leaf.reader, "date", column, np.dtype(">u8"), leaf.size)
+            # An undated document reads as the column's default in a segment that holds dated
+            # ones, and as 0 in a segment that holds none: both are "no date", or undated
+            # stories of different segments would sort apart instead of by id.
+            values[values == field.default] = 0
+            return values.astype(np.int64)
 
         return self._column("date", load)
 
