@@ -129,13 +129,13 @@ def parse_jsonl_line(line: str, number: int) -> ParseResult:
 
 
 def _fields(record: dict) -> dict[str, object]:
-    """Dossier's keys with their values, each taken from the first of its names the record has."""
+    """Dossier's keys with their values, each taken from the first of its names the record fills
+    (an empty one counts only when no other name is filled: ``"body": ""`` is an empty body)."""
     fields = {}
     for key, names in KEYS.items():
-        for name in names:
-            if name in record and record[name] not in (None, ""):
-                fields[key] = record[name]
-                break
+        present = [record[name] for name in names if name in record and record[name] is not None]
+        if present:
+            fields[key] = next((value for value in present if value != ""), present[0])
     return fields
 
 
