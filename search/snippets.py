@@ -217,19 +217,21 @@ def snippet(text: str, terms: set[str], *, phrases: Phrases = (), width: int = 2
 
 
 SENTENCE_MAX_CHARS = 320
-FIRST_LOOK_CHARS = 1500
 
 
 def _first_spans(gazetteer, text: str) -> list[tuple[int, int]]:
-    """Where the names are, looking at the opening paragraphs first: most articles name
-    their subject early, and a sentence never runs past a line break, so the first
-    sentence found there is the first of the whole text."""
-    cut = text.find("\n", FIRST_LOOK_CHARS)
-    if cut != -1:
-        spans = [(start, end) for start, end, _ in gazetteer.spans(text[:cut])]
-        if spans:
-            return spans
-    return [(start, end) for start, end, _ in gazetteer.spans(text)]
+    """Where the names are in the first paragraph that names one, read paragraph by paragraph:
+    most articles name their subject early, and a sentence never runs past a line break,
+    so the first sentence found there is the first of the whole text and all its names
+    are in that paragraph."""
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans = gazetteer.spans(line)
+            if spans:
+                return [(offset + start, offset + end) for start, end, _ in spans]
+        offset += len(line) + 1
+    return []
 
 
 def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:

@@ -55,3 +55,15 @@ def test_any_text_gets_the_matches_of_the_word_by_word_definition(pieces, picked
     text = "".join(pieces)
     terms = {index_form(w) for w in picked} - {None}
     assert matches(text, terms) == reference(text, terms)
+
+
+def test_the_sentence_naming_an_entity_is_found_in_any_paragraph_with_every_name_marked():
+    from search.snippets import sentence_snippet
+
+    opening = "\n".join(f"Paragraph {n} is about the grid. It names nobody." for n in range(40))
+    text = opening + "\nA quiet line.\nThen Bado Solar Agency met BSA staff in Shymkent. Later it rained.\nBSA left."
+    found = sentence_snippet(text, ["Bado Solar Agency", "BSA"])
+    assert found == "Then <mark>Bado Solar Agency</mark> met <mark>BSA</mark> staff in Shymkent."
+    assert sentence_snippet("First line.\nBSA opened.\nBado Solar Agency closed.", ["Bado Solar Agency", "BSA"]) \
+        == "<mark>BSA</mark> opened."
+    assert sentence_snippet(opening, ["Bado Solar Agency"]) == ""
