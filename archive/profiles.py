@@ -12,8 +12,6 @@ from archive.models import Entity
 from archive.tagging import Gazetteer
 from archive.text import sentence_around
 
-OPENING_CHARS = 1500  # about the first two or three paragraphs of a news story
-
 
 @dataclass(frozen=True)
 class CoMention:
@@ -45,22 +43,7 @@ def mention_sentences(entity: Entity, articles) -> dict[int, str]:
     gazetteer = Gazetteer([(entity.id, name) for name in entity.all_names()], in_context=False)
     sentences = {}
     for article in articles:
-        span = _first_span(gazetteer, article.body)
-        if span:
-            sentences[article.id] = sentence_around(article.body, span[0], span[1])
-    return sentences
-
-
-def _first_span(gazetteer: Gazetteer, text: str) -> tuple[int, int, int] | None:
-    """The first place ``text`` names the entity. Most stories name it early: the opening
-    paragraphs are read first, and the rest of a long story only when they do not name it
-    (a name never runs across the blank line between paragraphs)."""
-    cut = text.find("\n\n", OPENING_CHARS)
-    if cut != -1:
-        spans = gazetteer.spans(text[:cut])
+        spans = gazetteer.first_spans(article.body)
         if spans:
-            return spans[0]
-        rest = gazetteer.spans(text[cut:])
-        return (rest[0][0] + cut, rest[0][1] + cut, rest[0][2]) if rest else None
-    spans = gazetteer.spans(text)
-    return spans[0] if spans else None
+            sentences[article.id] = sentence_around(article.body, spans[0][0], spans[0][1])
+    return sentences

@@ -401,6 +401,22 @@ class Gazetteer:
         """
         return [(span.start, span.end, span.pattern.entity_ids[0]) for span in self._raw_spans(text)]
 
+    def first_spans(self, text: str) -> list[tuple[int, int, int]]:
+        """``spans`` of the first paragraph (line) that names an entity, with offsets in ``text``.
+
+        For showing the first sentence that names it: most stories name their subject
+        early, so they are read only that far; a sentence never runs past a line break,
+        so every name of that sentence is among these spans.
+        """
+        offset = 0
+        for line in text.split("\n"):
+            if line.strip():
+                spans = self.spans(line)
+                if spans:
+                    return [(offset + start, offset + end, entity_id) for start, end, entity_id in spans]
+            offset += len(line) + 1
+        return []
+
     # ---- Matches in context ------------------------------------------------------------------
 
     def _collect(self, text: str, found: _Found, *, counts: Counter[int] | None, dateline: bool = False) -> None:

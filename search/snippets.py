@@ -219,21 +219,6 @@ def snippet(text: str, terms: set[str], *, phrases: Phrases = (), width: int = 2
 SENTENCE_MAX_CHARS = 320
 
 
-def _first_spans(gazetteer, text: str) -> list[tuple[int, int]]:
-    """Where the names are in the first paragraph that names one, read paragraph by paragraph:
-    most articles name their subject early, and a sentence never runs past a line break,
-    so the first sentence found there is the first of the whole text and all its names
-    are in that paragraph."""
-    offset = 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans = gazetteer.spans(line)
-            if spans:
-                return [(offset + start, offset + end) for start, end, _ in spans]
-        offset += len(line) + 1
-    return []
-
-
 def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:
     """The first sentence of ``text`` that names one of ``names`` (any case or accents),
     escaped, with every name in it marked; '' when none is named. ``gazetteer``: the
@@ -241,7 +226,7 @@ def sentence_snippet(text: str, names: list[str], *, gazetteer=None) -> str:
     from archive.tagging import Gazetteer  # the tagger's own matching, so what it found is what is marked
 
     gazetteer = gazetteer or Gazetteer([(0, name) for name in names], in_context=False)
-    spans = _first_spans(gazetteer, text)
+    spans = [(start, end) for start, end, _ in gazetteer.first_spans(text)]
     if not spans:
         return ""
     start, end = spans[0]
