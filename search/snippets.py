@@ -185,12 +185,13 @@ def snippet(text: str, terms: set[str], *, phrases: Phrases = (), width: int = 2
     if not spans:
         return ""
     # Score each match by how many matches fall within one window after it.
+    lowered = [text[s:e].lower() for s, e in spans]  # once per match, not once per window holding it
     windows = []
     j = 0
     for i, (start, _) in enumerate(spans):
         while j < len(spans) and spans[j][1] <= start + width:
             j += 1
-        distinct = len({text[s:e].lower() for s, e in spans[i:j]})
+        distinct = len(set(lowered[i:j]))
         windows.append((distinct, j - i, -start, i, j))
     chosen: list[tuple[int, int]] = []
     for _, _, _, i, _ in sorted(windows, reverse=True):
