@@ -17,6 +17,16 @@ capitals glue to a name: text in capitals ("SANTA FE, N.M. -"), a common abbrevi
 after it ("Vietnam GDP growth"), a word of grammar or a plural word and "of" before it
 ("Later Real Madrid", "Shares of Zealand Pharma").
 
+Nor what capitals glue to a name at a sentence's start: sentence adverbs and verbs of saying
+("Again Marat Zhumabekov", "Separately Brixton Chemical", "Said Walter Crane"), and titles,
+which are evidence instead: "Treasury Secretary Howard Kellerman", "Sir Mark Rowley", "Mr. Gale"
+are people; "Walter Crane, chairman of Harlan Industries" and "Harlan Industries Inc chairman
+Walter Crane" give a person and an organisation, "the Mayor of Greater Manchester" a place. A
+generic office ("the Finance Ministry said": every government has one) is no name.
+
+Each article gives each name the kind its evidence there says; a name's kind is what most of
+its articles say (``vote_kind``), not what the first one said.
+
 Given the gazetteer, a name that is part of a known entity's name, or a known name with
 a title or more words around it, is not a new entity: it is offered as an alias of that
 entity ("President Tokayev" -> Kassym-Jomart Tokayev, "Ministry of Energy" -> Ministry
@@ -26,13 +36,18 @@ of Energy of the Republic of Kazakhstan), or dropped when it is the mention itse
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from archive.models import EntityKind
 from archive.tagging import _FUNCTION_WORDS, _sentence_initial
 from archive.text import sentence_around
 
-MIN_ARTICLES_FOR_PLAIN_NAMES = 3
+# A name opens for review once seen in this many articles, however it was introduced; until then it is
+# watched. On wire collections most companies and officials named once or twice are never named again,
+# and an editor's queue of them grows with every import (issue 11: at most one open per five articles).
+MIN_ARTICLES_FOR_REVIEW = 3
 
 # Words of grammar that start a sentence ("Later Real Madrid signed"); not the points of the
 # compass, which start names ("Central Asia", "West Germany").
@@ -42,41 +57,78 @@ _LEADING_FILLER = _FUNCTION_WORDS - set(
 
 # "McDonnell", "MacArthur": a capital inside a word is still one word (else "Donnell Douglas" is suggested).
 # An acronym is a whole word: "LOS ANGELES" never gives "ANGELE".
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[-'’][A-Z]?[a-z]+)*|[A-Z]{2,6}(?![A-Za-z]))"
+# "Faisal al-Mansour": an Arabic particle joined to the next word is part of the name.
+_NAME_WORD = (
+    r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[-'’][A-Z]?[a-z]+)*|(?<=\s)(?:al|el|bin|ibn)-[A-Z][a-z]+|[A-Z]{2,6}(?![A-Za-z]))"
+)
 # Every pattern starts at the start of a capitalised word. Said first, as a lookahead for a
 # capital, it lets the regex engine pass over the other positions quickly: matching costs half.
 _WORD_START = r"(?=[A-Z])(?<![\w'’-])"
 _TITLES = (
     r"President|Vice President|Prime Minister|Deputy Prime Minister|Minister|Foreign Minister|Chairman|"
+    r"Chancellor of the Exchequer|Director-General|Director General|"
     r"Chairwoman|Chair|CEO|Chief Executive|Chief Executive Officer|Managing Director|General Director|"
     r"Director|Ambassador|Governor|Mayor|Akim|Senator|Premier|Secretary-General|Secretary General|"
     r"Spokesman|Spokeswoman|Spokesperson|Founder|Professor|Dr\.?|"
     # What a story calls a person before the name: "actor Michael Douglas", "striker Li Lei".
     r"Actor|Actress|Singer|Author|Writer|Artist|Director|Coach|Striker|Midfielder|Goalkeeper|Player|Captain|"
-    r"Judge|Analyst|Economist|Lawyer|Attorney|Publicist|Commissioner|Envoy|Mr\.?|Mrs\.?|Ms\.?|Sir|Dame"
+    r"Judge|Analyst|Economist|Lawyer|Attorney|Publicist|Commissioner|Envoy|Mr\.?|Mrs\.?|Ms\.?|Sir|Dame|"
+    # Wire and parliamentary usage: "Treasury Secretary X", "Trade Representative X", "Sen. X", "Labour leader X".
+    r"Secretary|Representative|Chancellor|Treasurer|Sen\.|Rep\.|Gov\.|Lord|Leader|Boss|Curator|Prof\.?|"
+    # Police and military ranks as BBC-style stories abbreviate them: "Det Insp Sarah Greaves".
+    r"Det|Insp|Supt|Sgt|Ch Insp|Gen\.|Col\.|Capt\.?|Lt\.?"
 )
+# One name word is enough after an abbreviated title: "Mr. Gale said" (without the full stop, capitals join
+# title and name into one run, which the run of capitalised words below reads as a title and a name).
 _PERSON = re.compile(
-    rf"(?=[A-Z])\b(?:{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})(?![\w-])"
+    rf"(?=[A-Z])\b(?P<title>{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w-])"
 )
 # A title in lower case ("former president Jimmy Carter") is looked for before each capitalised
 # name found, not by a regex over the text: that is four times faster.
 _LOWER_WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][a-z-]*\.?)\s+$")
 # "Liu Mingsheng, Chairman of the Board": a name, a comma, a title.
 _PERSON_BEFORE_TITLE = re.compile(
-    rf"(?=[A-Z])(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+)?"
-    rf"(?:(?:Deputy|Vice|First|Executive|Senior|Former|former)\s+)?(?:{_TITLES})\b"
+    rf"(?=[A-Z])(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
+    rf"(?i:(?:(?:deputy|vice|first|executive|senior|former|chief)\s+)?(?:{_TITLES}))(?![\w-])"
+)
+# What a person heads, leads or speaks for is an organisation ("chairman of Harlan Industries", "a
+# spokesman for the Rail Delivery Group"); what a mayor or governor is of, a place ("Mayor of Greater
+# Manchester"). Titles here in either case.
+# Found from the preposition (a cheap scan), then the role word before it is checked.
+_ROLE_OF = re.compile(
+    rf"(?<=[ \t])(?=[ofa])(?:of|for|at)\s+(?:the\s+)?"
+    rf"(?P<name>(?=[A-Z]){_NAME_WORD}(?:\s+(?:of\s+|for\s+|on\s+|and\s+)?{_NAME_WORD}){{0,5}})"
+)
+_ROLE_BEFORE = re.compile(
+    r"(?<![\w-])(?i:(?P<role>chairman|chairwoman|chair|president|chief executive|managing director|director|"
+    r"director[- ]general|general secretary|secretary[- ]general|spokesman|spokeswoman|spokesperson|head|founder|"
+    r"chief economist|leader|curator|manager|treasurer|mayor|governor|akim))\s+$"
+)
+_PLACE_ROLES = {"mayor", "governor", "akim"}
+# "Harlan Industries Inc chairman Walter Crane", "Liberal Democrat leader Sir Ed Davey": the name before a
+# role word in lower case and a person is what that person heads.
+_ROLE_AFTER = re.compile(
+    r"\s+(?:chairman|chairwoman|president|chief executive|boss|spokesman|spokeswoman|leader|director|"
+    r"general secretary|secretary-general|vice chairman)\s+(?=[A-Z])"
 )
 _ORG_ENDINGS = (
     r"Group|Corporation|Corp\.?|Company|Co\.?|Ministry|Party|Service|Office|Department|University|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
-    r"Institute|Council|Commission|Committee|Exchange|Partners|Consortium|Ltd\.?|LLP|JSC|Inc\.?|PLC|AG|SA"
+    r"Institute|Council|Commission|Committee|Exchange|Partners|Consortium|Ltd\.?|LLP|JSC|Inc\.?|PLC|Plc|AG|SA|"
+    # What else only institutions and companies are called: "Federal Home Loan Bank Board", "Qantas Airways".
+    r"Board|Administration|Organization|Organisation|Federation|Society|Trust|Museum|League|Airways|Airlines|"
+    r"Railroad|Railway|Industries|Securities|Police"
 )
 # Institutions named "<head> of <what>": "Ministry of Energy", "Bank of Canada", "Office for National Statistics".
 _ORG_HEADS = (
     r"Ministry|Department|Office|Bureau|Bank|University|Institute|Council|Commission|Committee|Agency|Authority|"
-    r"Federation|Union|Fund|Association"
+    r"Federation|Union|Fund|Association|Chamber"
 )
+# The next word is not a title: "Bank of Japan Governor Satoshi Iwamura" ends the bank's name at "Governor".
+_NOT_TITLE = rf"(?!(?:{_TITLES})(?![\w-]))"
 _ORG = re.compile(
-    rf"{_WORD_START}(?:(?P<ministry>(?:{_NAME_WORD}\s+)?(?:{_ORG_HEADS})\s+(?:of|for)\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?(?:(?:\s+and|,)\s+{_NAME_WORD}){{0,3}})"
+    rf"{_WORD_START}(?:(?P<ministry>(?:{_NAME_WORD}\s+)?(?:{_ORG_HEADS})\s+(?:of|for)\s+{_NAME_WORD}(?:\s+{_NOT_TITLE}{_NAME_WORD}){{0,2}}"
+    # "... of Trade and Industry", "... for Health and Care Excellence"; a list ends with "and".
+    rf"(?:(?:,\s+{_NAME_WORD})*\s+and\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?)?)"
     # "Royal Bank of Canada", "European Bank for Reconstruction and Development": the name goes on.
     rf"|(?P<name>(?:{_NAME_WORD}\s+){{1,5}}(?:{_ORG_ENDINGS})"
     rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
@@ -97,7 +149,8 @@ _DATE_WORDS = {
     "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Monday",
     "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Qtr", "Qtly",
 }
-_TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "")) if word} | {
+_TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "").replace("\\.", ""))
+                if word and word.casefold() not in _FUNCTION_WORDS} | {
     "mr", "mrs", "ms", "dr", "sir", "general", "kazakh", "chinese"}
 _TAIL_OF_LONGER_NAME = re.compile(r"[A-Z][\w'’-]*\s+(?:and|&|for)\s+$")
 # Words that end the name of a place ("Caspian Sea", "Suez Canal", "Channel Islands"), or start it.
@@ -105,6 +158,10 @@ _PLACE_LAST_WORDS = frozenset(
     "Sea Ocean Canal River Lake Islands Island Isles Mountains Strait Bay Peninsula Desert Valley Riviera Basin "
     "Plateau Steppe Coast Darya".split())
 _PLACE_FIRST_WORDS = frozenset("Lake Mount Cape Gulf Strait Bay".split())
+# "in Port Talbot", "near Tewkesbury": a name after these (not "in Tata Steel's plant") is where something is.
+_PLACE_PREPOSITIONS = frozenset("in near outside across".split())
+_WHERE_PREPOSITIONS = _PLACE_PREPOSITIONS | {"at", "from", "inside", "outside"}
+_POSSESSIVE = re.compile(r"['’]s?\b")
 
 
 def is_title_word(word: str) -> bool:
@@ -121,6 +178,15 @@ class Candidate:
     alias_of: int | None = None  # a known entity this is another name of
 
 
+def vote_kind(votes: Counter[str]) -> str:
+    """The kind most occurrences of a name give it; "other" only when none gives a kind."""
+    typed = [(count, kind) for kind, count in votes.items() if kind != EntityKind.OTHER]
+    if not typed:
+        return EntityKind.OTHER
+    best = max(count for count, _ in typed)
+    return next(kind for count, kind in typed if count == best)  # ties: the kind seen first
+
+
 def _without_headlines(text: str) -> str:
     """The text with headlines, subheadings and lines in capitals blanked out (positions kept)."""
     from archive.tagging import _is_headline
@@ -134,22 +200,76 @@ def _without_headlines(text: str) -> str:
         subheading = stripped.startswith("#") or (
             len(stripped) <= 80 and stripped[-1] not in ".!?:;\"”»)" and not _LOWER_CONTENT.search(stripped)
         )
-        kept.append(" " * len(line) if subheading or _is_headline(line) else line)
+        # A paragraph dense with names ("President Reagan named William Verity to be Commerce Secretary,
+        # the White House said.") can look like a headline in title case; a headline is short.
+        headline = _is_headline(line) and (len(stripped) <= _LONGEST_TITLE_CASE_HEADLINE or _in_capitals(stripped))
+        kept.append(" " * len(line) if subheading or headline else line)
     return "\n".join(kept)
+
+
+_LONGEST_TITLE_CASE_HEADLINE = 140
+_CAPS_RUN = re.compile(r"[A-Z]{2,}")
+
+
+def _in_capitals(line: str) -> bool:
+    letters = sum(ch.isalpha() for ch in line)
+    return bool(letters) and sum(len(run) for run in _CAPS_RUN.findall(line)) >= 0.6 * letters
 
 
 _LOWER_CONTENT = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]{3,}")
 
 
 def _trim(name: str) -> str:
-    name = re.sub(r"['’]s?$", "", name)  # Tokayev's -> Tokayev
+    name = re.sub(r"['’]s?$", "", name).rstrip(".,")  # Tokayev's -> Tokayev; "Qantas Airways Ltd." at a full stop
     words = name.split()
     # Leading filler, and a possessive owner ("China's Ministry of Commerce").
-    while words and (words[0] in _NOT_NAMES or words[0].lower() in _LEADING_FILLER or words[0].endswith(("'s", "’s"))):
+    while words and (words[0] in _NOT_NAMES or is_sentence_adverb(words[0]) or words[0].endswith(("'s", "’s"))):
         words = words[1:]
     while words and words[-1] in {"of", "the", "and", "for"}:
         words = words[:-1]
     return " ".join(words)
+
+
+# Adverbs and conjunctions that start a sentence, glued by capitals to the name after them
+# ("Again Marat Zhumabekov said", "Separately Brixton Chemical said"). Closed classes, so a short
+# list; adverbs in -ly are told by their ending (a word like "Italy" or "Kelly" is no such adverb).
+_SENTENCE_ADVERBS = frozenset(
+    "again also thus therefore nevertheless nonetheless furthermore moreover besides overall indeed meanwhile "
+    "however separately earlier later still yet now today yesterday tomorrow instead otherwise then so hence "
+    "likewise similarly elsewhere afterwards altogether anyway perhaps maybe".split())
+_ADVERB_ENDING = re.compile(r"(?:al|ate|ous|ent|ant|ed|ive|ful|ible|able|ic|ar|ing)ly$")
+
+
+@lru_cache(maxsize=4096)
+def is_sentence_adverb(word: str) -> bool:
+    """A word of grammar or a sentence adverb that capitals glue to the name after it."""
+    lower = word.lower()
+    return lower in _LEADING_FILLER or lower in _SENTENCE_ADVERBS or bool(_ADVERB_ENDING.search(lower))
+
+
+_GENERIC_OFFICE = re.compile(r"^(?P<word>[A-Z][a-z]+) (?:Ministry|Ministries)$")
+
+
+def _generic_office(name: str) -> bool:
+    """ "Finance Ministry", "Foreign Ministry": an ordinary word before "Ministry", no country or name."""
+    from archive.tagging import is_common_word
+
+    match = _GENERIC_OFFICE.match(name)
+    return bool(match) and is_common_word(match.group("word"))
+
+
+def _without_titles(name: str) -> str:
+    """A person's name without the titles before it: "Sir Mark Rowley" -> "Mark Rowley"."""
+    words = name.split()
+    while len(words) > 2 and is_title_word(words[0]):
+        words = words[1:]
+    return " ".join(words)
+
+
+# A company's legal form ends its name: "Mitsuhama Smelting Co Ltd of Japan" is "Mitsuhama Smelting Co Ltd".
+_AFTER_LEGAL_FORM = re.compile(r"(\b(?:Inc|Ltd|LLP|JSC|PLC|Plc|Corp|Co))\.?\s+(?:of|for)\s+.*$")
+# "Securities and Exchange Commission": the capitalised words before "and" belong to the name found after it.
+_JOINED_BEFORE = re.compile(r"(?<![\w'’.-])((?:[A-Z][a-z][\w'’-]*\s+){0,2}[A-Z][a-z][\w'’-]*)\s+and\s+$")
 
 
 def _plain_name(name: str, *, sentence_start: bool = False) -> str:
@@ -177,7 +297,28 @@ def _plain_kind(name: str) -> str:
     words = name.split()
     if words[-1] in _PLACE_LAST_WORDS or words[0] in _PLACE_FIRST_WORDS:
         return EntityKind.PLACE
+    if words[-1] in _EVENT_LAST_WORDS:
+        return EntityKind.EVENT
+    if words[-1] in _PROJECT_LAST_WORDS:
+        return EntityKind.PROJECT
+    if words[-1] in _ORG_LAST_WORDS:
+        return EntityKind.ORGANISATION
     return EntityKind.OTHER
+
+
+# The word that ends the name of an event, a project or (besides those _ORG finds) an organisation:
+# "Venice Economic Summit", "Six Nations Championship", "Export Enhancement Program", "Royal College of Nursing".
+_EVENT_LAST_WORDS = frozenset(
+    "Summit Forum Conference Congress Festival Fringe Games Olympics Cup Championship Championships Open Expo "
+    "Round Prize Awards Week Fair Marathon Derby Rally Talks".split())
+_PROJECT_LAST_WORDS = frozenset(
+    "Program Programme Project Pipeline Initiative Scheme Plan Farm Station Dam Bridge Tunnel Terminal Line "
+    "Corridor Railway".split())
+_ORG_LAST_WORDS = frozenset("College School Hospital Foundation Institution Network Charity Union UK".split())
+# A title that starts a run of capitalised words makes the rest a person: "President Reagan", "Mr Keating".
+_LEADING_TITLES = frozenset(
+    "president minister chancellor senator sen rep gov governor mayor mr mrs ms dr sir dame lord king queen "
+    "prince princess pope sheikh secretary ambassador premier commissioner chairman".split())
 
 
 def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, int]] | None = None) -> list[Candidate]:
@@ -215,13 +356,35 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         return None
 
     def add(name: str, kind: str, start: int, end: int, strong: bool) -> None:
+        raw = text[start:end]
         name = _trim(name)
+        if kind == EntityKind.PERSON:
+            name = _without_titles(name)
         if kind == EntityKind.ORGANISATION:
             # "Ministry of Energy Minister Ivanov": the title starts the next name.
             words = name.split()
             while len(words) > 3 and is_title_word(words[-1]):
                 words.pop()
-            name = " ".join(words)
+            name = _AFTER_LEGAL_FORM.sub(r"\1", " ".join(words))
+        if name and name in raw:
+            start += raw.find(name)
+            end = start + len(name)
+        if kind == EntityKind.ORGANISATION and strong and not any(
+                k_start < end and k_end > start for k_start, k_end, _ in known):
+            # "Securities and Exchange Commission", "China National Oil and Gas Exploration and Development Corp".
+            for _ in range(3):
+                joined = _JOINED_BEFORE.search(text, max(0, start - 60), start)
+                if not joined:
+                    break
+                head = _trim(joined.group(1))
+                head_start = joined.start(1) + joined.group(1).find(head)
+                if not head or any(is_title_word(word) for word in head.split()) or any(
+                        k_start <= head_start and k_end >= head_start + len(head) for k_start, k_end, _ in known):
+                    break  # "Kazakhstan and China Development Bank": a known name before "and" is a name of its own
+                start = head_start
+                name = text[start:end]
+        if _generic_office(name):
+            return  # "the Finance Ministry said": every government has one; the name says not whose
         # Two words at least: a lone "Ministry" or "Bank" left after trimming is no name.
         minimum = 1 if kind == EntityKind.PERSON else 2
         if len(name.split()) < minimum or len(name) < 4 or len(name) > 120:
@@ -237,16 +400,29 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if target is False:
             return
         key = name.casefold()
-        if key not in found:
+        seen = found.get(key)
+        if seen is None:
             found[key] = Candidate(name, kind, sentence_around(original, start, end), strong, target)
+        elif seen.kind == EntityKind.OTHER and kind != EntityKind.OTHER:
+            found[key] = Candidate(seen.name, kind, seen.sentence, seen.strong or strong, seen.alias_of or target)
 
     for match in _PERSON.finditer(text):
-        add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
+        if " " in match.group("name") or match.group("title").endswith("."):
+            add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
     for match in _PERSON_BEFORE_TITLE.finditer(text):
+        before = _LOWER_WORD_BEFORE.search(text, max(0, match.start("name") - 30), match.start("name"))
+        if before and before.group(1) in _WHERE_PREPOSITIONS:
+            continue  # "Standing outside Downing Street, the prime minister said": where, not who
         add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
     for match in _ORG.finditer(text):
         group = "name" if match.group("name") else "ministry"
         add(match.group(group), EntityKind.ORGANISATION, match.start(group), match.end(group), True)
+    for match in _ROLE_OF.finditer(text):
+        role = _ROLE_BEFORE.search(text, max(0, match.start() - 24), match.start())
+        if role is None:
+            continue
+        kind = EntityKind.PLACE if role.group("role").lower() in _PLACE_ROLES else EntityKind.ORGANISATION
+        add(match.group("name"), kind, match.start("name"), match.end("name"), True)
     for match in _PLAIN.finditer(text):
         trimmed = _trim(match.group("name"))
         first = match.start("name") + match.group("name").find(trimmed)
@@ -254,9 +430,23 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if not name:
             continue
         start = match.start("name") + match.group("name").find(name)
+        end = start + len(name)
         before = _LOWER_WORD_BEFORE.search(text, max(0, start - 30), start)
-        if before and is_title_word(before.group(1)) and 2 <= len(name.split()) <= 3:
-            add(name, EntityKind.PERSON, start, start + len(name), True)
+        words = name.split()
+        if before and is_title_word(before.group(1)) and 2 <= len(words) <= 3:
+            add(name, EntityKind.PERSON, start, end, True)
+        elif len(words) <= 4 and words[0].strip(".").casefold() in _LEADING_TITLES and not is_title_word(words[1]):
+            rest = start + len(name) - len(" ".join(words[1:]))
+            if any(k_start == rest and k_end == end for k_start, k_end, _ in known):
+                add(name, EntityKind.PERSON, start, end, True)  # "President Tokayev": offered as an alias
+            else:
+                add(" ".join(words[1:]), EntityKind.PERSON, rest, end, True)  # "President Reagan": Reagan
+        elif _ROLE_AFTER.match(text, end):
+            add(name, EntityKind.ORGANISATION, start, end, True)
         else:
-            add(name, _plain_kind(name), start, start + len(name), False)
+            kind = _plain_kind(name)
+            if kind == EntityKind.OTHER and before and before.group(1) in _PLACE_PREPOSITIONS and not _POSSESSIVE.match(
+                    text, end):
+                kind = EntityKind.PLACE  # "workers in Port Talbot"; the majority of an article's uses decides
+            add(name, kind, start, end, False)
     return list(found.values())

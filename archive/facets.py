@@ -22,6 +22,7 @@ TOP_PER_KIND = 8
 TOP_SOURCES = 12
 TOP_TAGS = 15
 DATE_FILTERS = ("year", "month", "date_from", "date_to")
+LABEL_FIELDS = ("id", "kind", "name", "slug", "parent_id", "place_type")
 
 
 @dataclass
@@ -98,7 +99,8 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     groups: list[FacetGroup] = []
     active_entities = set(params.getlist("entity"))
     tops = {kind: counts.entities[kind].most_common(TOP_PER_KIND) for kind in EntityKind.values}
-    entities = Entity.objects.in_bulk([entity_id for top in tops.values() for entity_id, _ in top])
+    # Only what a label and a link need: descriptions and the rest stay in the database.
+    entities = Entity.objects.only(*LABEL_FIELDS).in_bulk([entity_id for top in tops.values() for entity_id, _ in top])
     attach_parents(entities.values())
     for kind, top in tops.items():
         if not top:
@@ -111,7 +113,7 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
         ]
         groups.append(FacetGroup(KIND_PLURALS[kind], "entity", items))
     top_sources = counts.sources.most_common(TOP_SOURCES)
-    sources = Source.objects.in_bulk([sid for sid, _ in top_sources])
+    sources = Source.objects.only("id", "name", "slug").in_bulk([sid for sid, _ in top_sources])
     active_sources = set(params.getlist("source"))
     items = [
         FacetItem(sources[sid].name, n, query_string(params, add={"source": sources[sid].slug}),
@@ -122,7 +124,7 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     if items:
         groups.append(FacetGroup("Sources", "source", items))
     top_tags = counts.tags.most_common(TOP_TAGS)
-    tags = Tag.objects.in_bulk([tid for tid, _ in top_tags])
+    tags = Tag.objects.only("id", "name", "slug").in_bulk([tid for tid, _ in top_tags])
     active_tags = set(params.getlist("tag"))
     items = [
         FacetItem(tags[tid].name, n, query_string(params, add={"tag": tags[tid].slug}), tags[tid].slug in active_tags)

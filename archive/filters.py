@@ -20,6 +20,7 @@ from django.http import QueryDict
 
 from archive.models import Article, Entity, EntityKind, Source, Tag
 from archive.place_lists import attach_parents, place_label
+from archive.widgets import PlainSelect
 
 MAX_VALUES_PER_FILTER = 20
 MULTI_VALUE_FILTERS = ("source", "entity", "tag", "place")
@@ -140,7 +141,8 @@ class ArticleFilter(django_filters.FilterSet):
         conjoined=True, label="Entities", method="filter_entities",
     )
     kind = django_filters.ChoiceFilter(
-        choices=EntityKind.choices, method="filter_kind", label="Mentions a kind of entity", empty_label="Any entity"
+        choices=EntityKind.choices, method="filter_kind", label="Mentions a kind of entity", empty_label="Any entity",
+        widget=PlainSelect,
     )
     # Topics narrow: every tag chosen must be on the article.
     tag = django_filters.ModelMultipleChoiceFilter(
@@ -149,9 +151,10 @@ class ArticleFilter(django_filters.FilterSet):
     place = PlaceFilter(field_name="dateline", choices=[], label="Dateline")
     # Stories that carry no date are in no year or month: this is how a user finds them.
     undated = django_filters.ChoiceFilter(
-        choices=UNDATED_CHOICES, method="filter_undated", label="Undated", empty_label="Dated or not"
+        choices=UNDATED_CHOICES, method="filter_undated", label="Undated", empty_label="Dated or not",
+        widget=PlainSelect,
     )
-    language = LanguageFilter(field_name="language", choices=_language_choices, label="Language")
+    language = LanguageFilter(field_name="language", choices=_language_choices, label="Language", widget=PlainSelect)
 
     class Meta:
         model = Article

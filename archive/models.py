@@ -450,9 +450,9 @@ class Mention(models.Model):
 
 
 class SuggestionStatus(models.TextChoices):
-    # WATCHING: a plain capitalised name seen in too few articles to be worth an editor's
-    # minute yet. It is kept (so later sightings add up) but is not open; it becomes NEW
-    # once it is seen in enough articles or introduced by a title or an organisation word.
+    # WATCHING: a name seen in too few articles to be worth an editor's minute yet. It is
+    # kept (so later sightings add up) but is not open; it becomes NEW once it is seen in
+    # enough articles (archive.discovery.MIN_ARTICLES_FOR_REVIEW).
     WATCHING = "watching", "Watching (seen too little to review)"
     NEW = "new", "To review"
     ACCEPTED = "accepted", "Accepted"
@@ -462,8 +462,7 @@ class SuggestionStatus(models.TextChoices):
 
 class EntitySuggestionQuerySet(models.QuerySet):
     def open(self) -> EntitySuggestionQuerySet:
-        """Waiting for an editor: strong evidence (a title, an organisation word) once, or a
-        capitalised name in several articles."""
+        """Waiting for an editor: a name seen in several articles."""
         return self.filter(status=SuggestionStatus.NEW)
 
     def undecided(self) -> EntitySuggestionQuerySet:
@@ -510,10 +509,10 @@ class EntitySuggestion(models.Model):
         super().save(*args, **kwargs)
 
     def worth_reviewing(self) -> bool:
-        """Strong evidence once, or a plain capitalised name in several articles."""
-        from archive.discovery import MIN_ARTICLES_FOR_PLAIN_NAMES
+        """Seen in several articles (a title or an organisation word decides its kind and rank, not this)."""
+        from archive.discovery import MIN_ARTICLES_FOR_REVIEW
 
-        return self.strong or self.article_count >= MIN_ARTICLES_FOR_PLAIN_NAMES
+        return self.article_count >= MIN_ARTICLES_FOR_REVIEW
 
 
 class SavedSearchQuerySet(models.QuerySet):

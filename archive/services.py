@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from django.db import connections, router, transaction
 from django.db.models import Q
 
-from archive.discovery import Candidate, find_candidates
+from archive.discovery import Candidate, find_candidates, vote_kind
 from archive.models import (
     Alias,
     Article,
@@ -149,18 +149,19 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
             key = fold(" ".join(candidate.name.split()))[:200]
             entry = seen.setdefault(
                 key, {"name": candidate.name, "kind": candidate.kind, "strong": False, "ids": set(), "examples": [],
-                      "target": candidate.alias_of}
+                      "target": candidate.alias_of, "votes": Counter()}
             )
             entry["target"] = entry["target"] or candidate.alias_of
             entry["ids"].add(article_id)
             entry["strong"] |= candidate.strong
-            if entry["kind"] == EntityKind.OTHER and candidate.kind != EntityKind.OTHER:
-                entry["kind"] = candidate.kind
+            entry["votes"][candidate.kind] += 1
             if len(entry["examples"]) < EntitySuggestion.MAX_EXAMPLES and candidate.sentence:
                 entry["examples"].append({"article": article_id, "sentence": candidate.sentence})
     if not seen:
         return 0
     seen = _join_variants(seen)
+    for entry in seen.values():
+        entry["kind"] = vote_kind(entry["votes"])  # what most of its articles say it is, not the first
     existing = {s.key: s for s in EntitySuggestion.objects.filter(key__in=list(seen))}
     # A name offered as an alias of a known entity takes that entity's kind.
     targets = Entity.objects.in_bulk({entry["target"] for entry in seen.values() if entry["target"]})
@@ -204,9 +205,10 @@ def _join_variants(seen: dict[str, dict]) -> dict[str, dict]:
 
     "McDonnell Douglas" and "McDonnell Douglas Corp", "Chase Manhattan" and "Chase Manhattan
     Bank": a name that another suggested name starts with is the same name, shortened. So is a
-    name with only titles before it ("President Li Wei" and "Li Wei"). The form seen in more
-    articles is kept (then the one found by a title or an organisation word, then the longer),
-    with the articles, examples and kind of the others.
+    name with only titles before it ("President Li Wei" and "Li Wei"), and a surname alone ("Mr.
+    Gale") when one person suggested has it ("Martin Gale"). The form seen in more articles is
+    kept (then the one found by a title or an organisation word, then the longer; never the
+    surname alone), with the articles, examples and kind votes of the others.
     """
     from archive.discovery import is_title_word
 
@@ -226,19 +228,30 @@ def _join_variants(seen: dict[str, dict]) -> dict[str, dict]:
                 other = by_words.get(piece)
                 if other is not None and all(is_title_word(word) for word in extra):
                     parent[root(other)] = root(key)
+    # "Mr. Gale", "President Reagan": a surname alone is the person named in full in the same batch,
+    # when only one person suggested has that surname.
+    by_surname: dict[str, list[str]] = {}
+    for key, long in words.items():
+        if len(long) > 1 and seen[key]["votes"].get(EntityKind.PERSON):
+            by_surname.setdefault(long[-1], []).append(key)
+    for key, short in words.items():
+        full = by_surname.get(short[0], []) if len(short) == 1 else []
+        if len(full) == 1:
+            parent[root(key)] = root(full[0])
     groups: dict[str, list[str]] = {}
     for key in seen:
         groups.setdefault(root(key), []).append(key)
     joined = {}
     for keys in groups.values():
-        keys.sort(key=lambda k: (len(seen[k]["ids"]), seen[k]["strong"], len(words[k])), reverse=True)
+        # A surname alone is never the form kept when the full name is there.
+        keys.sort(key=lambda k: (len(words[k]) > 1, len(seen[k]["ids"]), seen[k]["strong"], len(words[k])),
+                  reverse=True)
         entry = seen[keys[0]]
         for other in map(seen.get, keys[1:]):
             entry["ids"] |= other["ids"]
             entry["strong"] |= other["strong"]
             entry["target"] = entry["target"] or other["target"]
-            if entry["kind"] == EntityKind.OTHER:
-                entry["kind"] = other["kind"]
+            entry["votes"] += other["votes"]
             room = EntitySuggestion.MAX_EXAMPLES - len(entry["examples"])
             entry["examples"] += other["examples"][:max(room, 0)]
         joined[keys[0]] = entry

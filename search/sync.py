@@ -20,7 +20,7 @@ from whoosh.index import LockError
 from archive.models import Alias, Article, Entity, Mention, Source, Tag
 from archive.signals import articles_changed, bulk_finished, in_bulk, in_bulk_operation
 from search import queue
-from search.index import IndexUnavailable, index_writer, searcher
+from search.index import IndexUnavailable, index_state, index_writer, searcher
 from search.models import PendingIndexUpdate
 from search.schema import documents
 
@@ -53,7 +53,12 @@ def drain_queue(*, timeout: float = 10.0, limit: int | None = None) -> int:
     The index follows the queue from its own recorded position (``search/queue.py``), so
     several indexes (one per server) can follow one database. With ``limit``, at most
     that many queue rows, in one process (a web server's follower: never bulk work).
+
+    An archive that has no index yet gets one, built from the database: its first
+    import, upload or edit makes search work without anyone running ``rebuild_index``.
     """
+    if limit is None and index_state() == "missing":
+        return rebuild_index()
     current = queue.Position.load()
     if queue.was_forgotten(current):
         logger.warning("This index was away longer than the queue keeps changes; rebuilding it.")
@@ -243,6 +248,8 @@ class _Stream:
             return
         try:
             if self.writer is None:
+                if index_state() == "missing":
+                    rebuild_index()  # a new archive: what is committed so far, then the rest as it comes
                 self.closing = index_writer(timeout=2.0, segment_docs=STREAM_SEGMENT_DOCS, **_parallel_options())
                 self.writer = self.closing.__enter__()
             self._write(self.waiting)

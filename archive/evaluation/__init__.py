@@ -12,6 +12,10 @@ people. Expected names are looked up among the archive's entities by name or ali
 
 With ``roll_up`` every place counts as its country (Almaty as Kazakhstan, Scotland as
 the United Kingdom), the way collections labelled by country are compared.
+
+A line may also list, under ``names``, the names in it an editor would accept as new
+entities, per kind; ``archive.evaluation.suggestions`` scores the review list against
+them. A line needs ``expected``, ``names`` or both.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class LabelledArticle:
     language: str
     expected: dict[str, tuple[str, ...]]
     line: int = 0
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,26 +105,34 @@ def read_labelled(lines: Iterable[str]) -> list[LabelledArticle]:
             raise LabelledFileError(f"line {number}: expected an object")
         if record.get("header"):
             continue  # the file's own description
-        body, expected = record.get("body"), record.get("expected")
+        body, expected, new_names = record.get("body"), record.get("expected"), record.get("names")
         if not isinstance(body, str) or not body.strip():
             raise LabelledFileError(f"line {number}: 'body' must be non-empty text")
-        if not isinstance(expected, dict) or not expected:
+        if new_names is None and (not isinstance(expected, dict) or not expected):
             raise LabelledFileError(f"line {number}: 'expected' must map kinds to lists of names")
-        cleaned = {}
-        for kind, names in expected.items():
-            if kind not in kinds:
-                raise LabelledFileError(f"line {number}: unknown kind {kind!r} (one of {', '.join(sorted(kinds))})")
-            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                raise LabelledFileError(f"line {number}: expected {kind!r} must be a list of names")
-            cleaned[kind] = tuple(" ".join(n.split()) for n in names)
+        cleaned = _by_kind(expected or {}, kinds, number, "expected")
+        new_cleaned = _by_kind(new_names or {}, kinds, number, "names")
         text_fields = {key: record.get(key, "") for key in ("title", "dateline", "language")}
         if not all(isinstance(value, str) for value in text_fields.values()):
             raise LabelledFileError(f"line {number}: title, dateline and language must be text")
         articles.append(LabelledArticle(
             title=text_fields["title"], body=body, dateline=text_fields["dateline"],
-            language=text_fields["language"] or "en", expected=cleaned, line=number,
+            language=text_fields["language"] or "en", expected=cleaned, line=number, names=new_cleaned,
         ))
     return articles
+
+
+def _by_kind(value, kinds: set[str], number: int, key: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise LabelledFileError(f"line {number}: {key!r} must map kinds to lists of names")
+    cleaned = {}
+    for kind, names in value.items():
+        if kind not in kinds:
+            raise LabelledFileError(f"line {number}: unknown kind {kind!r} (one of {', '.join(sorted(kinds))})")
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise LabelledFileError(f"line {number}: {key} {kind!r} must be a list of names")
+        cleaned[kind] = tuple(" ".join(n.split()) for n in names)
+    return cleaned
 
 
 class _Names:

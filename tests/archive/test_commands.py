@@ -76,6 +76,20 @@ def test_load_sample_tags_articles_with_the_entities_they_mention(sample_loaded)
     assert Entity.objects.most_mentioned().exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_load_sample_into_a_new_archive_builds_its_index_and_search_finds_the_articles(client):
+    """No 503 after migrate and load_sample: loading builds the missing index."""
+    from search.index import index_state
+
+    assert index_state() == "missing"
+    run("load_sample")
+    assert index_state() == "ok"
+    for article in Article.objects.order_by("id")[:3]:
+        response = client.get("/search/", {"q": article.title})
+        assert response.status_code == 200
+        assert f'href="{article.get_absolute_url()}"' in response.content.decode()
+
+
 def test_load_sample_run_again_adds_nothing(sample_loaded):
     before = archive_counts()
     out, err = run("load_sample")

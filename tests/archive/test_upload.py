@@ -119,3 +119,19 @@ def test_a_reader_of_the_job_list_cannot_run_failed_jobs_again(client, db):
 def test_the_article_list_and_the_job_list_link_to_the_upload(admin_client):
     assert UPLOAD in admin_client.get("/admin/archive/article/").content.decode()
     assert UPLOAD in admin_client.get("/admin/archive/job/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_into_a_new_archive_builds_its_index_and_search_finds_the_articles(client):
+    """No 503 after migrate and a first upload: the upload's job builds the missing index."""
+    from search.index import index_state
+
+    user = get_user_model().objects.create_superuser("editor", "", "pw-for-tests-only")
+    client.force_login(user)
+    assert index_state() == "missing"
+    upload(client, SimpleUploadedFile("grid.jsonl", JSONL))
+    assert Job.objects.get(name="import_upload").status == JobStatus.SUCCEEDED
+    response = client.get("/search/", {"q": "Karaganda"})
+    assert response.status_code == 200
+    article = Article.objects.get(title="Grid upgrade in Karaganda")
+    assert f'href="{article.get_absolute_url()}"' in response.content.decode()

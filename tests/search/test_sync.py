@@ -137,6 +137,41 @@ def test_a_long_import_is_indexed_while_it_runs(index, tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("stream_from", [2000, 3])  # indexed at its end, or while it runs
+def test_an_import_into_an_archive_without_an_index_builds_it(tmp_path, monkeypatch, stream_from):
+    """The upload job, load_sample and feeds import through the service, not the command: no 503 after them."""
+    monkeypatch.setattr(sync, "PARALLEL_DRAIN_FROM", stream_from)
+    with monkeypatch.context() as no_worker:  # queued before, and no job has applied it
+        no_worker.setattr(sync, "apply_queue_soon", lambda: None)
+        before = make_article("Older story", "Ekibastuz coal from before the first import.")
+    (tmp_path / "feed.jsonl").write_text("\n".join(
+        f'{{"title": "Report {n}", "body": "Grid report number {n} about Ekibastuz.", "date": "2021-01-0{n}"}}'
+        for n in range(1, 8)
+    ))
+    assert search_index.index_state() == "missing"
+    report = import_articles(paths=[tmp_path], batch_size=3)
+    assert search_index.index_state() == "ok"
+    assert ids("ekibastuz") == {before.id, *report.created}
+    assert find_drift().clean
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_in_an_archive_without_an_index_builds_it():
+    """The job that applies an edit (admin, API) builds a missing index rather than skipping it."""
+    article = make_article("Steppe wind", "Turbines on the steppe.")  # the tests' job backend runs the job at once
+    assert search_index.index_state() == "ok"
+    assert ids("turbines") == {article.id}
+
+
+def test_a_follower_never_builds_a_missing_index():
+    """A web server's follower does no bulk work: building the index is for jobs and imports."""
+    make_article("Steppe wind", "Turbines on the steppe.")
+    with pytest.raises(search_index.IndexUnavailable):
+        sync.drain_queue(limit=500)
+    assert search_index.index_state() == "missing"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_when_the_writer_cannot_be_had_during_an_import_the_drain_at_its_end_indexes_all(index, tmp_path,
                                                                                         monkeypatch):
     monkeypatch.setattr(sync, "PARALLEL_DRAIN_FROM", 3)

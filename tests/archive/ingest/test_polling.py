@@ -54,6 +54,20 @@ def test_fetch_feeds_imports_new_entries_and_asks_again_conditionally(site):
     assert Article.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_fetching_feeds_into_a_new_archive_builds_its_index_and_search_finds_the_entries(site, client):
+    """No 503 after migrate and a first fetch_feeds: the import builds the missing index."""
+    from search.index import index_state
+
+    Feed.objects.create(url=site.add("/feed.atom", ATOM, content_type="application/atom+xml"))
+    assert index_state() == "missing"
+    call_command("fetch_feeds", stdout=StringIO(), stderr=StringIO())
+    article = Article.objects.order_by("id").first()
+    response = client.get("/search/", {"q": article.title})
+    assert response.status_code == 200
+    assert f'href="{article.get_absolute_url()}"' in response.content.decode()
+
+
 def test_one_failing_feed_never_stops_the_others(site):
     broken = Feed.objects.create(url=site.base + "/missing.rss")
     not_a_feed = Feed.objects.create(url=site.add("/page.html", "<html><body>Hello</body></html>"))
