@@ -225,8 +225,15 @@ class Snapshot:
         in the cache in one pass (an article has some hundreds of distinct words)."""
         reader = self.searcher.reader()
 
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+
+        def frequency(word: bytes) -> int | None:
+            # One look-up of the word per segment (``word in reader`` before ``reader.frequency``
+            # looked it up twice). A word the index holds occurs at least once, so 0 means absent.
+            return sum(leaf.frequency(fieldname, word) for leaf in leaves) or None
+
         def read(keys: list[tuple]) -> list[int | None]:
-            return [reader.frequency(fieldname, key[-1]) if (fieldname, key[-1]) in reader else None for key in keys]
+            return [frequency(key[-1]) for key in keys]
 
         prefix = (self.storage_key, self.segment_ids, "freq", fieldname)
         return segment_cache.get_many([(*prefix, word) for word in words], read)
@@ -352,6 +359,31 @@ class Evaluator:
         found = self._eval(node)
         found.mask &= self.snap.live
         return found
+
+    def term_docs(self, fieldname: str, text: str, *, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents holding one word, with the scores ``run(Term(fieldname, text, boost=boost))``
+        gives them (ones when unscored), as two short arrays instead of arrays the size of the index.
+
+        For callers that combine many words and entities themselves (related articles): each
+        costs what its postings cost, not a pass over every document of the index.
+        """
+        if not adapter.private_reads():
+            found = self.run(wq.Term(fieldname, text, boost=boost))
+            docs = np.flatnonzero(found.mask)
+            return docs, found.scores[docs] if self.scored else np.ones(len(docs))
+        self.deadline.check()
+        try:
+            btext = _bytes(self.snap, fieldname, text)
+        except ValueError:  # not a value of this field (Whoosh matches nothing)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        docs, weights = self.snap.postings(fieldname, btext)
+        keep = self.snap.live[docs]
+        if not self.scored:
+            return docs[keep], np.ones(int(np.count_nonzero(keep)))
+        scores = self._term_scores(fieldname, btext, docs, weights, len(docs))
+        if boost != 1:
+            scores = scores * boost
+        return docs[keep], scores[keep]
 
     def _empty(self, score: float = 0.0) -> Matches:
         """No documents yet; each that the caller adds scores ``score``."""

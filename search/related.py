@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from whoosh import query as wq
 
 from archive.models import Article
 from search.cache import segment_cache
-from search.engine import Evaluator, rank, snapshot
+from search.engine import Evaluator, Matches, rank, snapshot
 from search.index import IndexUnavailable, index_dir, searcher
 from search.service import _hydrate, _index_version
 
@@ -40,30 +39,8 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
                 # A dozen key terms find the same neighbours as more, in a fraction of the time.
                 snap = snapshot(s, str(index_dir()))
                 key_terms = snap.key_terms(docnum, "body", RELATED_KEY_TERMS)
-                like = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
-                matches = Evaluator(snap).run(like)
-                scores = np.where(matches.mask, matches.scores, 0).astype(np.float64)
-                if scores.max(initial=0) > 0:
-                    scores /= scores.max()
-                shared = np.zeros(len(scores), dtype=np.float64)
-                possible = 0.0
-                filters = Evaluator(snap, scored=False)
-                live = int(snap.live.sum())
-                for entity_id in (s.stored_fields(docnum).get("entity_ids") or "").split(","):
-                    if not entity_id:
-                        continue
-                    naming = filters.run(wq.Term("entity_ids", entity_id)).mask
-                    count = int(naming.sum())
-                    if count <= 1:  # only this article names it
-                        continue
-                    weight = math.log(1 + live / count)
-                    shared += naming * weight
-                    possible += weight
-                if possible:
-                    scores += RELATED_ENTITY_WEIGHT * shared / possible
-                matches.mask = scores > 0
-                matches.mask[docnum] = False
-                matches.scores = scores.astype(np.float32)
+                entity_ids = [e for e in (s.stored_fields(docnum).get("entity_ids") or "").split(",") if e]
+                matches = _likeness(snap, docnum, key_terms, entity_ids)
                 ids = [int(s.stored_fields(d)["id"]) for d, _ in rank(snap, matches, sort="relevance", start=0,
                                                                        stop=limit)]
                 segment_cache.put(key, ids)
@@ -71,3 +48,41 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
         return []
     articles = _hydrate(ids)
     return [articles[i] for i in ids if i in articles]
+
+
+def _likeness(snap, docnum: int, key_terms: list[tuple[str, float]], entity_ids: list[str]) -> Matches:
+    """Every other live document's score against ``docnum``: its words' score (as the Or of the
+    key terms, each boosted by its weight, scores it) scaled to the best, plus the idf-weighted
+    share of the article's entities it names.
+
+    Each word and entity adds its postings into one array with ``np.bincount``, so the cost
+    follows the postings read, not the size of the index times the number of words.
+    """
+    size = snap.size
+    ranker = Evaluator(snap)
+    parts = [ranker.term_docs("body", word, boost=weight) for word, weight in key_terms]
+    parts = [part for part in parts if len(part[0])]
+    if parts:
+        scores = np.bincount(np.concatenate([docs for docs, _ in parts]),
+                             weights=np.concatenate([found for _, found in parts]), minlength=size)
+    else:
+        scores = np.zeros(size, dtype=np.float64)
+    if scores.max(initial=0) > 0:
+        scores /= scores.max()
+    filters = Evaluator(snap, scored=False)
+    live = snap.live_count
+    naming_docs, naming_weights, possible = [], [], 0.0
+    for entity_id in entity_ids:
+        docs, _ = filters.term_docs("entity_ids", entity_id)
+        if len(docs) <= 1:  # only this article names it
+            continue
+        weight = math.log(1 + live / len(docs))
+        naming_docs.append(docs)
+        naming_weights.append(np.full(len(docs), weight))
+        possible += weight
+    if possible:
+        shared = np.bincount(np.concatenate(naming_docs), weights=np.concatenate(naming_weights), minlength=size)
+        scores += RELATED_ENTITY_WEIGHT * shared / possible
+    mask = scores > 0
+    mask[docnum] = False
+    return Matches(mask, scores.astype(np.float32))

@@ -82,6 +82,16 @@ def _term(word: str) -> str:
     return term
 
 
+_BTERMS: dict[str, bytes] = {}  # the same, encoded as the index stores it
+
+
+def _bterm(word: str) -> bytes:
+    if len(_BTERMS) >= _TERMS_LIMIT:
+        _BTERMS.clear()
+    term = _BTERMS[word] = _term(word).encode("utf-8")
+    return term
+
+
 class Text(fields.TEXT):
     """A TEXT field with ``text_analyzer()`` whose indexing skips Whoosh's token pipeline.
 
@@ -116,13 +126,23 @@ class Text(fields.TEXT):
                 counts[term] = counts.get(term, 0) + 1
         return counts
 
+    def postings(self, value) -> list[tuple[bytes, int, float, bytes]] | None:
+        """What ``index`` yields, as a list (None when the stock path must be taken): the
+        index writer (search/whoosh_adapter.py) takes a field's postings in one call."""
+        if not isinstance(value, str) or not whoosh_adapter.fast_indexing(self, self._index_words):
+            return None
+        return self._postings(value)
+
     def _index_words(self, value: str):
-        positions: dict[str, list[int]] = {}
+        yield from self._postings(value)
+
+    def _postings(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
+        positions: dict[bytes, list[int]] = {}
         position = None
         for i, word in enumerate(_TOKEN.findall(value)):
-            term = _TERMS.get(word)
+            term = _BTERMS.get(word)
             if term is None:
-                term = _term(word)
+                term = _bterm(word)
             if not term:
                 continue
             # StopFilter(renumber=True): the first kept word keeps its place, the rest follow on.
@@ -133,8 +153,8 @@ class Text(fields.TEXT):
             else:
                 found.append(position)
         boost = self.format.field_boost
-        for term, places in positions.items():
-            yield term.encode("utf-8"), len(places), float(len(places)) * boost, positions_value(places)
+        return [(term, len(places), float(len(places)) * boost, positions_value(places))
+                for term, places in positions.items()]
 
 
 def build_schema() -> fields.Schema:

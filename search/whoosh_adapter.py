@@ -32,9 +32,10 @@ import signal
 import struct
 import threading
 import zlib
+from array import array
 from importlib.metadata import PackageNotFoundError, version
 from itertools import chain, groupby
-from operator import itemgetter
+from operator import itemgetter, sub
 from pickle import dumps, loads
 
 import numpy as np
@@ -414,9 +415,22 @@ def whoosh_matches(searcher, node: query.Query, *, scored: bool) -> tuple[np.nda
 
 # --- Indexing text fast -------------------------------------------------------------------
 
+# Most words occur once in a field: their values are kept, one per position.
+_SINGLE_POSITIONS: dict[int, bytes] = {}
+_SINGLE_POSITIONS_UP_TO = 1 << 16
+
+
 def positions_value(places: list[int]) -> bytes:
     """A posting's value in Whoosh's Positions format: a count, then the pickled gaps."""
-    deltas = [places[0], *(b - a for a, b in zip(places, places[1:], strict=False))]
+    if len(places) == 1:
+        place = places[0]
+        value = _SINGLE_POSITIONS.get(place)
+        if value is None:
+            value = pack_uint(1) + dumps(places, 2)
+            if place < _SINGLE_POSITIONS_UP_TO:
+                _SINGLE_POSITIONS[place] = value
+        return value
+    deltas = list(map(sub, places, [0, *places[:-1]]))
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
@@ -459,6 +473,11 @@ class _WholeLengthsReader(whoosh3.W3PerDocReader):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._whole_lengths: dict[str, bytes] = {}
+
+    def field_length_bytes(self, fieldname: str) -> bytes:
+        """The field's length byte of every document (b"" when the field has no lengths)."""
+        self.doc_field_length(0, fieldname)
+        return self._whole_lengths[fieldname]
 
     def doc_field_length(self, docnum, fieldname, default=0):
         column = self._whole_lengths.get(fieldname)
@@ -504,6 +523,24 @@ class GroupedPostingPool(PostingPool):
         else:
             group.append((docnum, weight, vbytes))
         self.currentsize += 150 + (len(vbytes) if vbytes else 0)
+        if self.currentsize > self.limit:
+            self.save()
+
+    def add_field(self, fieldname: str, docnum: int, postings: list) -> None:
+        """``add`` for every posting ``(btext, frequency, weight, value)`` of one field of one document."""
+        groups = self.groups
+        size = 0
+        for btext, _, weight, vbytes in postings:
+            group = groups.get((fieldname, btext))
+            if group is None:
+                groups[(fieldname, btext)] = [(docnum, weight, vbytes)]
+                size += 350 + len(btext) + len(vbytes)
+            else:
+                group.append((docnum, weight, vbytes))
+                size += 150 + len(vbytes)
+        if postings:
+            self.fieldnames.add(fieldname)
+        self.currentsize += size
         if self.currentsize > self.limit:
             self.save()
 
@@ -572,6 +609,70 @@ class GroupedPostingPool(PostingPool):
     def iter_postings(self):
         return self.items()
 
+    def term_groups(self, maxfiles=128):
+        """(fieldname, btext, [(docnum, weight, value), ...]) per term in order: ``items()`` grouped."""
+        if not self.runs:
+            groups, self.groups = self.groups, {}
+            return ((fieldname, btext, groups[(fieldname, btext)]) for (fieldname, btext) in sorted(groups))
+        self.save()
+        self.reduce_to(maxfiles, maxfiles)
+        runs, self.runs = self.runs, []
+        return self._merged_groups(runs)
+
+    def _merged_groups(self, paths):
+        merged = heapq.merge(*(self._run_groups(path) for path in paths), key=itemgetter(0, 1))
+        for (fieldname, btext), parts in groupby(merged, key=itemgetter(0, 1)):
+            postings = []
+            for _, _, part in parts:
+                postings.extend(part)
+            yield fieldname, btext, postings
+
+
+_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+
+
+def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
+    """Whoosh's ``FieldWriter.add_postings`` for postings grouped by term, into a W3 field writer.
+
+    The blocks, term infos and statistics are the ones ``add_posting`` and ``finish_postings``
+    make (a test compares the index with stock Whoosh's); the per-posting calls, type checks
+    and length lookups are done per block instead.
+    """
+    lastfn = None
+    field_lengths = b""
+    for fieldname, btext, postings in groups:
+        if fieldname != lastfn:
+            if lastfn is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            lastfn = fieldname
+            field_lengths = lengths.field_length_bytes(fieldname) if lengths is not None else b""
+        fieldwriter.start_term(btext)
+        writer = fieldwriter._postwriter
+        limit = writer._blocklimit
+        for start in range(0, len(postings), limit):
+            if start:
+                writer._write_block()
+            block = postings[start : start + limit]
+            docnums = [posting[0] for posting in block]
+            weights = [posting[1] for posting in block]
+            writer._ids = array("I", docnums)
+            writer._weights = array("f", weights)
+            writer._values = [posting[2] for posting in block if posting[2]]
+            writer._maxweight = max(0, max(weights))
+            found = [field_lengths[d] for d in docnums if d < len(field_lengths) and field_lengths[d]]
+            if found:
+                writer._minlength = _LENGTH_OF_BYTE[min(found)]
+                writer._maxlength = _LENGTH_OF_BYTE[max(found)]
+        fieldwriter.finish_term()
+    if lastfn is not None:
+        fieldwriter.finish_field()
+
+
+def _writes_spelling_or_vectors(schema) -> bool:
+    # Spelling words and term vectors are left to Whoosh's own writing (Dossier's schema has none).
+    return any(field.separate_spelling() or field.vector for _, field in schema.items())
+
 
 class _FastWriting:
     """What Dossier's writers change in Whoosh's: the posting pool and the per-document reader."""
@@ -584,11 +685,73 @@ class _FastWriting:
             raise RuntimeError("Per-doc writer is still open")
         return _WholeLengthsReader(self.storage, self.get_segment())
 
+    def _flush_segment(self):
+        # SegmentWriter._flush_segment, with the postings handed over a term at a time.
+        if not (isinstance(self.pool, GroupedPostingPool) and type(self.fieldwriter) is whoosh3.W3FieldWriter
+                and type(self.codec) is whoosh3.W3Codec and self.codec.length_stats
+                and not _writes_spelling_or_vectors(self.schema)):
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        _write_term_groups(self.fieldwriter, self.schema, lengths, self.pool.term_groups())
+        self.fieldwriter.close()
+        lengths.close()
+
 
 class FastSegmentWriter(_FastWriting, SegmentWriter):
     def __init__(self, ix, *, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self._use_grouped_pool(limitmb)
+        self._stock_fields = _writes_spelling_or_vectors(self.schema)
+
+    def add_document(self, **fields):
+        """Whoosh's ``SegmentWriter.add_document``; a field that gives its postings as a list
+        (``field.postings(value)``, Dossier's text fields) hands them to the pool in one call
+        instead of one generator step and one ``pool.add`` per posting."""
+        if self._stock_fields:
+            return super().add_document(**fields)
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    listed = getattr(field, "postings", None)
+                    postings = listed(value) if listed is not None and fieldboost == 1.0 else None
+                    if postings is not None:
+                        pool.add_field(fieldname, docnum, postings)
+                        if field.scorable:
+                            length = sum(posting[1] for posting in postings)
+                    else:
+                        scorable = field.scorable
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            weight *= fieldboost
+                            if scorable:
+                                length += freq
+                            pool.add((fieldname, tbytes, docnum, weight, vbytes))
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
 
 def die_with_parent(parent_pid: int, close_fds: tuple[int, ...] = ()) -> None:

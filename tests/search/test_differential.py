@@ -318,3 +318,23 @@ def test_a_field_wildcard_matches_only_documents_with_that_field(whoosh_searcher
     snap = snapshot(whoosh_searcher, str(index_dir))
     found = int(np.count_nonzero(Evaluator(snap).run(query).mask))
     assert 0 < found < whoosh_searcher.doc_count() or field == "title"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["body", "title", "entities", "place", "tag"]),
+       word=st.sampled_from(COMMON + OTHERS + NAMES + TAGS + ["absent"]),
+       boost=st.sampled_from([1.0, 0.37, 2.5]), scored=st.booleans())
+def test_term_docs_are_the_live_matches_of_a_term_with_its_scores(whoosh_searcher, index_dir, field, word, boost,
+                                                                  scored):
+    """Related articles add up words and entities from ``term_docs``: the same documents and
+    scores as evaluating the term, over segments with deletions and multi-block postings."""
+    snap = snapshot(whoosh_searcher, str(index_dir))
+    evaluator = Evaluator(snap, scored=scored)
+    docs, scores = evaluator.term_docs(field, word, boost=boost)
+    whole = Evaluator(snap, scored=scored).run(wq.Term(field, word, boost=boost))
+    assert docs.tolist() == np.flatnonzero(whole.mask).tolist()
+    assert not snap.live.size or snap.live[docs].all()
+    if scored:
+        assert scores.tolist() == pytest.approx(whole.scores[docs].tolist(), rel=1e-12)
+    else:
+        assert (scores == 1).all()
