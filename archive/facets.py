@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import QueryDict
 
-from archive.filters import UNDATED_ONLY, query_string
+from archive.filters import UNDATED_ONLY, query_adder, query_string
 from archive.models import KIND_PLURALS, Article, Entity, EntityKind, Mention, Source, Tag
 from archive.place_lists import attach_parents, place_label
 
@@ -97,6 +97,7 @@ class FacetGroup:
 def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     """Facet groups with links that add each value as a filter (top values first)."""
     groups: list[FacetGroup] = []
+    add = query_adder(params)
     active_entities = set(params.getlist("entity"))
     tops = {kind: counts.entities[kind].most_common(TOP_PER_KIND) for kind in EntityKind.values}
     # Only what a label and a link need: descriptions and the rest stay in the database.
@@ -106,7 +107,7 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
         if not top:
             continue
         items = [
-            FacetItem(place_label(entities[eid]), n, query_string(params, add={"entity": entities[eid].slug}),
+            FacetItem(place_label(entities[eid]), n, add("entity", entities[eid].slug),
                       entities[eid].slug in active_entities)
             for eid, n in top
             if eid in entities
@@ -116,7 +117,7 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     sources = Source.objects.only("id", "name", "slug").in_bulk([sid for sid, _ in top_sources])
     active_sources = set(params.getlist("source"))
     items = [
-        FacetItem(sources[sid].name, n, query_string(params, add={"source": sources[sid].slug}),
+        FacetItem(sources[sid].name, n, add("source", sources[sid].slug),
                   sources[sid].slug in active_sources)
         for sid, n in top_sources
         if sid in sources
@@ -127,7 +128,7 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     tags = Tag.objects.only("id", "name", "slug").in_bulk([tid for tid, _ in top_tags])
     active_tags = set(params.getlist("tag"))
     items = [
-        FacetItem(tags[tid].name, n, query_string(params, add={"tag": tags[tid].slug}), tags[tid].slug in active_tags)
+        FacetItem(tags[tid].name, n, add("tag", tags[tid].slug), tags[tid].slug in active_tags)
         for tid, n in top_tags
         if tid in tags
     ]
@@ -136,8 +137,9 @@ def facet_display(counts: FacetCounts, params: QueryDict) -> list[FacetGroup]:
     years = sorted(counts.years.items(), reverse=True)
     if years or counts.undated:
         active_year = params.get("year", "")
+        add_year = query_adder(params, drop=("year", "month", "undated"))
         items = [
-            FacetItem(str(year), n, query_string(params, add={"year": str(year)}, drop=("year", "month", "undated")),
+            FacetItem(str(year), n, add_year("year", str(year)),
                       str(year) == active_year)
             for year, n in years
         ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -219,6 +220,27 @@ def query_string(params: QueryDict, *, add: dict[str, str] | None = None, remove
         if (key, value) not in pairs:
             pairs.append((key, value))
     return "?" + urlencode(pairs) if pairs else "?"
+
+
+def query_adder(params: QueryDict, *, drop: tuple[str, ...] = ()) -> Callable[[str, str], str]:
+    """``add(key, value)`` gives ``query_string(params, add={key: value}, drop=drop)``, with the
+    current parameters encoded once: a filter panel links some sixty values."""
+    pairs = [
+        (key, value)
+        for key in params
+        for value in params.getlist(key)
+        if key != "page" and key not in drop and value != ""
+    ]
+    present = set(pairs)
+    base = urlencode(pairs)
+
+    def add(key: str, value: str) -> str:
+        if (key, value) in present:
+            return "?" + base
+        extra = urlencode([(key, value)])
+        return "?" + (f"{base}&{extra}" if base else extra)
+
+    return add
 
 
 def active_chips(filterset: ArticleFilter) -> list[Chip]:

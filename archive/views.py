@@ -195,8 +195,9 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     chart = timeline(counts, filter_params)
     if chart:
         # Bars open the article list narrowed to the entity and the period.
-        chart.bars = [replace(bar, url=reverse("archive:article_list") + bar.url) for bar in chart.bars]
-        chart.undated_url = reverse("archive:article_list") + chart.undated_url
+        article_list = reverse("archive:article_list")
+        chart.bars = [replace(bar, url=article_list + bar.url) for bar in chart.bars]
+        chart.undated_url = article_list + chart.undated_url
     # Places inside are listed as such, not as company the place keeps.
     elsewhere = replace(counts, entities={
         kind: Counter({other: n for other, n in by_kind.items() if other not in inside})

@@ -181,12 +181,18 @@ def first_paragraph(body: str) -> str:
     return ""
 
 
+# A two-letter code, alone or as the start of a language tag as pages and feeds write them
+# ("en-US", "ru_RU", "zh-Hans-CN"): the archive keeps the language, not the region or script.
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*")
+
+
 def clean_language(value: object) -> str:
     if value in (None, ""):
         return "en"
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+    tag = _LANGUAGE_TAG.fullmatch(value.strip()) if isinstance(value, str) else None
+    if tag is None:
         raise InvalidArticle(f"bad language {shorten(str(value), 20)!r} (expected a two-letter code such as en)")
-    return value.strip().lower()
+    return tag.group(1).lower()
 
 
 def clean_url(value: object) -> str:

@@ -5,9 +5,11 @@ from collections import Counter
 
 import pytest
 from django.http import QueryDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.facets import DATE_FILTERS, FacetCounts, timeline
-from archive.filters import query_string
+from archive.filters import query_adder, query_string
 
 PERIOD = (*DATE_FILTERS, "undated")  # what a bar replaces
 
@@ -31,3 +33,19 @@ def test_each_bar_links_to_the_other_parameters_with_its_period(query, by_year):
 def _year_month(label: str) -> tuple[str, str]:
     name, year = label.split()
     return year, str(list(calendar.month_name).index(name))
+
+
+_PARAM_KEYS = st.sampled_from(["q", "entity", "source", "tag", "year", "month", "undated", "page", "sort"])
+_PARAM_VALUES = st.text(alphabet="ab &=?é+%1", max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(_PARAM_KEYS, _PARAM_VALUES), max_size=6), key=_PARAM_KEYS, value=_PARAM_VALUES,
+       drop=st.sampled_from([(), ("year", "month", "undated")]))
+def test_query_adder_links_what_query_string_links(pairs, key, value, drop):
+    """Facet links are built by ``query_adder`` (the parameters encoded once); each must be the
+    address ``query_string`` gives for the same value, whatever the parameters hold."""
+    params = QueryDict(mutable=True)
+    for k, v in pairs:
+        params.appendlist(k, v)
+    assert query_adder(params, drop=drop)(key, value) == query_string(params, add={key: value}, drop=drop)

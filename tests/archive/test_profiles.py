@@ -55,3 +55,23 @@ def test_profile_page_shows_timeline_co_mentions_and_sentences(client, people):
     assert "Later Токаев welcomed the guests in Astana." in html
     assert 'class="timeline__chart"' in html
     assert f'href="/articles/?entity={tokayev.slug}&amp;year=2023&amp;month=5"' in html
+
+
+def test_a_long_story_that_names_the_entity_late_still_gives_its_sentence(people):
+    tokayev, *_ = people
+    opening = "\n\n".join(f"Paragraph {n} is about the grid and nothing else at all here." for n in range(60))
+    late = make_article("Late", opening + "\n\nAt the very end Kassym-Jomart Tokayev arrived. Then rain.",
+                        "2024-04-01", mentions=[tokayev])
+    early = make_article("Early", "Токаев opened the session.\n\n" + opening + "\n\nKassym-Jomart Tokayev left.",
+                         "2024-04-02", mentions=[tokayev])
+    assert len(late.body) > 3000
+    sentences = mention_sentences(tokayev, [late, early])
+    assert sentences == {late.id: "At the very end Kassym-Jomart Tokayev arrived.",
+                         early.id: "Токаев opened the session."}
+
+
+def test_co_mentions_are_the_top_by_articles_then_by_id(people):
+    tokayev, xi, astana, *_ = people
+    counts = count_facets(Article.objects.mentioning(tokayev))
+    assert [c.entity for c in co_mentioned(tokayev, counts, limit=1)] == [xi]
+    assert [c.entity for c in co_mentioned(tokayev, counts, limit=5)] == [xi, astana]
