@@ -160,6 +160,13 @@ _PLACE_LAST_WORDS = frozenset(
 _PLACE_FIRST_WORDS = frozenset("Lake Mount Cape Gulf Strait Bay".split())
 # "in Port Talbot", "near Tewkesbury": a name after these (not "in Tata Steel's plant") is where something is.
 _PLACE_PREPOSITIONS = frozenset("in near outside across".split())
+# What follows a name says what it names: an age or "said he" a person; "said it" or a possessive
+# with what companies have an organisation.
+_PERSON_AFTER = re.compile(r",\s+\d{2},|\s+\(\d{2}\)|\s+(?:said|says|told|added)\s+(?:he|she|his|her)\b")
+_ORGANISATION_AFTER = re.compile(
+    r"\s+(?:said|says)\s+(?:it|its)\b|['’]s\s+(?:shares|board|chief executive|chairman|profits?|plant|factory|"
+    r"staff|employees|workers|headquarters|subsidiary|shareholders)\b"
+)
 _WHERE_PREPOSITIONS = _PLACE_PREPOSITIONS | {"at", "from", "inside", "outside"}
 _POSSESSIVE = re.compile(r"['’]s?\b")
 
@@ -445,8 +452,12 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             add(name, EntityKind.ORGANISATION, start, end, True)
         else:
             kind = _plain_kind(name)
-            if kind == EntityKind.OTHER and before and before.group(1) in _PLACE_PREPOSITIONS and not _POSSESSIVE.match(
-                    text, end):
-                kind = EntityKind.PLACE  # "workers in Port Talbot"; the majority of an article's uses decides
+            if kind == EntityKind.OTHER:
+                if before and before.group(1) in _PLACE_PREPOSITIONS and not _POSSESSIVE.match(text, end):
+                    kind = EntityKind.PLACE  # "workers in Port Talbot"; the majority of an article's uses decides
+                elif _PERSON_AFTER.match(text, end):
+                    kind = EntityKind.PERSON  # "William Verity, 70,", "Mohamed Salah said he"
+                elif _ORGANISATION_AFTER.match(text, end):
+                    kind = EntityKind.ORGANISATION  # "Tata Steel said it", "Tata Steel's plant"
             add(name, kind, start, end, False)
     return list(found.values())

@@ -7,10 +7,13 @@ so the total and the facet counts are exact, and only the page is ranked in full
 from __future__ import annotations
 
 import html
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.db import connections
+from django.db.models.query import get_related_populators
 from django.utils.safestring import SafeString, mark_safe
 from whoosh import query as wq
 
@@ -66,9 +69,82 @@ class SearchResults:
 
 
 def _hydrate(ids: list[int]) -> dict[int, Article]:
-    # Unordered: the hits keep the index's order (sorting would cost a compile and a sort).
-    articles = Article.objects.filter(id__in=ids).select_related("source").order_by()
-    return {article.id: article for article in articles}
+    """The articles with these ids, with their sources, as ``Article.objects`` gives them.
+
+    Unordered: the hits keep the index's order (sorting would cost a compile and a sort).
+    """
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    page = _page_query(len(ids))
+    if page is None:
+        articles = Article.objects.filter(id__in=ids).select_related("source").order_by()
+        return {article.id: article for article in articles}
+    return {article.id: article for article in page.run(ids)}
+
+
+@dataclass(frozen=True)
+class _PageQuery:
+    """``Article.objects.filter(id__in=<n ids>).select_related("source")``, compiled once.
+
+    Compiling the query cost about as much as running it and building the articles:
+    a third of the time a small result set spends in the database. The SQL differs
+    only in the ids, so it is compiled once per database and number of ids, and each
+    search runs it with its own ids; the rows become articles exactly as Django's
+    ``ModelIterable`` makes them (converters, ``from_db``, the selected source).
+    """
+
+    db: str
+    sql: str
+    compiler: object  # the SQLCompiler that compiled ``sql``: its select list and converters
+    fields: slice  # where the article's columns are in a row
+    attnames: list[str]
+    related: list  # Django's populators for the selected source
+
+    def run(self, ids: list[int]) -> list[Article]:
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, ids)
+            rows = cursor.fetchall()
+        articles = []
+        for row in self.compiler.results_iter(results=[rows]):
+            article = Article.from_db(self.db, self.attnames, row[self.fields])
+            for populator in self.related:
+                populator.populate(row, article)
+            articles.append(article)
+        return articles
+
+
+# Per thread, as Django's connections are: a compiler is tied to the connection it compiled for.
+_compiled = threading.local()
+
+
+def _page_query(count: int) -> _PageQuery | None:
+    """The compiled page query for ``count`` distinct ids; None when it cannot be reused
+    (its parameters are not exactly the ids: then the ORM runs it as usual)."""
+    db = Article.objects.db
+    # The cache holds the connection (through its compiler), so its id names it while cached.
+    key = (db, id(connections[db]), count)
+    queries = _compiled.__dict__.setdefault("page_queries", {})
+    if key not in queries:
+        placeholders = list(range(-count, 0))  # no article has these ids
+        compiler = (
+            Article.objects.filter(id__in=placeholders).select_related("source").order_by()
+            .query.get_compiler(using=db)
+        )
+        sql, params = compiler.as_sql()
+        page = None
+        if list(params) == placeholders and compiler.klass_info["model"] is Article:
+            columns = compiler.klass_info["select_fields"]
+            fields = slice(columns[0], columns[-1] + 1)
+            page = _PageQuery(
+                db=db, sql=sql, compiler=compiler, fields=fields,
+                attnames=[column[0].target.attname for column in compiler.select[fields]],
+                related=get_related_populators(compiler.klass_info, compiler.select, db),
+            )
+        if len(queries) > 256:  # page sizes are bounded; connections in tests are not
+            queries.clear()
+        queries[key] = page
+    return queries[key]
 
 
 def _index_version(s) -> tuple:

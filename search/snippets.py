@@ -106,8 +106,54 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
     return sorted(spans)
 
 
+# How many of a stem's last letters may differ from the word it comes from. An ASCII
+# word's index form is its lower-cased Porter stem (folding accents and the Russian
+# stemmer leave it alone), and the stemmer cuts a suffix and appends a few letters that
+# differ from the ones they replace in at most two places ("-bility" -> "-ble", "-ency"
+# -> "-ence", "-ation" -> "-ate"); one more for safety. A test checks every suffix rule.
+STEM_SLACK = 3
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are."""
+    prefixes = {term[: len(term) - STEM_SLACK] for term in terms}
+    lowered = text.lower()
+    # Lower-casing never shortens a text; when it lengthens it, offsets would shift.
+    if "" in prefixes or len(lowered) != len(text):  # "": a short term, any word may give it
+        return _piece_matches(text, terms)
+    # A word of ASCII letters giving one of the terms begins (lower-cased) with the term
+    # less its last STEM_SLACK letters: only the words beginning so are analysed, found
+    # with str.find. Words with other letters (accents fold, Cyrillic stems) are all analysed.
+    spans = set()
+    for prefix in prefixes:
+        at = lowered.find(prefix)
+        while at != -1:
+            if at and _is_word_char(text[at - 1]):  # inside a word: not where one begins
+                at = lowered.find(prefix, at + 1)
+                continue
+            end = _WORD.match(text, at).end()
+            if index_form(text[at:end]) in terms:
+                spans.add((at, end))
+            at = lowered.find(prefix, end)
+    if not text.isascii():
+        letter = _NON_ASCII.search(text)
+        while letter:
+            start = letter.start()
+            if not _is_word_char(text[start]):  # a dash or a quotation mark
+                letter = _NON_ASCII.search(text, start + 1)
+                continue
+            while start and _is_word_char(text[start - 1]):
+                start -= 1
+            end = _WORD.match(text, start).end()
+            if index_form(text[start:end]) in terms:
+                spans.add((start, end))
+            letter = _NON_ASCII.search(text, end)
+    return sorted(spans)
+
+
+def _piece_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """``word_matches`` for any text."""
     # The distinct pieces of the text (between whitespace) are matched against the pieces
     # known to hold a word giving one of the terms, as sets (a body repeats many of its
     # pieces, and the analyzer runs once per word and process); then each matching word
@@ -185,12 +231,13 @@ def snippet(text: str, terms: set[str], *, phrases: Phrases = (), width: int = 2
     if not spans:
         return ""
     # Score each match by how many matches fall within one window after it.
+    lowered = [text[s:e].lower() for s, e in spans]  # once per match, not once per window holding it
     windows = []
     j = 0
     for i, (start, _) in enumerate(spans):
         while j < len(spans) and spans[j][1] <= start + width:
             j += 1
-        distinct = len({text[s:e].lower() for s, e in spans[i:j]})
+        distinct = len(set(lowered[i:j]))
         windows.append((distinct, j - i, -start, i, j))
     chosen: list[tuple[int, int]] = []
     for _, _, _, i, _ in sorted(windows, reverse=True):

@@ -228,6 +228,16 @@ def test_a_name_cut_out_of_a_known_name_is_not_suggested():
          "Port Talbot", "place"),
         ("Standing outside Downing Street, the prime minister said the country faced a clear choice.",
          "Downing Street", "place"),
+        # What follows a name: an age or "said he" makes a person, "said it" or a company's possessions an
+        # organisation.
+        ("The company named Evelyn Strand, 51, as its president after a search that lasted a year.",
+         "Evelyn Strand", "person"),
+        ("After the match Mohamed Salah said he was happy with the way the team had played.", "Mohamed Salah",
+         "person"),
+        ("After the talks Tata Steel said it would keep the plant open until the end of next year.", "Tata Steel",
+         "organisation"),
+        ("Thousands of workers at Tata Steel's plant have voted to strike over the plans to close it.",
+         "Tata Steel", "organisation"),
         # Events and projects by the word that ends their name.
         ("Leaders will discuss debt and farm subsidies at the Venice Economic Summit in June, officials said.",
          "Venice Economic Summit", "event"),
@@ -291,6 +301,12 @@ def test_wire_copy_junk_that_must_not_be_suggested(sentence, not_name):
          "energy, and by the banks that lend to the grid operator.", "Aigul Nurlanova", "place"),
         ("Standing outside Downing Street, the prime minister said the country faced a clear choice.",
          "Downing Street", "person"),
+        # A possessive with what a person has too is no organisation.
+        ("On Tuesday the teachers welcomed Jenny Gilruth's plan for schools, saying it was fair to all.",
+         "Jenny Gilruth", "organisation"),
+        # A number after a comma that is not an age.
+        ("Sales at Golden Crust Bakeries, 1987, were lower than the year before, the company said.",
+         "Golden Crust Bakeries", "person"),
     ],
 )
 def test_kind_evidence_that_must_not_type_a_name(sentence, name, not_kind):

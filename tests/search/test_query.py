@@ -5,6 +5,8 @@ import datetime as dt
 import numpy as np
 import pytest
 from django.core.paginator import Paginator
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.models import NEWEST_FIRST, OLDEST_FIRST, EntityKind
 from search.explain import readable
@@ -340,3 +342,33 @@ def test_undated_articles_keep_the_databases_order_whatever_segment_holds_them(i
     for sort, order in (("newest", NEWEST_FIRST), ("oldest", OLDEST_FIRST)):
         expected = list(Article.objects.order_by(*order).values_list("title", flat=True))
         assert titles("steppe", sort=sort) == expected
+
+
+# Plain words skip Whoosh's parser (search.query._words_query): it must build what the parser
+# builds, for the query that runs and the one shown, whatever the words: stop words, capitals,
+# digits, underscores, other scripts, words the parser reads as operators in other places.
+_plain_word = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_éжқ", min_size=1, max_size=8),
+    st.sampled_from(["the", "a", "and", "or", "not", "to", "Wind", "TO", "IN", "OF", "ANDx", "NOTE", "ORE",
+                     "Токаев", "станции", "energy", "wind", "turbines", "2024", "x1", "_"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(_plain_word, min_size=1, max_size=5))
+def test_plain_words_give_the_query_the_parser_gives(words):
+    from search.query import _display_parser, _parser, _plain, _words_query
+
+    text = " ".join(words)
+    assert _plain(text)
+    for parser in (_parser(), _display_parser()):
+        assert _words_query(parser, text) == parser.parse(text)
+
+
+@pytest.mark.parametrize("text", ["wind OR solar", "wind AND solar", "NOT wind", "wind ANDNOT coal",
+                                  "wind ANDMAYBE coal", "wind REQUIRE coal", "wind-farm", "wind  farm",
+                                  "turb*", "org:spic", '"wind farm"', "wind~", "(wind)", "wind^2"])
+def test_queries_with_syntax_go_to_the_parser(text):
+    from search.query import _plain
+
+    assert not _plain(text)

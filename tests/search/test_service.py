@@ -30,3 +30,33 @@ def test_filters_kept_from_one_search_follow_the_index_as_it_changes(reindex, dj
     with django_capture_on_commit_callbacks(execute=True):
         Article.objects.filter(title__in=["Wind report 0", "Wind review 1"]).delete()
     assert (total(wire), total(review)) == (3, 1)
+
+
+def _fields(article: Article) -> tuple:
+    own = tuple(getattr(article, field.attname) for field in Article._meta.concrete_fields)
+    source = article.source
+    return own, source and tuple(getattr(source, field.attname) for field in source._meta.concrete_fields)
+
+
+def test_the_page_of_articles_is_what_the_orm_gives_with_sources_and_nothing_left_to_load(
+    reindex, django_assert_num_queries
+):
+    wire = make_source("Caspian Wire")
+    made = [make_article(f"Wind report {n}", f"Wind turbines turn near Zhanatas ({n}).",
+                         source=wire if n % 2 else None, published="2021-05-04" if n % 3 else None)
+            for n in range(7)]
+    reindex()
+    for _ in range(2):  # the second time the compiled query is reused
+        with django_assert_num_queries(1):
+            results = run_search(parse_query("wind"), per_page=5)
+            pages = [_fields(hit.article) for hit in results.hits]  # no field is loaded later
+        assert len(pages) == 5
+        expected = Article.objects.select_related("source").in_bulk([hit.article.id for hit in results.hits])
+        assert pages == [_fields(expected[hit.article.id]) for hit in results.hits]
+        assert {hit.article.id for hit in results.hits} <= {article.id for article in made}
+    # Another number of ids, and a page that is all there is.
+    last = run_search(parse_query("wind"), per_page=5, page=2)
+    assert [_fields(hit.article) for hit in last.hits] == [
+        _fields(Article.objects.select_related("source").get(id=hit.article.id)) for hit in last.hits
+    ]
+    assert len(last.hits) == 2

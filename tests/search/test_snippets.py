@@ -57,6 +57,52 @@ def test_any_text_gets_the_matches_of_the_word_by_word_definition(pieces, picked
     assert matches(text, terms) == reference(text, terms)
 
 
+# Every suffix Whoosh's Porter stemmer rewrites (steps 1 to 5), alone and after another.
+PORTER_SUFFIXES = [
+    "s", "sses", "ies", "eed", "ed", "ing", "at", "bl", "iz", "y", "ational", "tional", "enci", "anci", "izer",
+    "bli", "alli", "entli", "eli", "ousli", "ization", "ation", "ator", "alism", "iveness", "fulness", "ousness",
+    "aliti", "iviti", "biliti", "logi", "icate", "ative", "alize", "iciti", "ical", "ful", "ness", "al", "ance",
+    "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ou", "ism", "ate", "iti", "ous", "ive",
+    "ize", "sion", "tion", "e", "ll", "bility", "ency", "ancy", "ying", "ating", "izing", "ly",
+]
+STEMS = ["hop", "condit", "relat", "gener", "fund", "y", "yell", "a", "ab", "bb", "oper", "bil", "tt", "sens", "wind"]
+
+
+def test_a_stem_differs_from_its_word_only_in_its_last_letters():
+    # What search.snippets.word_matches relies on to look only at words beginning like a term.
+    from search.snippets import STEM_SLACK
+
+    for stem in STEMS:
+        for first in PORTER_SUFFIXES:
+            for second in ["", *PORTER_SUFFIXES]:
+                for word in (stem + first + second, (stem + first + second).title()):
+                    form = index_form(word)
+                    if form:
+                        assert word.lower().startswith(form[: len(form) - STEM_SLACK]), (word, form)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.one_of(
+            st.builds(lambda stem, suffix, case: case(stem + suffix),
+                      st.sampled_from([*STEMS, "geotherm", "energ"]), st.sampled_from(PORTER_SUFFIXES),
+                      st.sampled_from([str.lower, str.title, str.upper, str.swapcase])),
+            st.sampled_from(["Géothermal", "geothermál", "İnergy", "ﬁnd", "Kelvin\u212a", "windов", "Токаев", "x_wind",
+                             "wind2", "2wind", "éwind", "wínd", "Wind", "ENERGY", "energy"]),
+        ),
+        max_size=25,
+    ),
+    separators=st.lists(st.sampled_from([" ", "-", ", ", "'", "_", "—", "\n\n", "«", "."]), min_size=1),
+    picked=st.lists(st.sampled_from(["geothermal", "energy", "winding", "hopefully", "relational", "conditioned",
+                                     "generalization", "fundability", "sensibility", "windов", "yellow", "operation"]),
+                    min_size=1, max_size=3),
+)
+def test_stemmed_words_in_any_case_and_script_are_found_as_word_by_word(words, separators, picked):
+    text = "".join(word + separators[i % len(separators)] for i, word in enumerate(words))
+    terms = {index_form(w) for w in picked} - {None}
+    assert matches(text, terms) == reference(text, terms), (text, terms)
+
 def test_the_sentence_naming_an_entity_is_found_in_any_paragraph_with_every_name_marked():
     from search.snippets import sentence_snippet
 
