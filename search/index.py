@@ -109,6 +109,16 @@ def index_state() -> str:
     return "ok"
 
 
+# A commit in another process replaces the table of contents and may merge segments away
+# between Whoosh listing the folder and reading what it listed: the file is gone because the
+# index moved on, not because it is damaged. Opening again reads the new generation.
+OPEN_ATTEMPTS = 4
+
+
+def _moved_on(error: BaseException) -> bool:
+    return isinstance(error, FileNotFoundError) and Path(error.filename or "").suffix in {".toc", ".seg", ""}
+
+
 def open_index():
     state = index_state()
     if state != "ok":
@@ -116,10 +126,14 @@ def open_index():
             "The search index does not exist yet." if state == "missing"
             else "The search index was built with another schema version."
         )
-    try:
-        return _storage().open_index(indexname=INDEX_NAME)
-    except Exception as error:  # noqa: BLE001 - unpickling a damaged or foreign table of contents raises anything
-        raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return _storage().open_index(indexname=INDEX_NAME)
+        except Exception as error:  # noqa: BLE001 - unpickling a damaged or foreign table of contents raises anything
+            if _moved_on(error) and attempt + 1 < OPEN_ATTEMPTS:
+                continue
+            raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    raise AssertionError("unreachable")
 
 
 def describe_error(error: BaseException) -> str:
@@ -477,11 +491,15 @@ def searcher() -> Iterator[Searcher]:
 
 
 def _open_searcher() -> Searcher:
-    ix = open_index()
-    try:
-        opened = ix.searcher()
-    except Exception as error:  # noqa: BLE001 - a segment cut short or missing fails in many ways
-        raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    for attempt in range(OPEN_ATTEMPTS):
+        ix = open_index()
+        try:
+            opened = ix.searcher()
+            break
+        except Exception as error:  # noqa: BLE001 - a segment cut short or missing fails in many ways
+            if _moved_on(error) and attempt + 1 < OPEN_ATTEMPTS:
+                continue  # a merge removed a segment this table of contents still named
+            raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
     # Each segment file is checked once per process against the size and checksum recorded
     # when it was written (about a second per gigabyte, at start-up; later only new segments):
     # damage is named before a search trips on it, or worse, reads wrong postings.

@@ -161,3 +161,28 @@ def test_many_values_are_looked_up_and_computed_in_one_pass():
     assert cache.get_many(keys, compute) == [7, 6, 4]
     assert asked == [[keys[1], keys[2]]]  # only the missing ones, once
     assert cache.get_many(keys, compute) == [7, 6, 4] and len(asked) == 1  # now all stored
+
+
+def test_a_table_of_contents_replaced_while_a_search_opens_the_index_is_read_again(reindex, monkeypatch):
+    """Another process's commit can remove the table of contents (or a merged segment)
+    between Whoosh listing the folder and reading it: that is the index moving on, not
+    damage, and the search opens the new generation instead of answering 503."""
+    from pathlib import Path
+
+    from whoosh.filedb.filestore import FileStorage
+
+    make_article("Steppe report", "Wind over the steppe.")
+    reindex()
+    reset_searcher()
+    calls = []
+    real = FileStorage.open_index
+
+    def replaced_once(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise FileNotFoundError(2, "No such file or directory", str(Path(self.folder) / "_articles_3.toc"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_index", replaced_once)
+    assert run_search(parse_query("steppe")).total == 1
+    assert len(calls) == 2
