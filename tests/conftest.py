@@ -57,3 +57,20 @@ def database_url():
 
     with own_database_url() as url:
         yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """PostgreSQL refuses to drop a database another session uses. Threads of some tests (a live
+    server, searching threads, workers) hold connections of their own that nobody closes at
+    the end; they are ended here, before pytest-django drops the test database."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
