@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from archive.models import Alias, Article, Entity, EntityKind, PlaceType
 from archive.text import fold
@@ -120,6 +121,19 @@ def read_labelled(lines: Iterable[str]) -> list[LabelledArticle]:
             language=text_fields["language"] or "en", expected=cleaned, line=number, names=new_cleaned,
         ))
     return articles
+
+
+def read_labelled_file(path: Path) -> list[LabelledArticle]:
+    """``read_labelled`` over a file: every way reading it can fail is a ``LabelledFileError`` naming the file."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            return read_labelled(stream)
+    except OSError as error:
+        raise LabelledFileError(f"Cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise LabelledFileError(f"{path} is not UTF-8 text") from None
+    except LabelledFileError as error:
+        raise LabelledFileError(f"{path}: {error}") from None
 
 
 def _by_kind(value, kinds: set[str], number: int, key: str) -> dict[str, tuple[str, ...]]:

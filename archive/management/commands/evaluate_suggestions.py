@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.evaluation import LabelledFileError, read_labelled
+from archive.evaluation import LabelledFileError, read_labelled_file
 from archive.evaluation.suggestions import TOP, evaluate_suggestions
 
 
@@ -22,14 +22,9 @@ class Command(BaseCommand):
         if top < 1:
             raise CommandError("--top must be at least 1")
         try:
-            with file.open(encoding="utf-8") as stream:
-                labelled = read_labelled(stream)
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text") from None
+            labelled = read_labelled_file(file)
         except LabelledFileError as error:
-            raise CommandError(f"{file}: {error}") from None
+            raise CommandError(str(error)) from None
         result = evaluate_suggestions(articles=labelled, top=top)
         write = self.stdout.write
         write(f"{result.articles} articles: {result.open} open suggestions ({result.open_per_article:.3f} per "

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.evaluation import LabelledFileError, Score, evaluate, read_labelled
+from archive.evaluation import LabelledFileError, Score, evaluate, read_labelled_file
 
 
 def _row(label: str, score: Score) -> str:
@@ -26,14 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, roll_up_countries, entities, show_errors, **options):
         try:
-            with file.open(encoding="utf-8") as stream:
-                labelled = read_labelled(stream)
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text") from None
+            labelled = read_labelled_file(file)
         except LabelledFileError as error:
-            raise CommandError(f"{file}: {error}") from None
+            raise CommandError(str(error)) from None
         result = evaluate(articles=labelled, roll_up=roll_up_countries)
         write = self.stdout.write
         mode = "places rolled up to their countries" if roll_up_countries else "every entity as itself"
