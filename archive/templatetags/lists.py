@@ -30,6 +30,7 @@ register = template.Library()
 
 SEP = '<span class="sep" aria-hidden="true">·</span> '
 SUMMARY_WORDS = 40
+ACTIVE = ' class="is-active"'
 
 
 def _e(value) -> str:
@@ -92,8 +93,6 @@ def facet_groups(groups) -> SafeString:
                         f'<ul class="facet__list">{items}</ul>{note}</section>')
     return mark_safe("\n".join(sections))
 
-
-ACTIVE = ' class="is-active"'
 
 
 @register.simple_tag
