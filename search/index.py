@@ -126,14 +126,21 @@ def open_index():
             "The search index does not exist yet." if state == "missing"
             else "The search index was built with another schema version."
         )
-    for attempt in range(OPEN_ATTEMPTS):
+    return _opened(lambda: _storage().open_index(indexname=INDEX_NAME))
+
+
+def _opened(open_once):
+    """``open_once()``, tried again while the index moves on under it; any other failure is damage."""
+    attempt = 1
+    while True:
         try:
-            return _storage().open_index(indexname=INDEX_NAME)
-        except Exception as error:  # noqa: BLE001 - unpickling a damaged or foreign table of contents raises anything
-            if _moved_on(error) and attempt + 1 < OPEN_ATTEMPTS:
-                continue
-            raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
-    raise AssertionError("unreachable")
+            return open_once()
+        except IndexUnavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 - a damaged table of contents or segment fails in many ways
+            if attempt == OPEN_ATTEMPTS or not _moved_on(error):
+                raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+            attempt += 1
 
 
 def describe_error(error: BaseException) -> str:
@@ -491,15 +498,8 @@ def searcher() -> Iterator[Searcher]:
 
 
 def _open_searcher() -> Searcher:
-    for attempt in range(OPEN_ATTEMPTS):
-        ix = open_index()
-        try:
-            opened = ix.searcher()
-            break
-        except Exception as error:  # noqa: BLE001 - a segment cut short or missing fails in many ways
-            if _moved_on(error) and attempt + 1 < OPEN_ATTEMPTS:
-                continue  # a merge removed a segment this table of contents still named
-            raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
+    # A merge may remove a segment the table of contents just read still names: open both again.
+    opened = _opened(lambda: open_index().searcher())
     # Each segment file is checked once per process against the size and checksum recorded
     # when it was written (about a second per gigabyte, at start-up; later only new segments):
     # damage is named before a search trips on it, or worse, reads wrong postings.
