@@ -41,8 +41,8 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
                 key_terms = snap.key_terms(docnum, "body", RELATED_KEY_TERMS)
                 entity_ids = [e for e in (s.stored_fields(docnum).get("entity_ids") or "").split(",") if e]
                 matches = _likeness(snap, docnum, key_terms, entity_ids)
-                ids = [int(s.stored_fields(d)["id"]) for d, _ in rank(snap, matches, sort="relevance", start=0,
-                                                                       stop=limit)]
+                article_ids = snap.article_ids()  # a column: no stored document is decompressed for its id
+                ids = [int(article_ids[d]) for d, _ in rank(snap, matches, sort="relevance", start=0, stop=limit)]
                 segment_cache.put(key, ids)
     except IndexUnavailable:
         return []
