@@ -207,15 +207,21 @@ class Chip:
     remove_url: str
 
 
-def query_string(params: QueryDict, *, add: dict[str, str] | None = None, remove: tuple[str, str] | None = None,
-                 drop: tuple[str, ...] = ()) -> str:
-    """The current parameters with one value added or removed; the page number always goes."""
-    pairs = [
+def _kept_pairs(params: QueryDict, *, drop: tuple[str, ...] = (),
+                remove: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+    """The (key, value) pairs a link keeps: not the page, the dropped keys, the removed pair or empty values."""
+    return [
         (key, value)
         for key in params
         for value in params.getlist(key)
         if key != "page" and key not in drop and (key, value) != remove and value != ""
     ]
+
+
+def query_string(params: QueryDict, *, add: dict[str, str] | None = None, remove: tuple[str, str] | None = None,
+                 drop: tuple[str, ...] = ()) -> str:
+    """The current parameters with one value added or removed; the page number always goes."""
+    pairs = _kept_pairs(params, drop=drop, remove=remove)
     for key, value in (add or {}).items():
         if (key, value) not in pairs:
             pairs.append((key, value))
@@ -225,12 +231,7 @@ def query_string(params: QueryDict, *, add: dict[str, str] | None = None, remove
 def query_adder(params: QueryDict, *, drop: tuple[str, ...] = ()) -> Callable[[str, str], str]:
     """``add(key, value)`` gives ``query_string(params, add={key: value}, drop=drop)``, with the
     current parameters encoded once: a filter panel links some sixty values."""
-    pairs = [
-        (key, value)
-        for key in params
-        for value in params.getlist(key)
-        if key != "page" and key not in drop and value != ""
-    ]
+    pairs = _kept_pairs(params, drop=drop)
     present = set(pairs)
     base = urlencode(pairs)
 
