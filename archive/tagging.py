@@ -123,13 +123,13 @@ def stemmed_key(name: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def is_common_word(word: str) -> bool:
+def is_common_word(word: str, zipf: float = COMMON_WORD_ZIPF) -> bool:
     """Whether a one-word name is also an ordinary word of its language ("male", "nice", "того")."""
     from wordfreq import zipf_frequency
 
     word = fold(word)
     language = "ru" if _CYRILLIC.search(word) else "en"
-    return zipf_frequency(word, language) >= COMMON_WORD_ZIPF
+    return zipf_frequency(word, language) >= zipf
 
 
 @lru_cache(maxsize=50_000)
@@ -172,6 +172,7 @@ class _Pattern:
     capitalised: bool  # the name starts with a capital, so the text must too
     country_level: bool  # a country, nation, continent or bloc: at a sentence's start it is still the place
     cyrillic: bool
+    abbreviation: bool = False  # "Calif.", "Okla.": a place only right after another ("TULSA, Okla.")
 
 
 @dataclass(slots=True)
@@ -185,7 +186,9 @@ class _Span:
 @dataclass
 class _Found:
     strong: set[int] = field(default_factory=set)
-    candidates: list[tuple[list[int], int, bool]] = field(default_factory=list)  # (ids, evidence, counted)
+    # (ids, evidence, counted, hint, common): the hint is the kind of place the text says it is ("Ontario and
+    # Quebec" name two regions, "the town of Balkhash" a city), or "" when it says nothing.
+    candidates: list[tuple[list[int], int, bool, str, bool]] = field(default_factory=list)
 
 
 class Gazetteer:
@@ -251,6 +254,8 @@ class Gazetteer:
         place = self.places.get(entity_id)
         if place is not None and place.place_type in ("country", "former", "nation", "continent", "bloc"):
             pattern.country_level = True
+        if place is not None and automaton is self._folded and name.endswith(".") and len(name) <= 6:
+            pattern.abbreviation = True
         if not pattern.adjective:
             pattern.adjective = acronym or "." in name or bool(self._adjectives) and (
                 entity_id, key if automaton is self._folded else fold(name)) in self._adjectives
@@ -421,26 +426,55 @@ class Gazetteer:
 
     def _collect(self, text: str, found: _Found, *, counts: Counter[int] | None, dateline: bool = False) -> None:
         lines: dict[int, bool] = {}
-        opening = _opening_dateline(text) if not dateline else None
-        for span in self._raw_spans(text):
-            if dateline or (opening and span.start >= opening[0] and span.end <= opening[1]):
+        openings = _opening_dateline(text) if not dateline else ()
+        spans = self._raw_spans(text)
+        for index, span in enumerate(spans):
+            pattern = span.pattern
+            if pattern.abbreviation:
+                # "Calif." is California only after a place: "SAN JOSE, Calif., Feb 26", "Gary, Ind."
+                if not _AFTER_PLACE_AND_COMMA.search(text, max(0, span.start - 40), span.start):
+                    continue
+                evidence = _DATELINE
+            elif dateline or any(span.start >= start and span.end <= end for start, end in openings):
                 evidence = _DATELINE
             else:
                 evidence = self._evidence(text, span, lines)
             if evidence is None:
                 continue
-            pattern = span.pattern
             needs_support = (
                 len(pattern.entity_ids) > 1
                 or (evidence == _WEAK and pattern.common and not pattern.country_level)
                 or any(self.places.get(pk, PlaceInfo()).needs_context for pk in pattern.entity_ids)
             )
             if needs_support:
-                found.candidates.append((pattern.entity_ids, evidence, counts is not None))
+                hint = self._kind_hint(text, spans, index) if len(pattern.entity_ids) > 1 else ""
+                found.candidates.append((pattern.entity_ids, evidence, counts is not None, hint, pattern.common))
             else:
                 found.strong.add(pattern.entity_ids[0])
                 if counts is not None:
                     counts[pattern.entity_ids[0]] += 1
+
+    def _kind_hint(self, text: str, spans: list[_Span], index: int) -> str:
+        """The kind of place the words around a shared name say it is: "Ontario and Quebec" and "Quebec
+        province" a region, "the town of Kingston" a city, "Kingston, Jamaica" a city of a country."""
+        span = spans[index]
+        before = text[max(0, span.start - 12) : span.start].lower()
+        after = text[span.end : span.end + 12].lower()
+        if _CITY_BEFORE.search(before):
+            return "city"
+        if _REGION_AFTER.match(after) or _REGION_BEFORE.search(before):
+            return "region"
+        for other in (index - 1, index + 1):
+            if 0 <= other < len(spans):
+                first, second = sorted((spans[other], span), key=lambda s: s.start)
+                if _COORDINATION.fullmatch(text[first.end : second.start]):
+                    kinds = {self.places[pk].place_type for pk in spans[other].pattern.entity_ids if pk in self.places}
+                    kinds = {"country" if kind in ("former", "nation") else kind for kind in kinds}
+                    # A neighbour that is itself a region or a city ("Ontario and Quebec") reads as the region.
+                    for kind in ("country", "region", "city"):
+                        if kind in kinds:
+                            return kind
+        return ""
 
     def _evidence(self, text: str, span: _Span, lines: dict[int, bool]) -> int | None:
         line_start = text.rfind("\n", 0, span.start) + 1
@@ -486,16 +520,18 @@ class Gazetteer:
         for _ in range(2):  # a place resolved in the first round may support another
             support = self._support(accepted)
             still = []
-            for ids, evidence, _ in pending:
+            for ids, evidence, _, hint, common in pending:
                 chosen = [pk for pk in ids if pk in accepted or self._supported(pk, support, accepted)]
                 if not chosen and len(ids) == 1 and evidence >= _STRONG and not self.places.get(ids[0]):
                     chosen = ids  # not a place: nothing could support it, and the text is clear
-                if not chosen and len(ids) > 1:
+                if not chosen and len(ids) > 1 and (evidence >= _STRONG or not common):
+                    # A shared name that is also a word, at a sentence's start or in a headline ("Reading
+                    # scores rise"), needs support like any other word seen only there.
                     chosen = self._without_support(ids)
                 if chosen:
-                    accepted.update(self._most_specific(chosen))
+                    accepted.update(self._best_of(chosen, support, accepted, hint))
                 else:
-                    still.append((ids, evidence, False))
+                    still.append((ids, evidence, False, hint, common))
             pending = still
             if not pending:
                 break
@@ -532,6 +568,41 @@ class Gazetteer:
         first = self.places.get(ids[0])
         return ids[:1] if first is not None and not first.needs_context else []
 
+    def _best_of(self, chosen: list[int], support: set[int], accepted: set[int], hint: str) -> list[int]:
+        """Of places sharing a name that the article supports, the one it supports most closely (a place
+        in it or its own region named, not only its country), then the kind the words around the name
+        say ("Ontario and Quebec": the province), then the inner of two nested places (New York City in
+        New York State), then a country over a region over a city (in a story naming Canada and the US,
+        "Ontario" is the province, not the Californian city)."""
+        if len(chosen) == 1:
+            return chosen
+        rank = {"country": 0, "former": 0, "nation": 0, "region": 1, "city": 2}
+
+        def closeness(pk: int) -> int:
+            country = self._countries.get(pk)
+            inside = [a for a in self.ancestors(pk) if a != country and self.places.get(a, PlaceInfo()).place_type
+                      not in ("continent", "bloc")]
+            # The other places of the same name say nothing: New York City does not make the state closer.
+            others = [o for o in accepted if o not in chosen]
+            if any(a in support for a in inside) or any(pk in self.ancestors(o) for o in others):
+                return 1
+            return 0
+
+        best = max(closeness(pk) for pk in chosen)
+        chosen = [pk for pk in chosen if closeness(pk) == best]
+        if hint:
+            kinds = {pk: self.places.get(pk, PlaceInfo()).place_type for pk in chosen}
+            wanted = [pk for pk in chosen if kinds[pk] == hint or (hint == "country" and kinds[pk] == "former")]
+            if wanted:
+                chosen = wanted
+        nested = self._most_specific(chosen)
+        if len(nested) == 1 and any(other in self.ancestors(nested[0]) for other in chosen if other != nested[0]):
+            return nested
+        if len({self._countries.get(pk) for pk in chosen}) == 1:
+            # In one country the city is meant far more often than the region named after it (Madrid, Lagos).
+            return [max(chosen, key=lambda pk: rank.get(self.places.get(pk, PlaceInfo()).place_type, -1))]
+        return [min(chosen, key=lambda pk: rank.get(self.places.get(pk, PlaceInfo()).place_type, 3))]
+
     def _most_specific(self, chosen: list[int]) -> list[int]:
         """Of places sharing a name, the one inside the other (New York City, not the state); else the first."""
         if len(chosen) == 1:
@@ -553,7 +624,7 @@ class Gazetteer:
         found.strong |= extra.strong
         found.candidates += extra.candidates
         accepted = self._resolve(found)
-        for ids, _, counted in found.candidates:
+        for ids, _, counted, *_ in found.candidates:
             for pk in ids:
                 if counted and pk in accepted:
                     counts[pk] += 1
@@ -588,14 +659,26 @@ class Gazetteer:
 
 _OPENING_DATELINE = re.compile(
     r"\s*(?P<place>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,3})"
-    r"(?:\s*,\s*[^\n–—]{0,40}?)?\s+[-–—]{1,2}\s"
+    r"(?:\s*,\s*(?P<within>[A-Z][\w.'’-]*(?:\s[A-Z][\w'’-]*){0,2}(?=\s*[,(]))?[^\n–—]{0,40}?)?\s+[-–—]{1,2}\s"
 )
+# The words that say a shared name is a region or a city, and the words that join names in a list.
+_REGION_AFTER = re.compile(r"\s(?:region|regions|province|provinces|state|oblast|county|prefecture)\b")
+_REGION_BEFORE = re.compile(r"\b(?:province|state|region|county) of $")
+_CITY_BEFORE = re.compile(r"\b(?:town|city|port|village) of $")
+_COORDINATION = re.compile(r",? (?:and|or|&) |, | и ")
+_AFTER_PLACE_AND_COMMA = re.compile(r"[A-Z][\w.'’-]*, ?$")
 
 
-def _opening_dateline(text: str) -> tuple[int, int] | None:
-    """Where a wire dateline at the start of the text names its place ("NEW YORK, March 5 - ...")."""
+def _opening_dateline(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a wire dateline at the start of the text names its place, and the country or state it
+    gives ("NEW YORK, March 5 - ...", "KINGSTON, Jamaica, March 3 - ...")."""
     match = _OPENING_DATELINE.match(text)
-    return (match.start("place"), match.end("place")) if match else None
+    if not match:
+        return ()
+    ranges = [(match.start("place"), match.end("place"))]
+    if match.group("within"):
+        ranges.append((match.start("within"), match.end("within")))
+    return tuple(ranges)
 
 
 def _capitalised(text: str, start: int) -> bool:

@@ -290,3 +290,70 @@ def test_the_gazetteer_from_the_database_follows_every_change_of_names():
     renamed = Gazetteer.from_database()
     assert renamed.find("The Asian Infrastructure Bank lent money.") == {entity.id: 1}
     assert not renamed.find("The Eurasian Development Bank lent money.")
+
+
+# ---- Places that share a name: which one the text means --------------------------------------
+
+(CANADA, US, ONTARIO_PROVINCE, ONTARIO_CITY, QUEBEC_PROVINCE, QUEBEC_CITY, CALIFORNIA, OKLAHOMA, OKLAHOMA_CITY,
+ TEXAS, SAN_JOSE_CR, COSTA_RICA, SAN_JOSE_CA, JAMAICA, KINGSTON_JM, KINGSTON_CA, INDIANA,
+ LAGOS_STATE, LAGOS, NIGERIA) = range(101, 121)
+SHARED_PLACES = {
+    CANADA: PlaceInfo(None, "country"), US: PlaceInfo(None, "country"), COSTA_RICA: PlaceInfo(None, "country"),
+    ONTARIO_PROVINCE: PlaceInfo(CANADA, "region"), ONTARIO_CITY: PlaceInfo(CALIFORNIA, "city"),
+    QUEBEC_PROVINCE: PlaceInfo(CANADA, "region"), QUEBEC_CITY: PlaceInfo(CANADA, "city"),
+    CALIFORNIA: PlaceInfo(US, "region"), OKLAHOMA: PlaceInfo(US, "region"), TEXAS: PlaceInfo(US, "region"),
+    OKLAHOMA_CITY: PlaceInfo(OKLAHOMA, "city"), INDIANA: PlaceInfo(US, "region"),
+    SAN_JOSE_CR: PlaceInfo(COSTA_RICA, "city"), SAN_JOSE_CA: PlaceInfo(CALIFORNIA, "city"),
+    JAMAICA: PlaceInfo(None, "country"), KINGSTON_JM: PlaceInfo(JAMAICA, "city"),
+    KINGSTON_CA: PlaceInfo(CANADA, "city"), NIGERIA: PlaceInfo(None, "country"),
+    LAGOS_STATE: PlaceInfo(NIGERIA, "region"), LAGOS: PlaceInfo(NIGERIA, "city"),
+}
+SHARED_NAMES = [
+    (CANADA, "Canada"), (US, "United States"), (US, "U.S."), (COSTA_RICA, "Costa Rica"),
+    (ONTARIO_CITY, "Ontario"), (ONTARIO_PROVINCE, "Ontario (Canada)"), (ONTARIO_PROVINCE, "Ontario"),
+    (QUEBEC_CITY, "Québec"), (QUEBEC_PROVINCE, "Quebec (Canada)"), (QUEBEC_PROVINCE, "Quebec"),
+    (CALIFORNIA, "California"), (CALIFORNIA, "Calif."), (OKLAHOMA, "Oklahoma"), (OKLAHOMA, "Okla."),
+    (TEXAS, "Texas"), (OKLAHOMA_CITY, "Oklahoma City"), (OKLAHOMA_CITY, "Oklahoma"), (INDIANA, "Indiana"),
+    (INDIANA, "Ind."), (SAN_JOSE_CR, "San José"), (SAN_JOSE_CA, "San Jose (California)"),
+    (SAN_JOSE_CA, "San Jose"), (JAMAICA, "Jamaica"), (KINGSTON_JM, "Kingston"), (KINGSTON_CA, "Kingston"),
+    (NIGERIA, "Nigeria"), (LAGOS, "Lagos"), (LAGOS_STATE, "Lagos (Nigeria)"), (LAGOS_STATE, "Lagos"),
+]
+
+
+@pytest.fixture(scope="module")
+def shared():
+    return Gazetteer(SHARED_NAMES, places=SHARED_PLACES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A US state's wire abbreviation after a town is the state, and it tells which town.
+        ("SAN JOSE, Calif., June 3 - A chip maker said it would hire 200 people.", {SAN_JOSE_CA, CALIFORNIA}),
+        ("Workers at a steel mill in Hammond, Ind., went on strike.", {INDIANA}),
+        ("EDMOND, Okla., May 2 - The bank raised its dividend.", {OKLAHOMA}),
+        # A country given after the dateline's town is the country, and the town is the one there.
+        ("KINGSTON, Jamaica, April 9 - Bauxite exports rose.", {KINGSTON_JM, JAMAICA}),
+        # Named with another place of one kind, a shared name is that kind.
+        ("Rain fell across Texas and Oklahoma, the U.S. weather service said.", {TEXAS, OKLAHOMA, US}),
+        ("Power prices rose in Ontario and Quebec, Canada's regulator said.", {ONTARIO_PROVINCE, QUEBEC_PROVINCE,
+                                                                              CANADA}),
+        # Supported by two countries, the province beats the foreign city of the same name.
+        ("Canada and the United States traded power; demand in Ontario peaked.", {CANADA, US, ONTARIO_PROVINCE}),
+        # In one country the city is meant rather than the region named after it.
+        ("Traffic in Lagos came to a halt, Nigeria's police said.", {LAGOS, NIGERIA}),
+    ],
+)
+def test_the_text_tells_which_of_places_sharing_a_name_it_means(shared, text, expected):
+    assert set(found(shared, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Miss. Smith said the Ind. candidate would run.",  # abbreviations not after a place
+        "The Calif. plan was dropped.",
+    ],
+)
+def test_a_state_abbreviation_is_the_state_only_after_a_place(shared, text):
+    assert not set(found(shared, text)) & {CALIFORNIA, INDIANA}
