@@ -110,13 +110,14 @@ _KAZAKH_DIRECTIONS = {"Batys": "West", "Shyghys": "East", "Soltüstik": "North",
 EXTRA_ADJECTIVES = {
     "KZ": ("Kazakh", "Kazakhs"), "GB": ("British",), "US": ("American", "Americans"), "CN": ("Chinese",),
     "RU": ("Russian", "Russians"), "NL": ("Dutch",), "CH": ("Swiss",), "KG": ("Kyrgyz",), "UZ": ("Uzbek", "Uzbeks"),
-    "TJ": ("Tajik", "Tajiks"), "TM": ("Turkmen",), "AE": ("Emirati",), "KR": ("South Korean",),
+    "TJ": ("Tajik", "Tajiks"), "TM": ("Turkmen",), "AE": ("Emirati",), "KR": ("South Korean", "Korean"),
     "KP": ("North Korean",), "NZ": ("New Zealand",), "PH": ("Filipino", "Philippine"), "CZ": ("Czech",),
     "SK": ("Slovak",), "BA": ("Bosnian",), "AF": ("Afghan",), "IE": ("Irish",), "FR": ("French",),
     "ES": ("Spanish",), "DE": ("German",), "TR": ("Turkish",), "PL": ("Polish",), "SE": ("Swedish",),
     "DK": ("Danish",), "FI": ("Finnish",), "GR": ("Greek",), "PT": ("Portuguese",), "JP": ("Japanese",),
     "VN": ("Vietnamese",), "TH": ("Thai",), "PK": ("Pakistani",), "BD": ("Bangladeshi",), "IL": ("Israeli",),
     "SA": ("Saudi",), "ZA": ("South African",), "CD": ("Congolese",), "MM": ("Myanmar",),
+    "AR": ("Argentine", "Argentinian"),
 }
 # Former countries (ISO 3166-3) as news names them, and the countries that took their place.
 FORMER_COUNTRIES = {
@@ -152,7 +153,42 @@ WORLD_REGIONS = (
     ("Indian Ocean", "", ("Индийский океан",), ()),
     ("Pacific Ocean", "", ("Тихий океан",), ()),
     ("Atlantic Ocean", "", ("Атлантический океан",), ()),
+    ("Western Europe", "EU", ("Западная Европа",), ("West European", "Western European")),
+    ("Eastern Europe", "EU", ("Восточная Европа",), ("East European", "Eastern European")),
+    ("Central Europe", "EU", ("Центральная Европа",), ("Central European",)),
+    ("Northern Europe", "EU", ("Северная Европа",), ()),
+    ("Southern Europe", "EU", ("Южная Европа",), ()),
+    ("Scandinavia", "EU", ("Скандинавия",), ("Scandinavian",)),
+    ("Balkans", "EU", ("Балканы",), ("Balkan",)),
+    ("West Africa", "AF", ("Западная Африка",), ("West African",)),
+    ("East Africa", "AF", ("Восточная Африка",), ("East African",)),
+    ("North Africa", "AF", ("Северная Африка",), ("North African",)),
+    ("Southern Africa", "AF", ("Южная Африка",), ()),
+    ("Sub-Saharan Africa", "AF", ("Африка южнее Сахары",), ()),
+    ("East Asia", "AS", ("Восточная Азия",), ("East Asian",)),
+    ("South Asia", "AS", ("Южная Азия",), ("South Asian",)),
+    ("Northeast Asia", "AS", ("Северо-Восточная Азия",), ()),
+    ("Asia-Pacific", "", ("Азиатско-Тихоокеанский регион",), ()),
+    ("Caribbean", "NA", ("Карибский бассейн",), ()),
+    ("Central America", "NA", ("Центральная Америка",), ("Central American",)),
 )
+# Adjectives of continents: "Asian markets", "European standards".
+CONTINENT_ADJECTIVES = {
+    "AF": ("African", "африканский"), "AS": ("Asian", "азиатский"), "EU": ("European", "европейский"),
+    "NA": ("North American",), "SA": ("South American",), "OC": ("Oceanian",),
+}
+# Russian adjectives news writes of the countries it covers most, in lower case as Russian writes them
+# ("китайская компания", "российского газа"); others come from ISO's Russian official names
+# ("Итальянская Республика" gives "итальянская").
+RUSSIAN_ADJECTIVES = {
+    "KZ": ("казахстанский",), "CN": ("китайский",), "RU": ("российский",), "JP": ("японский",),
+    "US": ("американский",), "GB": ("британский",), "DE": ("германский", "немецкий"), "FR": ("французский",),
+    "KR": ("южнокорейский",), "IN": ("индийский",), "UZ": ("узбекский",), "KG": ("кыргызский", "киргизский"),
+    "TM": ("туркменский",), "IR": ("иранский",), "AZ": ("азербайджанский",), "TR": ("турецкий",),
+    "UA": ("украинский",), "BY": ("белорусский",), "MN": ("монгольский",), "TJ": ("таджикский",),
+    "GE": ("грузинский",), "IT": ("итальянский",), "ES": ("испанский",), "NL": ("нидерландский",),
+    "CA": ("канадский",), "AE": ("эмиратский",), "SA": ("саудовский",), "PL": ("польский",),
+}
 BLOCS = (
     ("European Union", ("EU", "E.U.", "Евросоюз", "Европейский союз", "ЕС"), ()),
 )
@@ -342,6 +378,7 @@ class _Builder:
             alternates = data.get("alternateNames", [])
             draft.candidates += [a["name"] for a in alternates if a.get("lang") == "ru" and not a.get("isColloquial")]
             draft.candidates += CONTINENT_ALIASES.get(code, ())
+            draft.adjectives += CONTINENT_ADJECTIVES.get(code, ())
 
     def add_country(self, country, translations: _Translations, *, continent: str = "") -> None:
         code = country.alpha_2
@@ -355,6 +392,8 @@ class _Builder:
         draft.candidates += COUNTRY_ALIASES.get(code, ())
         draft.candidates += _Translations.of(translations.countries, iso_names)
         draft.adjectives += [a for a in EXTRA_ADJECTIVES.get(code, ()) if fold(a) != fold(name)]
+        draft.adjectives += RUSSIAN_ADJECTIVES.get(code, ())
+        draft.adjectives += _russian_adjectives(_Translations.of(translations.countries[:1], iso_names))
         demonym = _demonym(code)
         if demonym and self.adjective_owner.setdefault(fold(demonym), code) == code and fold(demonym) != fold(name):
             draft.adjectives.append(demonym)
@@ -555,6 +594,24 @@ class _Builder:
                 successors=tuple(draft.successors),
             ))
         return records
+
+
+def _russian_adjectives(names: list[str]) -> list[str]:
+    """"итальянский" from "Итальянская Республика", "китайский" from "Китайская Народная Республика": the
+    adjective of an official name that is only "<adjective> Republic/Federation/Kingdom"."""
+    from archive.tagging import russian_adjective_lemma
+
+    found = []
+    for name in names:
+        words = name.split()
+        if not (2 <= len(words) <= 3 and words[-1] in ("Республика", "Федерация", "Королевство")):
+            continue
+        if len(words) == 3 and words[1] != "Народная":
+            continue
+        lemma = russian_adjective_lemma(words[0])
+        if lemma:
+            found.append(lemma)
+    return found
 
 
 def _demonym(code: str) -> str:

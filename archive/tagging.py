@@ -142,6 +142,14 @@ def is_ordinary_russian_word(word: str) -> bool:
     return not (proper & set(best.tag.grammemes))
 
 
+def russian_adjective_lemma(word: str) -> str:
+    """The masculine dictionary form of a Russian adjective ("Итальянская" -> "итальянский"), or ""."""
+    for parse in _morph().parse(word.lower()):
+        if "ADJF" in parse.tag.grammemes:
+            return parse.normal_form
+    return ""
+
+
 @lru_cache(maxsize=1)
 def _morph():
     import logging
@@ -230,8 +238,8 @@ class Gazetteer:
         if acronym:
             automaton, key = self._exact, name
         elif not name.isascii() and _CYRILLIC.search(name):
-            if self._in_context and is_ordinary_russian_word(name):
-                return  # "Того" would tag Togo in every other Russian sentence
+            if self._in_context and is_ordinary_russian_word(name) and (entity_id, fold(name)) not in self._adjectives:
+                return  # "Того" would tag Togo in every other Russian sentence; "японский" is Japan's
             automaton, key = self._stemmed, stemmed_key(name)
         else:
             automaton, key = self._folded, fold(name)
@@ -362,7 +370,7 @@ class Gazetteer:
             if span.start in start_of and span.end in end_of:
                 start, end = start_of[span.start], end_of[span.end]
                 # A stem can be an ordinary word's too: "Порт" is not Porto ("Порто").
-                if (self._in_context and " " not in stemmed[span.start : span.end]
+                if (self._in_context and " " not in stemmed[span.start : span.end] and not span.pattern.adjective
                         and is_ordinary_russian_word(text[start:end])):
                     continue
                 found.append(_Span(start, end, span.pattern))
@@ -506,12 +514,18 @@ class Gazetteer:
                     return _chain_head(text, head[1]).lower() not in _INSTITUTION_WORDS
             elif _extends(word):
                 return True
-        if span.pattern.adjective or span.pattern.cyrillic:
+        if (span.pattern.adjective and not self._names_an_area(span.pattern)) or span.pattern.cyrillic:
             # "Swiss Re", "U.S. Treasury": the adjective still names the country; and Russian puts a
             # name after a place in another case ("Президент Казахстана Касым-Жомарт Токаев").
             return False
         after = _word_after(text, span.end)
         return after is not None and _extends(after)
+
+    def _names_an_area(self, pattern: _Pattern) -> bool:
+        """A continent's or a region's adjective before a name is part of it: "European Commission",
+        "Asian Development Bank" (a country's still names it: "Swiss Re")."""
+        place = self.places.get(pattern.entity_ids[0])
+        return place is not None and place.place_type in ("continent", "region")
 
     def _resolve(self, found: _Found) -> set[int]:
         """Places that share a name, or were only seen weakly, need the article to name a place near them."""
@@ -598,9 +612,12 @@ class Gazetteer:
         nested = self._most_specific(chosen)
         if len(nested) == 1 and any(other in self.ancestors(nested[0]) for other in chosen if other != nested[0]):
             return nested
-        if len({self._countries.get(pk) for pk in chosen}) == 1:
-            # In one country the city is meant far more often than the region named after it (Madrid, Lagos).
-            return [max(chosen, key=lambda pk: rank.get(self.places.get(pk, PlaceInfo()).place_type, -1))]
+        # In one country the city is meant far more often than the region named after it (Madrid, Lagos).
+        by_country: dict[int | None, list[int]] = {}
+        for pk in chosen:
+            by_country.setdefault(self._countries.get(pk), []).append(pk)
+        chosen = [max(pks, key=lambda pk: rank.get(self.places.get(pk, PlaceInfo()).place_type, -1))
+                  for pks in by_country.values()]
         return [min(chosen, key=lambda pk: rank.get(self.places.get(pk, PlaceInfo()).place_type, 3))]
 
     def _most_specific(self, chosen: list[int]) -> list[int]:

@@ -301,3 +301,11 @@ def test_towns_below_city_size_need_the_articles_support(by_name):
 
 def test_a_short_name_shared_with_another_city_is_shared_in_context(by_name):
     assert "Newcastle" in by_name["Newcastle upon Tyne"].shared_names
+
+
+def test_continents_world_regions_and_russian_adjectives(by_name):
+    assert "Asian" in by_name["Asia"].adjectives and "European" in by_name["Europe"].adjectives
+    assert by_name["Western Europe"].parent == "Europe" and "Scandinavia" in by_name
+    # From ISO's Russian official name ("Итальянская Республика") and from the short table.
+    assert "итальянский" in by_name["Italy"].adjectives and "китайский" in by_name["China"].adjectives
+    assert "Korean" in by_name["South Korea"].adjectives and "Argentine" in by_name["Argentina"].adjectives

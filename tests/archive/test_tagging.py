@@ -357,3 +357,48 @@ def test_the_text_tells_which_of_places_sharing_a_name_it_means(shared, text, ex
 )
 def test_a_state_abbreviation_is_the_state_only_after_a_place(shared, text):
     assert not set(found(shared, text)) & {CALIFORNIA, INDIANA}
+
+
+def test_in_one_country_the_city_beats_its_region_even_with_a_namesake_abroad():
+    bangla, india, city, division, town = range(201, 206)
+    places = {bangla: PlaceInfo(None, "country"), india: PlaceInfo(None, "country"),
+              city: PlaceInfo(bangla, "city"), division: PlaceInfo(bangla, "region"),
+              town: PlaceInfo(india, "city", needs_context=True)}
+    names = [(bangla, "Bangladesh"), (india, "India"), (city, "Rangpur"), (division, "Rangpur (Bangladesh)"),
+             (division, "Rangpur"), (town, "Rangpur (India)"), (town, "Rangpur")]
+    gazetteer = Gazetteer(names, places=places)
+    text = "India and Bangladesh agreed a rail link, officials said in Rangpur."
+    assert set(found(gazetteer, text)) == {india, bangla, city}
+
+
+# ---- Adjectives of continents and of countries in Russian ----------------------------------
+
+(EUROPE_C, AFRICA_C, KOREA_S, JAPAN_C) = range(301, 305)
+ADJECTIVE_PLACES = {EUROPE_C: PlaceInfo(None, "continent"), AFRICA_C: PlaceInfo(None, "continent"),
+                    KOREA_S: PlaceInfo(None, "country"), JAPAN_C: PlaceInfo(None, "country")}
+ADJECTIVE_NAMES = [(EUROPE_C, "Europe"), (EUROPE_C, "European"), (AFRICA_C, "Africa"), (AFRICA_C, "African"),
+                   (KOREA_S, "South Korea"), (KOREA_S, "Korean"), (KOREA_S, "южнокорейский"),
+                   (JAPAN_C, "Japan"), (JAPAN_C, "японский")]
+
+
+@pytest.fixture(scope="module")
+def adjectival():
+    adjectives = [(EUROPE_C, "European"), (AFRICA_C, "African"), (KOREA_S, "Korean"), (KOREA_S, "южнокорейский"),
+                  (JAPAN_C, "японский")]
+    return Gazetteer(ADJECTIVE_NAMES, places=ADJECTIVE_PLACES, adjectives=adjectives)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mills must meet European safety rules from May.", {EUROPE_C}),
+        ("Korean builders won the contract for the bridge.", {KOREA_S}),
+        ("Завод выпускает станки японского производства.", {JAPAN_C}),
+        ("Южнокорейские подрядчики начали работы.", {KOREA_S}),
+        # A continent's adjective inside the name of an institution is not the continent.
+        ("The European Commission opened an inquiry.", set()),
+        ("The African Development Bank lent $50 million.", set()),
+    ],
+)
+def test_adjectives_name_their_continent_or_country(adjectival, text, expected):
+    assert set(found(adjectival, text)) == expected
