@@ -103,6 +103,19 @@ COUNTRY_ALIASES = {
 }
 # The one short exonym English news still writes that the spelling rules below leave out.
 CITY_ALIASES = {"Kyiv": ("Kiev",)}
+# Russian names of Kazakhstan's regions, which ISO's Russian catalogue lacks since the codes changed in
+# 2022, with the English form of the centre's name news also puts before "region" ("Karaganda region").
+KAZAKH_REGIONS_RUSSIAN = {
+    "KZ-10": ("Абайская область", "Abai Region"), "KZ-11": ("Акмолинская область", ""),
+    "KZ-15": ("Актюбинская область", "Aktyubinsk Region"), "KZ-19": ("Алматинская область", ""),
+    "KZ-23": ("Атырауская область", ""), "KZ-27": ("Западно-Казахстанская область", ""),
+    "KZ-31": ("Жамбылская область", "Jambyl Region"), "KZ-33": ("Жетысуская область", "Zhetysu Region"),
+    "KZ-35": ("Карагандинская область", "Karaganda Region"), "KZ-39": ("Костанайская область", "Kostanai Region"),
+    "KZ-43": ("Кызылординская область", ""), "KZ-47": ("Мангистауская область", "Mangistau Region"),
+    "KZ-55": ("Павлодарская область", ""), "KZ-59": ("Северо-Казахстанская область", ""),
+    "KZ-61": ("Туркестанская область", "Turkestan Region"), "KZ-62": ("Улытауская область", ""),
+    "KZ-63": ("Восточно-Казахстанская область", ""),
+}
 # English names of regions that readers know better than the transliteration.
 REGION_NAMES = {"CN-NM": "Inner Mongolia", "CN-XZ": "Tibet"}
 _KAZAKH_DIRECTIONS = {"Batys": "West", "Shyghys": "East", "Soltüstik": "North", "Ongtüstik": "South"}
@@ -567,6 +580,8 @@ class _Builder:
         # shares its name counts only where the article names its country or a place in it.
         plain = shared or name
         draft.needs_context = not focus and (bool(shared) or (" " not in plain and is_common_word(plain)))
+        russian, english = KAZAKH_REGIONS_RUSSIAN.get(subdivision.code, ("", ""))
+        variants += [v for v in (russian, english, english.replace(" Region", " Oblast")) if v and " " in v]
         if code == "KZ" and name.endswith(" Region") and " " in name.removesuffix(" Region"):
             variants.append(name.removesuffix(" Region"))  # "East Kazakhstan" for East Kazakhstan Region
         draft.candidates += variants

@@ -122,13 +122,25 @@ def stemmed_key(name: str) -> str:
     return " ".join(_stem_cached(word) for word in _CYRILLIC_WORD.findall(name))
 
 
+@lru_cache(maxsize=200_000)
+def _lemma_cached(word: str) -> str:
+    return _morph().parse(word.lower())[0].normal_form.replace("ё", "е")
+
+
+def lemma_key(name: str) -> str:
+    """Every word in its dictionary form: "Южной Кореи" and "Южная Корея" -> "южный корея". Stems miss
+    short words ("Азии" and "Азия") and agreement ("южной", "южная"); the dictionary does not."""
+    return " ".join(_lemma_cached(word) for word in _CYRILLIC_WORD.findall(name))
+
+
 @lru_cache(maxsize=100_000)
 def is_common_word(word: str, zipf: float = COMMON_WORD_ZIPF) -> bool:
     """Whether a one-word name is also an ordinary word of its language ("male", "nice", "того")."""
     from wordfreq import zipf_frequency
 
-    word = fold(word)
+    # Folding would turn "й" into "и" and miss the word ("центральный"): Cyrillic is only lower-cased.
     language = "ru" if _CYRILLIC.search(word) else "en"
+    word = word.lower() if language == "ru" else fold(word)
     return zipf_frequency(word, language) >= zipf
 
 
@@ -218,6 +230,7 @@ class Gazetteer:
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
         self._stemmed = ahocorasick.Automaton()
+        self._lemmas = ahocorasick.Automaton()  # Cyrillic names in dictionary forms, when tagging in context
         self.places = places or {}
         self._persons = set(persons)
         self._adjectives = {(entity_id, fold(name)) for entity_id, name in adjectives}
@@ -226,7 +239,7 @@ class Gazetteer:
         self._recent: tuple[tuple[str, list[_Span]], ...] = ()
         for entity_id, name in names:
             self._add_name(entity_id, " ".join(name.split()))
-        for automaton in (self._folded, self._exact, self._stemmed):
+        for automaton in (self._folded, self._exact, self._stemmed, self._lemmas):
             if len(automaton):
                 automaton.make_automaton()
         self._countries = {pk: self._country_of(pk) for pk in self.places}
@@ -241,8 +254,16 @@ class Gazetteer:
             if self._in_context and is_ordinary_russian_word(name) and (entity_id, fold(name)) not in self._adjectives:
                 return  # "Того" would tag Togo in every other Russian sentence; "японский" is Japan's
             automaton, key = self._stemmed, stemmed_key(name)
+            if self._in_context:
+                lemmas = lemma_key(name)
+                if lemmas and lemmas != key:
+                    self._add_key(entity_id, name, self._lemmas, lemmas, acronym=False)
         else:
             automaton, key = self._folded, fold(name)
+        self._add_key(entity_id, name, automaton, key, acronym=acronym)
+
+    def _add_key(self, entity_id: int, name: str, automaton: ahocorasick.Automaton, key: str, *,
+                 acronym: bool) -> None:
         if not key:
             return
         pattern = self._keys.get((id(automaton), key))
@@ -251,7 +272,7 @@ class Gazetteer:
             pattern = _Pattern(
                 [], len(key), common=one_word and not acronym and self._in_context and is_common_word(name),
                 adjective=False, person=True, capitalised=name[:1].isupper(), country_level=False,
-                cyrillic=automaton is self._stemmed,
+                cyrillic=automaton is self._stemmed or automaton is self._lemmas,
             )
             self._keys[(id(automaton), key)] = pattern
             automaton.add_word(key, pattern)
@@ -344,7 +365,15 @@ class Gazetteer:
         return found
 
     def _stemmed_matches(self, text: str) -> list[_Span]:
-        if not len(self._stemmed) or not _CYRILLIC.search(text):
+        if not _CYRILLIC.search(text):
+            return []
+        found = self._keyed_matches(text, self._stemmed, _stem_cached)
+        if len(self._lemmas):
+            found += self._keyed_matches(text, self._lemmas, _lemma_cached)
+        return found
+
+    def _keyed_matches(self, text: str, automaton: ahocorasick.Automaton, key_of) -> list[_Span]:
+        if not len(automaton):
             return []
         # The text as stems joined by single spaces, with each stem's place in the text.
         pieces, starts, ends = [], [], []
@@ -356,7 +385,7 @@ class Gazetteer:
             if pieces:
                 position += len(separator)
                 pieces.append(separator)
-            stem = _stem_cached(match.group())
+            stem = key_of(match.group())
             pieces.append(stem)
             starts.append((position, match.start()))
             ends.append((position + len(stem), match.end()))
@@ -366,7 +395,7 @@ class Gazetteer:
         start_of = dict(starts)
         end_of = dict(ends)
         found = []
-        for span in self._matches(self._stemmed, stemmed):
+        for span in self._matches(automaton, stemmed):
             if span.start in start_of and span.end in end_of:
                 start, end = start_of[span.start], end_of[span.end]
                 # A stem can be an ordinary word's too: "Порт" is not Porto ("Порто").

@@ -402,3 +402,29 @@ def adjectival():
 )
 def test_adjectives_name_their_continent_or_country(adjectival, text, expected):
     assert set(found(adjectival, text)) == expected
+
+
+# ---- Russian names in every case, short words and agreeing adjectives included ----------------
+
+(C_ASIA, S_KOREA, NETHERLANDS_R, EUROPE_R, KARAGANDA_R, CENTRALNY) = range(401, 407)
+RUSSIAN_PLACES = {C_ASIA: PlaceInfo(None, "region"), S_KOREA: PlaceInfo(None, "country"),
+                  NETHERLANDS_R: PlaceInfo(None, "country"), EUROPE_R: PlaceInfo(None, "continent"),
+                  KARAGANDA_R: PlaceInfo(None, "region"), CENTRALNY: PlaceInfo(None, "city")}
+RUSSIAN_NAMES = [(C_ASIA, "Центральная Азия"), (S_KOREA, "Южная Корея"), (NETHERLANDS_R, "Нидерланды"),
+                 (EUROPE_R, "Европа"), (KARAGANDA_R, "Карагандинская область"), (CENTRALNY, "Центральный")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Поставки в страны Центральной Азии выросли.", {C_ASIA}),
+        ("Делегация Южной Кореи прибыла в Астану.", {S_KOREA}),
+        ("Компания из Нидерландов купила долю.", {NETHERLANDS_R}),
+        ("Зерно везут в Европу по морю.", {EUROPE_R}),
+        ("В Карагандинской области открыли шахту.", {KARAGANDA_R}),
+        ("Центральный банк снизил ставку.", set()),  # a word, not the town
+    ],
+)
+def test_short_russian_words_and_agreeing_adjectives_match_in_any_case(text, expected):
+    gazetteer = Gazetteer(RUSSIAN_NAMES, places=RUSSIAN_PLACES)
+    assert set(found(gazetteer, text)) == expected
