@@ -464,9 +464,11 @@ class Gazetteer:
     def _collect(self, text: str, found: _Found, *, counts: Counter[int] | None, dateline: bool = False) -> None:
         lines: dict[int, bool] = {}
         openings = _opening_dateline(text) if not dateline else ()
-        spans = self._raw_spans(text)
+        spans = self._with_region_lists(text, self._raw_spans(text))
         for index, span in enumerate(spans):
             pattern = span.pattern
+            if self._in_context and pattern.adjective and _spoken_as_a_language(text, span):
+                continue
             if pattern.abbreviation:
                 # "Calif." is California only after a place: "SAN JOSE, Calif., Feb 26", "Gary, Ind."
                 if not _AFTER_PLACE_AND_COMMA.search(text, max(0, span.start - 40), span.start):
@@ -490,6 +492,37 @@ class Gazetteer:
                 found.strong.add(pattern.entity_ids[0])
                 if counts is not None:
                     counts[pattern.entity_ids[0]] += 1
+
+    def _with_region_lists(self, text: str, spans: list[_Span]) -> list[_Span]:
+        """"Turkestan and Kyzylorda regions", "Актюбинской и Кызылординской областей": each name of the
+        list is its region ("Kyzylorda region"), not the town the bare name would be."""
+        if " and " not in text and " и " not in text:
+            return spans
+        regions = []
+        for match in _REGION_LIST.finditer(text):
+            russian = bool(_CYRILLIC.match(match.group("kind")))
+            for item in _LIST_ITEM.finditer(match.group("items")):
+                pattern = self._region_pattern(item.group(), russian)
+                if pattern is not None:
+                    start = match.start("items") + item.start()
+                    regions.append(_Span(start, start + len(item.group()), pattern))
+        if not regions:
+            return spans
+        kept = [s for s in spans if not any(r.start < s.end and s.start < r.end for r in regions)]
+        return sorted(kept + regions, key=lambda span: span.start)
+
+    def _region_pattern(self, name: str, russian: bool) -> _Pattern | None:
+        if russian:
+            key = lemma_key(f"{name} область")
+            automaton = self._lemmas
+        else:
+            key = fold(f"{name} region")
+            automaton = self._folded
+        if not key or not len(automaton) or not automaton.exists(key):
+            return None
+        pattern = automaton.get(key)
+        return pattern if all(self.places.get(pk, PlaceInfo()).place_type == "region" for pk in pattern.entity_ids) \
+            else None
 
     def _kind_hint(self, text: str, spans: list[_Span], index: int) -> str:
         """The kind of place the words around a shared name say it is: "Ontario and Quebec" and "Quebec
@@ -711,8 +744,36 @@ _OPENING_DATELINE = re.compile(
 _REGION_AFTER = re.compile(r"\s(?:region|regions|province|provinces|state|oblast|county|prefecture)\b")
 _REGION_BEFORE = re.compile(r"\b(?:province|state|region|county) of $")
 _CITY_BEFORE = re.compile(r"\b(?:town|city|port|village) of $")
+_LIST_ITEM = re.compile(r"[A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?")
+_REGION_LIST = re.compile(
+    r"(?P<items>[A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?(?:(?:,|,? and|,? or| и) [A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?)+)"
+    r" (?P<kind>regions|oblasts|provinces|областей|областях|областям|областями|области)\b"
+)
 _COORDINATION = re.compile(r",? (?:and|or|&) |, | и ")
 _AFTER_PLACE_AND_COMMA = re.compile(r"[A-Z][\w.'’-]*, ?$")
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    """English names of languages (ISO 639-3 through pycountry): "French", "Irish", "Spanish"."""
+    import pycountry
+
+    return frozenset(fold(language.name) for language in pycountry.languages)
+
+
+_LANGUAGE_AFTER = re.compile(r"(?:(?:,|,? and|,? or) [A-Z][a-z]+)*+\s*(?:(?P<word>[a-z]+)\b|[.,;:!?)\n]|$)")
+
+
+def _spoken_as_a_language(text: str, span: _Span) -> bool:
+    """"Pupils taking Irish and Spanish", "a guide in French": a language, not its country. An adjective
+    with no noun after it reads as the language unless "the" makes it a people ("the French said")."""
+    if fold(text[span.start : span.end]) not in _language_names():
+        return False
+    after = _LANGUAGE_AFTER.match(text, span.end)
+    if not after or (after.group("word") and after.group("word") not in _FUNCTION_WORDS):
+        return False  # "French banks": it describes something, so the country
+    before = text[max(0, span.start - 30) : span.start]
+    return not re.search(r"\b(?:the|The)\s+(?:(?:[A-Z][a-z]+)(?:,| and| or)\s+)*$", before)
 
 
 def _opening_dateline(text: str) -> tuple[tuple[int, int], ...]:

@@ -428,3 +428,52 @@ RUSSIAN_NAMES = [(C_ASIA, "Центральная Азия"), (S_KOREA, "Южн�
 def test_short_russian_words_and_agreeing_adjectives_match_in_any_case(text, expected):
     gazetteer = Gazetteer(RUSSIAN_NAMES, places=RUSSIAN_PLACES)
     assert set(found(gazetteer, text)) == expected
+
+
+# ---- Lists of regions, and languages ---------------------------------------------------------
+
+(KZ_C, AKTAU_TOWN, ATYRAU_TOWN, ATYRAU_REGION, MANGYSTAU_REGION, AKTOBE_TOWN, AKTOBE_REGION, FRANCE_C, IRELAND_C,
+ SPAIN_C) = range(501, 511)
+LIST_PLACES = {KZ_C: PlaceInfo(None, "country"), AKTAU_TOWN: PlaceInfo(KZ_C, "city"),
+               ATYRAU_TOWN: PlaceInfo(KZ_C, "city"), ATYRAU_REGION: PlaceInfo(KZ_C, "region"),
+               MANGYSTAU_REGION: PlaceInfo(KZ_C, "region"), AKTOBE_TOWN: PlaceInfo(KZ_C, "city"),
+               AKTOBE_REGION: PlaceInfo(KZ_C, "region"), FRANCE_C: PlaceInfo(None, "country"),
+               IRELAND_C: PlaceInfo(None, "country"), SPAIN_C: PlaceInfo(None, "country")}
+LIST_NAMES = [(KZ_C, "Kazakhstan"), (AKTAU_TOWN, "Aktau"), (ATYRAU_TOWN, "Atyrau"), (ATYRAU_TOWN, "Атырау"),
+              (ATYRAU_REGION, "Atyrau Region"), (ATYRAU_REGION, "Атырауская область"),
+              (MANGYSTAU_REGION, "Mangystau Region"), (MANGYSTAU_REGION, "Мангистауская область"),
+              (AKTOBE_TOWN, "Aktobe"), (AKTOBE_TOWN, "Актюбинск"), (AKTOBE_REGION, "Aktobe Region"),
+              (AKTOBE_REGION, "Актюбинская область"), (FRANCE_C, "France"), (FRANCE_C, "French"),
+              (IRELAND_C, "Ireland"), (IRELAND_C, "Irish"), (SPAIN_C, "Spain"), (SPAIN_C, "Spanish")]
+LIST_ADJECTIVES = [(FRANCE_C, "French"), (IRELAND_C, "Irish"), (SPAIN_C, "Spanish")]
+
+
+@pytest.fixture(scope="module")
+def listed():
+    return Gazetteer(LIST_NAMES, places=LIST_PLACES, adjectives=LIST_ADJECTIVES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wells in the Atyrau and Mangystau regions were shut.", {ATYRAU_REGION, MANGYSTAU_REGION}),
+        ("Farms in Aktobe and Atyrau regions lost crops.", {AKTOBE_REGION, ATYRAU_REGION}),
+        ("Засуха затронула фермы Актюбинской и Атырауской областей.", {AKTOBE_REGION, ATYRAU_REGION}),
+        ("A new plant opened in Aktobe and another in Atyrau.", {AKTOBE_TOWN, ATYRAU_TOWN}),
+    ],
+)
+def test_names_listed_before_regions_are_the_regions(listed, text, expected):
+    assert set(found(listed, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("More pupils are taking Irish and Spanish this year.", set()),
+        ("The guide is printed in French.", set()),
+        ("French and Irish farmers protested.", {FRANCE_C, IRELAND_C}),
+        ("Officials said the French would object.", {FRANCE_C}),
+    ],
+)
+def test_a_language_is_not_its_country(listed, text, expected):
+    assert set(found(listed, text)) == expected
