@@ -90,6 +90,10 @@ _INSTITUTION_WORDS = _TITLE_WORDS | frozenset(
 )
 
 
+# Particles inside the names of Romance-speaking places: "Rio Grande do Sul".
+_NAME_PARTICLES = frozenset(("de", "do", "da", "dos", "das", "del", "du", "des", "di", "della"))
+
+
 def is_acronym(name: str) -> bool:
     if len(name) > 8 or not name.isupper():  # cheap tests first: the gazetteer asks this of every name
         return False
@@ -574,13 +578,20 @@ class Gazetteer:
                 if head is not None and _extends(head[0]):
                     # "Gulf of Mexico" is another place; "Ministry of Energy of Kazakhstan" is Kazakhstan's.
                     return _chain_head(text, head[1]).lower() not in _INSTITUTION_WORDS
-            elif _extends(word):
+            elif _extends(word) and not (word.lower().endswith(("ing", "ed", "ly"))
+                                         and _sentence_initial(text, word_start)):
+                # "Neighbouring Uruguay", "Landlocked Mongolia": a sentence's first word, a participle
+                # or an adverb, is no part of the name.
                 return True
         if (span.pattern.adjective and not self._names_an_area(span.pattern)) or span.pattern.cyrillic:
             # "Swiss Re", "U.S. Treasury": the adjective still names the country; and Russian puts a
             # name after a place in another case ("Президент Казахстана Касым-Жомарт Токаев").
             return False
         after = _word_after(text, span.end)
+        if after is not None and after in _NAME_PARTICLES:
+            # "Rio Grande do Sul", "Santiago de Compostela": a particle and a capitalised word go on.
+            following = _word_after(text, span.end + 1 + len(after))
+            return following is not None and _extends(following)
         return after is not None and _extends(after)
 
     def _names_an_area(self, pattern: _Pattern) -> bool:

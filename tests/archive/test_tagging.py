@@ -477,3 +477,15 @@ def test_names_listed_before_regions_are_the_regions(listed, text, expected):
 )
 def test_a_language_is_not_its_country(listed, text, expected):
     assert set(found(listed, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Neighbouring Spain raised its rates too.", {SPAIN}),
+        ("Frost hit Mexico de Abajo farms.", set()),  # a particle and a capitalised word make a longer name
+        ("Exports to Mexico de facto stopped.", {MEXICO}),
+    ],
+)
+def test_a_sentences_first_participle_and_romance_particles(gazetteer, text, expected):
+    assert set(found(gazetteer, text)) == expected
