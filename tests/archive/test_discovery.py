@@ -43,8 +43,8 @@ def names(text: str) -> dict[str, str]:
         # Real names that capitals alone give, which the junk rules below must leave alone.
         ("Storm shuts oil platforms in the Gulf of Mexico today.", "Gulf of Mexico", "place"),
         ("The States of Jersey approved a new tax.", "States of Jersey", "other"),
-        ("Later Real Madrid signed a Brazilian striker.", "Real Madrid", "other"),
-        ("He met AC Milan officials.", "AC Milan", "other"),
+        ("Later Real Madrid signed a Brazilian striker.", "Real Madrid", "organisation"),
+        ("He met AC Milan officials.", "AC Milan", "organisation"),
         ("Later KazMunayGas Trading said prices rose.", "KazMunayGas Trading", "other"),
     ],
 )
@@ -150,7 +150,8 @@ def test_a_piece_or_an_extension_of_a_known_entity_is_offered_as_its_alias():
 
 
 def test_the_plain_name_after_a_plural_word_and_of_is_still_suggested():
-    assert names("Shares of Zealand Pharma jumped 30 percent.").get("Zealand Pharma") == EntityKind.OTHER
+    # "shares of" is also evidence of what it names: a company.
+    assert names("Shares of Zealand Pharma jumped 30 percent.").get("Zealand Pharma") == EntityKind.ORGANISATION
 
 
 def test_a_name_cut_out_of_a_known_name_is_not_suggested():
@@ -174,12 +175,12 @@ def test_a_name_cut_out_of_a_known_name_is_not_suggested():
         ("Again Marat Zhumabekov, chairman of the association, said investors were ready to follow.",
          "Marat Zhumabekov", "person"),
         ("Separately Brixton Chemical said first-quarter earnings would be about even with a year earlier.",
-         "Brixton Chemical", "other"),
+         "Brixton Chemical", "organisation"),
         ("Said Walter Crane, chairman of Harlan Industries: \"The purchase gives us a full line of products.\"",
          "Walter Crane", "person"),
         # An adverb is told by its ending, not any word ending in -ly.
         ("Yesterday Kelly Holmes opened the new running track at the school in the town.", "Kelly Holmes",
-         "other"),
+         "person"),
         # Titles before a name, abbreviated or not, make it a person and are not part of it.
         ("Treasury Secretary Howard Kellerman said the dollar had fallen far enough against the yen.",
          "Howard Kellerman", "person"),
