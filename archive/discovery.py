@@ -379,7 +379,7 @@ _LEADING_TITLES = frozenset(
 # also holds ordinary words ("Royal", "Golden", "General", "Will"), so a given name counts when at least
 # two locales list it, or one does and it is no ordinary English word ("Kyogo").
 _LOCALES_FOR_A_GIVEN_NAME = 2
-_ORDINARY_WORD_ZIPF = 3.0
+_ORDINARY_ENGLISH_WORDS = 30_000  # wordfreq's most frequent English words, down to about once per million
 # A word this frequent that no locale lists as a surname ends no person's name: "Jordan Valley", "Grace Road".
 _RARE_WORD_ZIPF = 3.5
 _SURNAME_ENDING = re.compile(
@@ -399,39 +399,44 @@ def _listed_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     surnames: set[str] = set()
     chinese: set[str] = set()
 
-    def words(provider, *attributes: str) -> set[str]:
+    spelt: set[str] = set()  # given names as English copy spells them ("Jurgen", "Gennady")
+
+    def words(provider, *attributes: str, respelt: set[str] | None = None) -> set[str]:
         found = set()
         for attribute in attributes:
             value = getattr(provider, attribute, None)
             if isinstance(value, (dict, list, tuple, set, frozenset)):
                 for name in value:
-                    for spelling in _english_spellings(name, anyascii):
-                        if spelling.isalpha() and spelling[:1].isupper() and spelling[1:].islower() and len(
-                                spelling) > 1:
-                            found.add(spelling)
-        return found
+                    if name.isascii():
+                        found.add(name)
+                    else:
+                        (found if respelt is None else respelt).update(_english_spellings(name, anyascii))
+        return {name for name in found if len(name) > 1 and name.isalpha() and name.istitle()}
 
     for module in pkgutil.iter_modules(people.__path__):
         provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
         given.update(words(provider, "first_names", "first_names_male", "first_names_female",
-                           "first_romanized_names"))
+                           "first_romanized_names", respelt=spelt))
         surnames |= words(provider, "last_names", "last_names_male", "last_names_female", "last_romanized_names")
         if module.name.startswith("zh_"):
             chinese |= words(provider, "last_romanized_names")
-    from wordfreq import zipf_frequency
+    from wordfreq import top_n_list
 
-    return (frozenset(name for name, count in given.items() if count >= _LOCALES_FOR_A_GIVEN_NAME
-                      or zipf_frequency(name.lower(), "en") < _ORDINARY_WORD_ZIPF),
+    # A spelling that is also an ordinary English word ("Röyal" spelt "Royal") needs two locales that write it so.
+    ordinary = set(top_n_list("en", _ORDINARY_ENGLISH_WORDS))
+    names = {name for name in spelt | set(given) if len(name) > 1 and name.isalpha() and name.istitle()}
+    return (frozenset(name for name in names if given[name] >= _LOCALES_FOR_A_GIVEN_NAME
+                      or name.lower() not in ordinary),
             frozenset(surnames), frozenset(chinese))
 
 
 def _english_spellings(name: str, anyascii) -> set[str]:
     """How English copy spells a name: as written, without accents ("Jurgen"), German umlauts as two
     letters ("Juergen"), other scripts in Latin letters ("Геннадий" -> "Gennady", "Στέφανος" -> "Stefanos")."""
-    if not name.isascii() and not name.replace("-", "").isalpha():
-        return set()
+    if not name.replace("-", "").isalpha() or not _LATIN_CYRILLIC_GREEK.fullmatch(name):
+        return set()  # other scripts transliterate to words, not names ("Royal")
     spellings = {name}
-    if re.search(r"[\u0400-\u04ff]", name):
+    if _CYRILLIC_LETTER.search(name):
         name = re.sub(r"[иы]й$", "y", name)  # Геннадий -> Gennady, not Gennadii
     spellings.add(anyascii(name))
     umlauts = name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
@@ -441,6 +446,7 @@ def _english_spellings(name: str, anyascii) -> set[str]:
 
 
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_LATIN_CYRILLIC_GREEK = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff-]+")
 
 
 @lru_cache(maxsize=1)
@@ -465,13 +471,14 @@ def person_by_form(name: str, gazetteer=None) -> bool:
         return False
     given, _, chinese = _names_lists()
     first, last = words[0], words[-1].split("-")[-1]
-    if gazetteer is not None and any(gazetteer.known(word) for word in (words[0], words[-1])):
-        return False  # "Chase Manhattan", "Paris Hilton": a known place in it, no guess either way
     if first in chinese and len(words) == 2:
-        return _ends_a_name(words[1])  # "Zhao Ziyang", "Li Wei", not "Long Beach"
-    if first in given or (_SURNAME_ENDING.search(last) and len(words) == 2):
-        return _ends_a_name(last)
-    return False
+        shaped = _ends_a_name(words[1])  # "Zhao Ziyang", "Li Wei", not "Long Beach"
+    elif first in given or (_SURNAME_ENDING.search(last) and len(words) == 2):
+        shaped = _ends_a_name(last)
+    else:
+        return False
+    # "Chase Manhattan", "Paris Hilton": a known place in it, no guess either way.
+    return shaped and not (gazetteer is not None and any(gazetteer.known(word) for word in (words[0], words[-1])))
 
 
 # Words that end a sports club's name; "City" and "United" only in a story about sport ("Leicester
@@ -489,9 +496,10 @@ _SPORT = re.compile(
 _COMPETES_AFTER = re.compile(
     r"\s+(?:beat|defeated|thrashed|drew|lost\s+to|edged|overcame|clinched|won\s+(?:the|their|his|her|its)|"
     r"(?:have|has)\s+(?:signed|beaten|won|drawn|lost))\b")
-_COMPETES_BEFORE = re.compile(
-    r"(?:\b(?:beat|defeated|against|versus|vs\.?|lost\s+to|drew\s+with)|(?:win|victory|defeat|draw)\s+"
-    r"(?:over|against|to|by|with))\s+$")
+_COMPETES_BEFORE = frozenset("beat defeated against versus vs vs.".split())
+_COMPETES_BEFORE_PAIRS = frozenset({("lost", "to"), ("drew", "with")} | {
+    (result, word) for result in ("win", "victory", "defeat", "draw")
+    for word in ("over", "against", "to", "by", "with")})
 # What only people do in news copy ("Mohamed Salah scored twice", "Paris Hilton launched her
 # perfume"), what a person has ("Michael Jordan's sneakers"), and how a person is described after
 # the name ("Martin Hale, who retires", "Rachel Springall, a finance expert at Moneyfacts").
@@ -520,19 +528,20 @@ _PERSON_NOUNS = frozenset("""
     administrator commissioner prosecutor detective inspector constable sergeant headteacher headmaster
     chancellor""".split())
 # Whose someone is: "the charity's Nigel Bourn", "the club's Bukayo Saka".
-_PERSON_OF = r"(?:charity|company|club|team|firm|bank|group|party|council|government|ministry|agency|union)['’]s"
-_PERSON_NOUN_BEFORE = re.compile(
-    rf"(?<![\w'’-])(?:{'|'.join(sorted(_PERSON_NOUNS, key=len, reverse=True))}|succeeding|replacing|"
-    rf"{_PERSON_OF})\s+$")
+_PERSON_NOUNS_BEFORE = _PERSON_NOUNS | {"succeeding", "replacing"}
+_PERSON_OF = re.compile(r"(?:charity|company|club|team|firm|bank|group|party|council|government|ministry|agency|"
+                        r"union)['’]s")
 # What an organisation is or has: "shares of Zealand Pharma", "Zealand Pharma shares", "analysts at
 # Morgan Stanley", "a stake in Dunmore Mining", "Tata Steel, the steelmaker,".
-_ORGANISATION_BEFORE = re.compile(
-    r"(?<![\w'’-])(?i:shares|stock|stake|stakes|holding|holdings|investment|investors|customers|clients)\s+"
-    r"(?:of|in)\s+(?:the\s+)?$|"
-    r"(?<![\w'’-])(?:analysts?|economists?|strategists?|traders?|dealers?|brokers?|researchers?|experts?|"
-    r"engineers?|executives?|officials?|staff|employees|workers)\s+(?:at|for|from|with)\s+(?:the\s+)?$|"
-    r"(?<![\w'’-])(?:merger\s+with|takeover\s+of|acquisition\s+of|bid\s+for|offer\s+for|subsidiary\s+of|"
-    r"unit\s+of|division\s+of|owned\s+by|listed\s+on|shareholders\s+(?:of|in))\s+(?:the\s+)?$")
+_ORGANISATION_HELD = frozenset("shares stock stake stakes holding holdings investment investors customers clients "
+                                "shareholders".split())
+_ORGANISATION_STAFF = frozenset(
+    "analyst analysts economist economists strategist strategists trader traders dealer dealers broker brokers "
+    "researcher researchers expert experts engineer engineers executive executives official officials staff "
+    "employees workers".split())
+_ORGANISATION_PAIRS = frozenset({("merger", "with"), ("takeover", "of"), ("acquisition", "of"), ("bid", "for"),
+                                 ("offer", "for"), ("subsidiary", "of"), ("unit", "of"), ("division", "of"),
+                                 ("owned", "by"), ("listed", "on")})
 _ORGANISATION_DOES = re.compile(
     r"\s+(?:shares|stock)\b(?!\s+(?:of|in)\b)|"
     r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:company|firm|group|bank|charity|carrier|airline|newspaper|"
@@ -540,54 +549,78 @@ _ORGANISATION_DOES = re.compile(
     r"manufacturer|maker|producer|supplier|developer|club|union|website|agency|organisation|organization|"
     rf"association|body|trust|fund|publisher|chain|brand)\b(?!['’]){_NOT_SPEAKING}")
 # What happens in an event: "the opening match of the Six Nations", "a squad for the Six Nations".
-_EVENT_BEFORE = re.compile(
-    r"(?<![\w'’-])(?:match|matches|game|games|final|round|stage|edition|leg|squad|opening|start)\s+"
-    r"(?:of|for|at)\s+the\s+$")
-# Where something is: "Almaty-based", "the province of Zhejiang", "Zhejiang province".
-_PLACE_BEFORE = re.compile(
-    r"(?<![\w'’-])(?:province|region|oblast|county|district|prefecture|state|city|town|village|port|"
-    r"island|capital|suburbs?|outskirts)\s+of\s+$")
+_EVENT_NOUNS = frozenset("match matches game games final round stage edition leg squad opening start".split())
+# Where something is: "the province of Zhejiang", "Zhejiang province".
+_PLACE_UNITS = frozenset(
+    "province region oblast county district prefecture state city town village port island capital suburb suburbs "
+    "outskirts".split())
 _PLACE_AFTER = re.compile(
-    r"\s+(?:province|region|oblast|county|district|prefecture|municipality|township|metropolitan\s+area)\b"
-    r"|-based\b")
+    r"\s+(?:province|region|oblast|county|district|prefecture|municipality|township|metropolitan\s+area)\b")
+
+
+def _said_before(text: str, start: int) -> set[str]:
+    """The kinds the few words just before a name say it is of (the words, not a regex over a window: a
+    dozen set lookups cost less than one search), with "compete" for a rival in a contest."""
+    if start < 2 or text[start - 1] not in " \t":
+        return set()
+    words = [word.lstrip("\"'“‘(") for word in text[max(0, start - 40):start].lower().split()[-4:]]
+    if not words:
+        return set()
+    kinds = set()
+    last = words[-1]
+    if last in _PERSON_NOUNS_BEFORE or _PERSON_OF.fullmatch(last):
+        kinds.add(EntityKind.PERSON)  # "novelist Esi Edugyan", "the charity's Nigel Bourn"
+    if len(words) >= 3 and last == "the" and words[-2] in ("of", "for", "at") and words[-3] in _EVENT_NOUNS:
+        kinds.add(EntityKind.EVENT)  # "the opening match of the Six Nations"
+    if last == "the":
+        words = words[:-1]  # "shares of the", "analysts at the"
+    if len(words) >= 2:
+        pair = (words[-2], words[-1])
+        if (pair in _ORGANISATION_PAIRS or words[-2] in _ORGANISATION_HELD and words[-1] in ("of", "in")
+                or words[-2] in _ORGANISATION_STAFF and words[-1] in ("at", "for", "from", "with")):
+            kinds.add(EntityKind.ORGANISATION)  # "shares of Zealand Pharma", "analysts at Morgan Stanley"
+        if words[-1] == "of" and words[-2] in _PLACE_UNITS and last != "the":
+            kinds.add(EntityKind.PLACE)  # "the province of Zhejiang"
+        if pair in _COMPETES_BEFORE_PAIRS:
+            kinds.add("compete")  # "a win over Brighton"
+    if last in _COMPETES_BEFORE:
+        kinds.add("compete")  # "Carlos Alcaraz beat Novak Djokovic"
+    return kinds
 
 
 def _strength(kind: str, guessed: bool) -> int:
     return 0 if kind == EntityKind.OTHER else 1 if guessed else 2
 
 
-def _kind_in_context(text: str, name: str, start: int, end: int, before, in_sport: bool, gazetteer
+def _kind_in_context(text: str, name: str, start: int, end: int, before, in_sport, gazetteer
                      ) -> tuple[str, bool]:
     """The kind what surrounds a capitalised name says (evidence), else its form's guess; "other" when
-    nothing says, or the evidence disagrees."""
+    nothing says, or the evidence disagrees. ``in_sport()`` says whether the story is about sport."""
     words = name.split()
-    if words[-1] in _CLUB_LAST_WORDS or words[0] in _CLUB_FIRST_WORDS or in_sport and (
-            words[-1] in _CLUB_LAST_WORDS_IN_SPORT or words[0] in _CLUB_FIRST_WORDS_IN_SPORT):
+    if words[-1] in _CLUB_LAST_WORDS or words[0] in _CLUB_FIRST_WORDS or (
+            words[-1] in _CLUB_LAST_WORDS_IN_SPORT or words[0] in _CLUB_FIRST_WORDS_IN_SPORT) and in_sport():
         return EntityKind.ORGANISATION, False  # "Hibernian FC", "AC Milan", "Leicester City" in a match report
     if len(words) == 2 and words[0].isupper() and gazetteer is not None and gazetteer.known(words[1]):
         return EntityKind.ORGANISATION, False  # "NHS England", "BBC Scotland": a body and where it works
-    window = max(0, start - 40)
-    kinds = set()
+    kinds = _said_before(text, start)
+    competes = "compete" in kinds
+    kinds.discard("compete")
     if before and before.group(1) in _PLACE_PREPOSITIONS and not _POSSESSIVE.match(text, end):
         kinds.add(EntityKind.PLACE)  # "workers in Port Talbot"
-    if _PLACE_BEFORE.search(text, window, start) or _PLACE_AFTER.match(text, end):
-        kinds.add(EntityKind.PLACE)  # "the province of Zhejiang", "Zhejiang province"
-    if (_PERSON_AFTER.match(text, end) or _PERSON_DOES.match(text, end)
-            or _PERSON_NOUN_BEFORE.search(text, window, start)):
-        kinds.add(EntityKind.PERSON)  # "William Verity, 70,", "Mohamed Salah scored", "novelist Esi Edugyan"
-    if (_ORGANISATION_AFTER.match(text, end) or _ORGANISATION_DOES.match(text, end)
-            or _ORGANISATION_BEFORE.search(text, window, start)):
-        kinds.add(EntityKind.ORGANISATION)  # "Tata Steel said it", "shares of Zealand Pharma"
+    if _PLACE_AFTER.match(text, end):
+        kinds.add(EntityKind.PLACE)  # "Zhejiang province"
+    if _PERSON_AFTER.match(text, end) or _PERSON_DOES.match(text, end):
+        kinds.add(EntityKind.PERSON)  # "William Verity, 70,", "Mohamed Salah scored"
+    if _ORGANISATION_AFTER.match(text, end) or _ORGANISATION_DOES.match(text, end):
+        kinds.add(EntityKind.ORGANISATION)  # "Tata Steel said it", "Zealand Pharma shares"
     shaped = person_by_form(name, gazetteer)
-    if in_sport and (_COMPETES_AFTER.match(text, end) or _COMPETES_BEFORE.search(text, window, start)):
+    if (competes or _COMPETES_AFTER.match(text, end)) and in_sport():
         # Players and clubs both win and lose: a person's name is a player; a name with a place in it a
         # club ("Bayern Munich", "Cleveland Browns"); others say nothing ("Kyogo Furuhashi").
         if shaped:
             kinds.add(EntityKind.PERSON)
         elif gazetteer is not None and any(gazetteer.known(word) for word in words):
             kinds.add(EntityKind.ORGANISATION)
-    if _EVENT_BEFORE.search(text, window, start):
-        kinds.add(EntityKind.EVENT)  # "the opening match of the Six Nations"
     if len(kinds) == 1:
         return kinds.pop(), False
     if kinds:
@@ -621,28 +654,33 @@ def _person_after_role_word(words: list[str]) -> str | None:
 # surname's ending in the nominative ("Марат Жумабеков", "Айгуль Нурланова"). A company is named in
 # quotes after its legal form: АО «Самрук-Энерго», ТОО «Кайнар», ПАО «Газпром».
 _CYRILLIC_WORD = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
-_CYRILLIC_RUN = re.compile(rf"(?<![\w«\"-])(?P<name>{_CYRILLIC_WORD}(?:\s+{_CYRILLIC_WORD}){{1,3}})(?![\w-])")
-_CYRILLIC_INITIALS = re.compile(
-    r"(?<![\w.])(?P<name>[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.\s?)?[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?)(?![\w-])")
+_RUSSIAN_LEGAL_FORMS = r"АО|АООТ|ОАО|ЗАО|ПАО|ООО|ТОО|НАК|НК|АК|ГК|ФГУП|МУП|ГУП|РГП|ГКП"
+# One scan for all three, starting at a capital (or "компания"), so the regex engine passes over the
+# other positions quickly: a company in quotes after its legal form, initials and a surname, a run of
+# capitalised words.
+_RUSSIAN_NAMES = re.compile(
+    rf"(?=[А-ЯЁк])(?:(?<![\w-])(?:{_RUSSIAN_LEGAL_FORMS}|[Кк]омпания|[Кк]орпорация|[Кк]онцерн|[Хх]олдинг)\s+"
+    r"«(?P<company>[^«»\n]{2,60})»"
+    r"|(?<![\w.])(?P<initials>[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.\s?)?[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?)(?![\w-])"
+    rf"|(?<![\w«\"-])(?P<run>{_CYRILLIC_WORD}(?:\s+{_CYRILLIC_WORD}){{1,3}})(?![\w-]))")
 _CYRILLIC_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|ова|ева|ёва|ина|ына|ская|цкая|енко|ұлы|улы|қызы|кызы)$")
 _CYRILLIC_PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична|инична)$")
-_RUSSIAN_LEGAL_FORMS = r"АО|АООТ|ОАО|ЗАО|ПАО|ООО|ТОО|НАК|НК|АК|ГК|ФГУП|МУП|ГУП|РГП|ГКП"
-_RUSSIAN_COMPANY = re.compile(
-    rf"(?<![\w-])(?:{_RUSSIAN_LEGAL_FORMS}|[Кк]омпания|[Кк]орпорация|[Кк]онцерн|[Хх]олдинг)\s+"
-    r"«(?P<name>[^«»\n]{2,60})»")
+
+@lru_cache(maxsize=20_000)
+def _russian_common_word(word: str) -> bool:
+    from archive.tagging import _morph, is_common_word
+
+    return is_common_word(word) and not ({"Name", "Surn", "Patr"} & set(_morph().parse(word)[0].tag.grammemes))
 
 
 def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] | None:
     """The person's name in a run of capitalised Cyrillic words, and whether the evidence is certain (a
     patronymic); None when the run is no person's name."""
-    from archive.tagging import _morph, is_common_word
+    from archive.tagging import _morph
 
     def ordinary(word: str) -> bool:
         # "Президент", "Министр", "Казахстана": a word of the dictionary that is no given name or surname.
-        if gazetteer is not None and gazetteer.known(word):
-            return True
-        tags = _morph().parse(word)[0].tag
-        return is_common_word(word) and not ({"Name", "Surn", "Patr"} & set(tags.grammemes))
+        return _russian_common_word(word) or (gazetteer is not None and gazetteer.known(word))
 
     while words and ordinary(words[0]):
         words = words[1:]
@@ -692,7 +730,13 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         return None
 
     conflicted: set[str] = set()
-    in_sport = bool(_SPORT.search(text))
+    sport: list[bool] = []
+
+    def in_sport() -> bool:
+        """Whether the story is about sport; looked for once, and only when a name needs to know."""
+        if not sport:
+            sport.append(bool(_SPORT.search(text)))
+        return sport[0]
 
     def add(name: str, kind: str, start: int, end: int, strong: bool, guessed: bool = False) -> None:
         raw = text[start:end]
@@ -801,15 +845,15 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                 kind, guessed = _kind_in_context(text, name, start, end, before, in_sport, gazetteer)
             add(name, kind, start, end, False, guessed)
     if _CYRILLIC_LETTER.search(text):
-        for match in _RUSSIAN_COMPANY.finditer(text):
-            add(match.group("name").strip(), EntityKind.ORGANISATION, match.start("name"), match.end("name"), True)
-        for match in _CYRILLIC_INITIALS.finditer(text):
-            add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), False)
-        for match in _CYRILLIC_RUN.finditer(text):
-            person = _russian_person(match.group("name").split(), gazetteer)
-            if person is not None:
+        for match in _RUSSIAN_NAMES.finditer(text):
+            if match.group("company"):
+                add(match.group("company").strip(), EntityKind.ORGANISATION, match.start("company"),
+                    match.end("company"), True)
+            elif match.group("initials"):
+                add(match.group("initials"), EntityKind.PERSON, match.start("initials"), match.end("initials"), False)
+            elif (person := _russian_person(match.group("run").split(), gazetteer)) is not None:
                 words, certain = person
-                end = match.end("name")
-                start = end - len(" ".join(words)) if " ".join(words) in match.group("name") else match.start("name")
+                end = match.end("run")
+                start = end - len(" ".join(words)) if " ".join(words) in match.group("run") else match.start("run")
                 add(text[start:end], EntityKind.PERSON, start, end, False, not certain)
     return list(found.values())
