@@ -558,6 +558,14 @@ _PLACE_AFTER = re.compile(
     r"\s+(?:province|region|oblast|county|district|prefecture|municipality|township|metropolitan\s+area)\b")
 
 
+# What follows a name, in one pattern (one match per name); at most one of these can follow.
+_SAID_AFTER = re.compile(
+    rf"(?P<person>{_PERSON_AFTER.pattern}|{_PERSON_DOES.pattern})"
+    rf"|(?P<organisation>{_ORGANISATION_AFTER.pattern}|{_ORGANISATION_DOES.pattern})"
+    rf"|(?P<place>{_PLACE_AFTER.pattern})|(?P<compete>{_COMPETES_AFTER.pattern})")
+_AFTER_KINDS = {"person": EntityKind.PERSON, "organisation": EntityKind.ORGANISATION, "place": EntityKind.PLACE}
+
+
 def _said_before(text: str, start: int) -> set[str]:
     """The kinds the few words just before a name say it is of (the words, not a regex over a window: a
     dozen set lookups cost less than one search), with "compete" for a rival in a contest."""
@@ -607,17 +615,16 @@ def _kind_in_context(text: str, name: str, start: int, end: int, before, in_spor
     kinds.discard("compete")
     if before and before.group(1) in _PLACE_PREPOSITIONS and not _POSSESSIVE.match(text, end):
         kinds.add(EntityKind.PLACE)  # "workers in Port Talbot"
-    if _PLACE_AFTER.match(text, end):
-        kinds.add(EntityKind.PLACE)  # "Zhejiang province"
-    if _PERSON_AFTER.match(text, end) or _PERSON_DOES.match(text, end):
-        kinds.add(EntityKind.PERSON)  # "William Verity, 70,", "Mohamed Salah scored"
-    if _ORGANISATION_AFTER.match(text, end) or _ORGANISATION_DOES.match(text, end):
-        kinds.add(EntityKind.ORGANISATION)  # "Tata Steel said it", "Zealand Pharma shares"
-    shaped = person_by_form(name, gazetteer)
-    if (competes or _COMPETES_AFTER.match(text, end)) and in_sport():
+    after = _SAID_AFTER.match(text, end)  # "William Verity, 70,", "Tata Steel said it", "Zhejiang province"
+    if after:
+        if after.lastgroup == "compete":
+            competes = True
+        else:
+            kinds.add(_AFTER_KINDS[after.lastgroup])
+    if competes and in_sport():
         # Players and clubs both win and lose: a person's name is a player; a name with a place in it a
         # club ("Bayern Munich", "Cleveland Browns"); others say nothing ("Kyogo Furuhashi").
-        if shaped:
+        if person_by_form(name, gazetteer):
             kinds.add(EntityKind.PERSON)
         elif gazetteer is not None and any(gazetteer.known(word) for word in words):
             kinds.add(EntityKind.ORGANISATION)
@@ -625,7 +632,7 @@ def _kind_in_context(text: str, name: str, start: int, end: int, before, in_spor
         return kinds.pop(), False
     if kinds:
         return EntityKind.OTHER, False
-    return (EntityKind.PERSON, True) if shaped else (EntityKind.OTHER, False)
+    return (EntityKind.PERSON, True) if person_by_form(name, gazetteer) else (EntityKind.OTHER, False)
 
 
 def _person_after_role_word(words: list[str]) -> str | None:
@@ -636,12 +643,13 @@ def _person_after_role_word(words: list[str]) -> str | None:
     from archive.tagging import is_common_word
 
     given, _, _ = _names_lists()
-    for cut in range(1, len(words) - 1):
+    for cut in range(max(1, len(words) - 3), len(words) - 1):
         head, rest = words[:cut], words[cut:]
-        if len(rest) > 3 or not all((word.isupper() or is_common_word(word)) and word not in given
-                                    for word in head):
+        if not (head[-1].lower() in _PERSON_NOUNS or rest[0] in given):
             continue
-        if head[-1].lower() in _PERSON_NOUNS or (rest[0] in given and person_by_form(" ".join(rest))):
+        if not all((word.isupper() or is_common_word(word)) and word not in given for word in head):
+            continue
+        if head[-1].lower() in _PERSON_NOUNS or person_by_form(" ".join(rest)):
             return " ".join(rest)  # "Councillor Kye Dudd", "Financier Leon Barrow"
     return None
 
