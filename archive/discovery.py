@@ -311,8 +311,8 @@ def _plain_name(name: str, *, sentence_start: bool = False) -> str:
     if all(word.isupper() for word in words):
         return ""  # "SANTA FE", "TH QTR NET": text in capitals, not a name written in capitals
     # "Vietnam GDP growth", "Apple CEO": a common abbreviation after a name is not part of it.
-    while len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]):
-        words.pop()
+    while len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]) and words[-1] not in _CLUB_LAST_WORDS:
+        words.pop()  # ("Hibernian FC" keeps its FC)
     # "Shares of Zealand Pharma", "Leaders of China": a plural common word capitalised because it
     # starts the sentence, then "of" ("Department of Agriculture" keeps its head, and so do "the
     # States of Jersey" inside a sentence).
