@@ -671,7 +671,7 @@ _RUSSIAN_LEGAL_FORMS = r"АО|АООТ|ОАО|ЗАО|ПАО|ООО|ТОО|НАК
 # other positions quickly: a company in quotes after its legal form, initials and a surname, a run of
 # capitalised words.
 _RUSSIAN_NAMES = re.compile(
-    rf"(?=[А-ЯЁк])(?:(?<![\w-])(?:{_RUSSIAN_LEGAL_FORMS}|[Кк]омпания|[Кк]орпорация|[Кк]онцерн|[Хх]олдинг)\s+"
+    rf"(?=[А-ЯЁкх])(?:(?<![\w-])(?:{_RUSSIAN_LEGAL_FORMS}|[Кк]омпания|[Кк]орпорация|[Кк]онцерн|[Хх]олдинг)\s+"
     r"«(?P<company>[^«»\n]{2,60})»"
     r"|(?<![\w.])(?P<initials>[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.\s?)?[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?)(?![\w-])"
     rf"|(?<![\w«\"-])(?P<run>{_CYRILLIC_WORD}(?:\s+{_CYRILLIC_WORD}){{1,3}})(?![\w-]))")
