@@ -26,6 +26,7 @@ from search.explain import phrases
 from search.facets import count_facets
 from search.index import index_dir, searcher
 from search.query import ParsedQuery
+from search.schema import body_text
 from search.snippets import highlight_all, snippet
 
 SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
@@ -194,21 +195,31 @@ def run_search(
                 "add words or filters to narrow the search."
             )
         ranked = rank(snap, matches, sort=sort, start=(page - 1) * per_page, stop=page * per_page)
-        # Phrases are marked whole, from first word to last; the other words one by one.
         terms = _query_terms(snap, user_query)
-        title_phrases, body_phrases = phrases(user_query, "title"), phrases(user_query, "body")
-        found = []
-        for docnum, score in ranked:
-            stored = s.stored_fields(docnum)
-            found.append(
-                (
-                    int(stored["id"]),
-                    score,
-                    highlight_all(stored.get("title", ""), terms.get("title", set()), title_phrases),
-                    snippet(stored.get("body", ""), terms.get("body", set()), phrases=body_phrases),
-                )
-            )
-    return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
+        ids = _article_ids(snap, [docnum for docnum, _ in ranked])
+        found = [(article_id, score) for article_id, (_, score) in zip(ids, ranked, strict=True)]
+    # Phrases are marked whole, from first word to last; the other words one by one.
+    marks = _Marks(terms.get("title", set()), phrases(user_query, "title"),
+                   terms.get("body", set()), phrases(user_query, "body"))
+    return _hits(found, marks, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def _article_ids(snap: Snapshot, docnums: list[int]) -> list[int]:
+    """The article id of each document, from the article-id column (its stored fields in an
+    index written before the column existed)."""
+    ids = snap.article_ids()[docnums].tolist()
+    return [article_id or int(snap.searcher.stored_fields(docnum)["id"])
+            for article_id, docnum in zip(ids, docnums, strict=True)]
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What to mark in titles and snippets: the single words (index forms) and the phrases, per field."""
+
+    title_terms: set[str]
+    title_phrases: list
+    body_terms: set[str]
+    body_phrases: list
 
 
 def _filter_mask(snap: Snapshot, filter_query: wq.Query, deadline: Deadline) -> np.ndarray:
@@ -224,13 +235,21 @@ def _filter_mask(snap: Snapshot, filter_query: wq.Query, deadline: Deadline) -> 
     return segment_cache.get(key, evaluate)
 
 
-def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
-    articles = _hydrate([article_id for article_id, *_ in found])
+def _hits(found, marks: _Marks, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
+    """The page's hits: each article as the database has it, its title and snippet marked.
+
+    The text marked is the article's own (``body_text`` is what the index holds as its
+    body), read from the row the page loads anyway rather than from the index's stored
+    copy.
+    """
+    articles = _hydrate([article_id for article_id, _ in found])
     hits = []
-    for article_id, score, title, body_snippet in found:
+    for article_id, score in found:
         article = articles.get(article_id)
         if article is None:  # deleted since it was indexed; the queue will remove it
             continue
+        title = highlight_all(article.title, marks.title_terms, marks.title_phrases)
+        body_snippet = snippet(body_text(article), marks.body_terms, phrases=marks.body_phrases)
         hits.append(
             Hit(
                 article=article,
