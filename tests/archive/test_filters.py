@@ -370,3 +370,17 @@ def test_most_mentioned_and_tag_counts_agree_from_index_and_database(client, wor
     response = client.get("/entities/kind/person/")
     listed = {entity.name: entity.article_count for _, group in response.context["letters"] for entity in group}
     assert listed == dict(Entity.objects.of_kind("person").with_article_counts().values_list("name", "article_count"))
+
+
+def test_filtersets_used_in_turn_each_filter_with_their_own_values(world):
+    # Each FilterSet has filters of its own: its entity and kind filters call its own
+    # methods, and one FilterSet's values never reach another's.
+    by_tokayev = ArticleFilter(QueryDict("entity=tokayev&kind=organisation"), queryset=Article.objects.all())
+    by_xi = ArticleFilter(QueryDict("entity=xi-jinping"), queryset=Article.objects.all())
+    unfiltered = ArticleFilter(QueryDict(""), queryset=Article.objects.all())
+    assert by_tokayev.filters["entity"] is not by_xi.filters["entity"]
+    assert by_tokayev.filters["entity"].parent is by_tokayev and by_xi.filters["entity"].parent is by_xi
+    assert sorted(a.title for a in by_xi.qs) == ["B wind solar", "C solar", "F summit"]
+    assert sorted(a.title for a in by_tokayev.qs) == ["A wind"]
+    assert unfiltered.qs.count() == Article.objects.count()
+    assert sorted(a.title for a in by_xi.qs) == ["B wind solar", "C solar", "F summit"]
