@@ -24,7 +24,7 @@ from search.cache import segment_cache
 from search.engine import Deadline, Evaluator, QueryError, Snapshot, rank, snapshot
 from search.explain import phrases
 from search.facets import count_facets
-from search.index import index_dir, searcher
+from search.index import index_dir, searcher, searcher_dir
 from search.query import ParsedQuery
 from search.schema import body_text
 from search.snippets import highlight_all, snippet
@@ -92,7 +92,8 @@ class _PageQuery:
     a third of the time a small result set spends in the database. The SQL differs
     only in the ids, so it is compiled once per database and number of ids, and each
     search runs it with its own ids; the rows become articles exactly as Django's
-    ``ModelIterable`` makes them (converters, ``from_db``, the selected source).
+    ``ModelIterable`` makes them (converters, ``from_db``, the selected source); the
+    converters are looked up once too.
     """
 
     db: str
@@ -101,13 +102,16 @@ class _PageQuery:
     fields: slice  # where the article's columns are in a row
     attnames: list[str]
     related: list  # Django's populators for the selected source
+    converters: dict  # the compiler's converters of the selected columns (as results_iter finds them)
 
     def run(self, ids: list[int]) -> list[Article]:
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, ids)
             rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         articles = []
-        for row in self.compiler.results_iter(results=[rows]):
+        for row in rows:
             article = Article.from_db(self.db, self.attnames, row[self.fields])
             for populator in self.related:
                 populator.populate(row, article)
@@ -141,6 +145,7 @@ def _page_query(count: int) -> _PageQuery | None:
                 db=db, sql=sql, compiler=compiler, fields=fields,
                 attnames=[column[0].target.attname for column in compiler.select[fields]],
                 related=get_related_populators(compiler.klass_info, compiler.select, db),
+                converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
             )
         if len(queries) > 256:  # page sizes are bounded; connections in tests are not
             queries.clear()
@@ -175,7 +180,7 @@ def run_search(
     """
     user_query = parsed.query if parsed is not None else wq.Every()
     with searcher() as s:
-        storage_key = str(index_dir())  # read once: it reads the file naming the live generation
+        storage_key = str(searcher_dir())  # what searcher() found live: not read from the file again
         snap = snapshot(s, storage_key)
         # From here: opening the searcher (or waiting for it) is not the query's cost.
         deadline = Deadline(time_budget())
@@ -249,7 +254,8 @@ def _hits(found, marks: _Marks, *, total: int, page: int, per_page: int, facets:
         if article is None:  # deleted since it was indexed; the queue will remove it
             continue
         title = highlight_all(article.title, marks.title_terms, marks.title_phrases)
-        body_snippet = snippet(body_text(article), marks.body_terms, phrases=marks.body_phrases)
+        body_snippet = (snippet(body_text(article), marks.body_terms, phrases=marks.body_phrases)
+                        if marks.body_terms or marks.body_phrases else "")
         hits.append(
             Hit(
                 article=article,
