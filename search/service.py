@@ -184,9 +184,12 @@ def run_search(
         snap = snapshot(s, storage_key)
         # From here: opening the searcher (or waiting for it) is not the query's cost.
         deadline = Deadline(time_budget())
-        matches = Evaluator(snap, deadline=deadline).run(user_query)
-        if filter_query is not None:
-            matches.mask &= _filter_mask(snap, filter_query, deadline)
+        allowed = _filter_mask(snap, filter_query, deadline) if filter_query is not None else None
+        # The query's words are looked up inside the filters: a common word narrowed to a few
+        # articles is evaluated over those few (search.engine, Evaluator._few).
+        matches = Evaluator(snap, deadline=deadline).run(user_query, within=allowed)
+        if allowed is not None:
+            matches.mask &= allowed
         # Counted from the matching documents: Whoosh's len(results) is wrong for some
         # And/Not queries (see PERFORMANCE.md), and users see this number.
         facets = count_facets(s, matches.mask, storage_key=storage_key)
