@@ -11,9 +11,12 @@ from django.core.management import CommandError, call_command
 
 from archive.evaluation import LabelledFileError, evaluate, read_labelled
 from archive.models import EntityKind, PlaceType
+from archive.text import body_fingerprint
 from tests.factories import make_entity
 
 LABELLED_SET = Path(__file__).resolve().parents[2] / "archive" / "evaluation" / "labelled.jsonl"
+HELD_OUT_PLACES = LABELLED_SET.with_name("heldout_places.jsonl")
+HELD_OUT_SUGGESTIONS = LABELLED_SET.with_name("heldout_suggestions.jsonl")
 
 
 def _line(body: str, **expected) -> str:
@@ -91,3 +94,20 @@ def test_the_shipped_labelled_set_is_readable_and_large_enough():
     assert len(articles) >= 200
     assert {article.language for article in articles} == {"en", "ru"}
     assert all(EntityKind.PLACE in article.expected for article in articles)
+
+
+def test_the_held_out_files_parse_with_known_kinds_and_enough_stories():
+    places = read_labelled(HELD_OUT_PLACES.read_text("utf-8").splitlines())
+    stories = read_labelled(HELD_OUT_SUGGESTIONS.read_text("utf-8").splitlines())
+    for path in (HELD_OUT_PLACES, HELD_OUT_SUGGESTIONS):
+        header = json.loads(path.read_text("utf-8").splitlines()[0])
+        assert "written for the Dossier project and is not real reporting" in header["header"]
+    assert len(places) >= 200 and len(stories) >= 200
+    assert {a.language for a in places} == {a.language for a in stories} == {"en", "ru"}
+    # The places file is scored on places alone; the stories file on new names alone, every one of a known kind.
+    assert all(set(a.expected) == {EntityKind.PLACE} and not a.names for a in places)
+    assert all(a.names and not a.expected and set(a.names) <= set(EntityKind.values) for a in stories)
+    assert sum(len(a.expected[EntityKind.PLACE]) for a in places) >= 1000
+    # A repeated body would be imported once and silently drop its labels.
+    for articles in (places, stories):
+        assert len({body_fingerprint(a.body) for a in articles}) == len(articles)
