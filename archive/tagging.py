@@ -500,7 +500,8 @@ class Gazetteer:
     def _with_region_lists(self, text: str, spans: list[_Span]) -> list[_Span]:
         """"Turkestan and Kyzylorda regions", "Актюбинской и Кызылординской областей": each name of the
         list is its region ("Kyzylorda region"), not the town the bare name would be."""
-        if " and " not in text and " и " not in text:
+        lowered = text.lower()
+        if not any(word in lowered for word in _REGION_LIST_WORDS) or (" and " not in text and " и " not in text):
             return spans
         regions = []
         for match in _REGION_LIST.finditer(text):
@@ -760,6 +761,7 @@ _REGION_LIST = re.compile(
     r"(?P<items>[A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?(?:(?:,|,? and|,? or| и) [A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?)+)"
     r" (?P<kind>regions|oblasts|provinces|областей|областях|областям|областями|области)\b"
 )
+_REGION_LIST_WORDS = ("regions", "oblasts", "provinces", "област")
 _COORDINATION = re.compile(r",? (?:and|or|&) |, | и ")
 _AFTER_PLACE_AND_COMMA = re.compile(r"[A-Z][\w.'’-]*, ?$")
 
