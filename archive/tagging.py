@@ -543,13 +543,30 @@ class Gazetteer:
             if 0 <= other < len(spans):
                 first, second = sorted((spans[other], span), key=lambda s: s.start)
                 if _COORDINATION.fullmatch(text[first.end : second.start]):
-                    kinds = {self.places[pk].place_type for pk in spans[other].pattern.entity_ids if pk in self.places}
-                    kinds = {"country" if kind in ("former", "nation") else kind for kind in kinds}
-                    # A neighbour that is itself a region or a city ("Ontario and Quebec") reads as the region.
-                    for kind in ("country", "region", "city"):
-                        if kind in kinds:
-                            return kind
+                    return self._coordinated_kind(span.pattern.entity_ids, spans[other].pattern.entity_ids)
         return ""
+
+    def _coordinated_kind(self, ids: list[int], neighbour: list[int]) -> str:
+        """The kind a list gives a shared name: that of its neighbour ("Texas and Oklahoma": a state).
+        When the neighbour is shared too, the kind under which both lie in one country: "Ontario and
+        Quebec" are the two provinces (the other Ontario is a Californian city), "Istanbul and Ankara"
+        could be cities or provinces of one country, so the list says nothing."""
+        def kind_of(pk: int) -> str:
+            kind = self.places[pk].place_type
+            return "country" if kind in ("former", "nation") else kind
+
+        theirs = [pk for pk in neighbour if pk in self.places]
+        if not theirs:
+            return ""
+        if len(theirs) == 1:
+            return kind_of(theirs[0])
+        fitting = []
+        for kind in ("country", "region", "city"):
+            ours = {self._countries.get(pk) for pk in ids if pk in self.places and kind_of(pk) == kind}
+            other = {self._countries.get(pk) for pk in theirs if kind_of(pk) == kind}
+            if ours & other:
+                fitting.append(kind)
+        return fitting[0] if len(fitting) == 1 else ""
 
     def _evidence(self, text: str, span: _Span, lines: dict[int, bool]) -> int | None:
         line_start = text.rfind("\n", 0, span.start) + 1

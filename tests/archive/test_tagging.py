@@ -489,3 +489,14 @@ def test_a_language_is_not_its_country(listed, text, expected):
 )
 def test_a_sentences_first_participle_and_romance_particles(gazetteer, text, expected):
     assert set(found(gazetteer, text)) == expected
+
+
+def test_two_shared_names_in_a_list_are_the_kind_under_which_they_share_a_country():
+    turkey, city_a, region_a, city_b, region_b = range(601, 606)
+    places = {turkey: PlaceInfo(None, "country"), city_a: PlaceInfo(turkey, "city"),
+              region_a: PlaceInfo(turkey, "region"), city_b: PlaceInfo(turkey, "city"),
+              region_b: PlaceInfo(turkey, "region")}
+    names = [(turkey, "Turkey"), (city_a, "Izmir"), (region_a, "Izmir"), (city_b, "Bursa"), (region_b, "Bursa")]
+    gazetteer = Gazetteer(names, places=places)
+    # Cities or provinces alike lie in Turkey: the list says nothing, and the city is meant.
+    assert set(found(gazetteer, "Turkey said plants in Izmir and Bursa would close.")) == {turkey, city_a, city_b}
