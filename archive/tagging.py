@@ -226,6 +226,7 @@ class Gazetteer:
         adjectives: Iterable[tuple[int, str]] = (),
         persons: Iterable[int] = (),
         in_context: bool = True,
+        neighbours: dict[int, set[int]] | None = None,
     ):
         # in_context=False: only where names are written (``spans``), for showing them. Whether
         # a name is also an ordinary word is never asked, so the word-frequency lists (over
@@ -237,6 +238,9 @@ class Gazetteer:
         self._lemmas = ahocorasick.Automaton()  # Cyrillic names in dictionary forms, when tagging in context
         self.places = places or {}
         self._persons = set(persons)
+        # Countries that need the article's support get it from a bordering country named too:
+        # "Georgia" beside Turkey and Azerbaijan is the country, not the US state.
+        self._neighbours = neighbours or {}
         self._adjectives = {(entity_id, fold(name)) for entity_id, name in adjectives}
         self.size = 0
         self._keys: dict[tuple[int, str], _Pattern] = {}
@@ -317,7 +321,8 @@ class Gazetteer:
         persons = [pk for pk, _, kind, *_ in rows if kind == EntityKind.PERSON]
         adjectives = [(entity_id, name) for entity_id, name, adjective in aliases if adjective]
         names = [(pk, name) for pk, name, *_ in rows] + [(entity_id, name) for entity_id, name, _ in aliases]
-        gazetteer = cls(names, places=places, adjectives=adjectives, persons=persons)
+        gazetteer = cls(names, places=places, adjectives=adjectives, persons=persons,
+                        neighbours=_neighbours_of_doubtful_countries(rows))
         _last_built = (signature, gazetteer)
         return gazetteer
 
@@ -661,6 +666,8 @@ class Gazetteer:
         country = self._countries.get(pk)
         if country is not None and country in support:
             return True
+        if any(other in accepted for other in self._neighbours.get(pk, ())):
+            return True
         # A region or country supported by a place inside it that the article names.
         return any(pk in self.ancestors(other) for other in accepted if other in self.places)
 
@@ -761,6 +768,22 @@ class Gazetteer:
             folded = fold(ch)
             pieces.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
         return "".join(pieces)
+
+
+def _neighbours_of_doubtful_countries(rows: list[tuple]) -> dict[int, set[int]]:
+    """For each country that needs context, the ids of the countries bordering it."""
+    from archive.models import EntityKind
+
+    countries = {name: pk for pk, name, kind, _, place_type, _ in rows
+                 if kind == EntityKind.PLACE and place_type == "country"}
+    doubtful = [name for pk, name, kind, _, place_type, needs_context in rows
+                if kind == EntityKind.PLACE and place_type == "country" and needs_context]
+    if not doubtful:
+        return {}
+    from archive.places import neighbours_by_name
+
+    return {countries[name]: {countries[n] for n in around if n in countries}
+            for name, around in neighbours_by_name(doubtful).items() if name in countries}
 
 
 # ---- Reading the context of a match ------------------------------------------------------------

@@ -500,3 +500,22 @@ def test_two_shared_names_in_a_list_are_the_kind_under_which_they_share_a_countr
     gazetteer = Gazetteer(names, places=places)
     # Cities or provinces alike lie in Turkey: the list says nothing, and the city is meant.
     assert set(found(gazetteer, "Turkey said plants in Izmir and Bursa would close.")) == {turkey, city_a, city_b}
+
+
+TURKEY_N = 701
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gas will flow through Georgia to Turkey from May.", {GEORGIA, TURKEY_N}),
+        ("Газ пойдёт через Грузию в Турцию.", {GEORGIA, TURKEY_N}),
+        # A neighbour supports the country; with nothing else named, Georgia stays doubtful.
+        ("Peach growers in Georgia had a poor year.", set()),
+    ],
+)
+def test_a_doubtful_country_is_supported_by_a_neighbour(text, expected):
+    places = {**PLACES, TURKEY_N: PlaceInfo(ASIA, "country")}
+    names = [*NAMES, (GEORGIA, "Грузия"), (TURKEY_N, "Turkey"), (TURKEY_N, "Турция")]
+    gazetteer = Gazetteer(names, places=places, adjectives=ADJECTIVES, neighbours={GEORGIA: {TURKEY_N}})
+    assert set(found(gazetteer, text)) == expected
