@@ -626,15 +626,22 @@ class Gazetteer:
     def _resolve(self, found: _Found) -> set[int]:
         """Places that share a name, or were only seen weakly, need the article to name a place near them."""
         accepted = set(found.strong)
-        pending = list(found.candidates)
+        pending = self._rounds(list(found.candidates), accepted, fallback=False)
+        pending = self._support_each_other(pending, accepted)
+        self._rounds(pending, accepted, fallback=True)
+        return accepted
+
+    def _rounds(self, pending: list, accepted: set[int], *, fallback: bool) -> list:
         for _ in range(2):  # a place resolved in the first round may support another
+            if not pending:
+                break
             support = self._support(accepted)
             still = []
             for ids, evidence, _, hint, common in pending:
                 chosen = [pk for pk in ids if pk in accepted or self._supported(pk, support, accepted)]
                 if not chosen and len(ids) == 1 and evidence >= _STRONG and not self.places.get(ids[0]):
                     chosen = ids  # not a place: nothing could support it, and the text is clear
-                if not chosen and len(ids) > 1 and (evidence >= _STRONG or not common):
+                if fallback and not chosen and len(ids) > 1 and (evidence >= _STRONG or not common):
                     # A shared name that is also a word, at a sentence's start or in a headline ("Reading
                     # scores rise"), needs support like any other word seen only there.
                     chosen = self._without_support(ids)
@@ -643,9 +650,32 @@ class Gazetteer:
                 else:
                     still.append((ids, evidence, False, hint, common))
             pending = still
-            if not pending:
-                break
-        return accepted
+        return pending
+
+    def _support_each_other(self, pending: list, accepted: set[int]) -> list:
+        """Doubtful places of one country, two or more of them named plainly, support each other:
+        "Derbyshire, Leicestershire and Lincolnshire" is an English story even if England is never
+        named, and its "Lincoln" is then the English city."""
+        names_in: dict[int, set[tuple[int, ...]]] = {}
+        for ids, evidence, _, _, common in pending:
+            if evidence >= _STRONG or not common:
+                for country in {self._countries.get(pk) for pk in ids} - {None}:
+                    names_in.setdefault(country, set()).add(tuple(ids))
+        most = max((len(names) for names in names_in.values()), default=0)
+        if most < 2:
+            return pending
+        # A shared name counts for each country it could lie in; the country most of them share wins.
+        countries = {country for country, names in names_in.items() if len(names) == most}
+        support = self._support(accepted) | countries
+        still = []
+        for candidate in pending:
+            ids, evidence, _, hint, common = candidate
+            inside = [pk for pk in ids if self._countries.get(pk) in countries]
+            if inside and (evidence >= _STRONG or not common):
+                accepted.update(self._best_of(inside, support, accepted, hint))
+            else:
+                still.append(candidate)
+        return still
 
     def _support(self, accepted: set[int]) -> set[int]:
         support = set()
