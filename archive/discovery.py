@@ -55,15 +55,37 @@ _LEADING_FILLER = _FUNCTION_WORDS - set(
     "north south east west northern southern eastern western central one two three four five six seven eight nine "
     "ten".split())
 
+def _letter_class(test) -> str:
+    """A regex character class of the Latin letters (accented ones too) for which ``test`` holds."""
+    letters = [chr(code) for code in range(0x41, 0x250) if chr(code).isalpha() and test(chr(code))]
+    ranges, first = [], None
+    for i, letter in enumerate(letters):
+        first = first or letter
+        if i + 1 == len(letters) or ord(letters[i + 1]) != ord(letter) + 1:
+            ranges.append(first if first == letter else f"{first}-{letter}")
+            first = None
+    return "[" + "".join(ranges) + "]"
+
+
+# Latin capitals and small letters, accented ones included: "Urs Brändli", "Raúl Sabattini", "Jório
+# Meirelles" are whole names (ASCII classes cut them at the accent: "Urs Br"). Cyrillic is read apart.
+_UP = _letter_class(str.isupper)
+_LOW = _letter_class(str.islower)
 # "McDonnell", "MacArthur": a capital inside a word is still one word (else "Donnell Douglas" is suggested).
 # An acronym is a whole word: "LOS ANGELES" never gives "ANGELE".
-# "Faisal al-Mansour": an Arabic particle joined to the next word is part of the name.
+# "Faisal al-Mansour": an Arabic particle joined to the next word is part of the name; so is an elided
+# French or Italian one ("Compagnie Générale d'Emballage").
+# A legal form written with a capital at its end is one word: "Gruppo Fontana SpA", "Heinz Bauer GmbH".
 _NAME_WORD = (
-    r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[-'’][A-Z]?[a-z]+)*|(?<=\s)(?:al|el|bin|ibn)-[A-Z][a-z]+|[A-Z]{2,6}(?![A-Za-z]))"
+    rf"(?:{_UP}{_LOW}+(?:{_UP}{_LOW}+)*(?:[-'’]{_UP}?{_LOW}+)*(?:{_UP}(?![^\W\d_]))?"
+    rf"|(?<=\s)(?:al|el|bin|ibn)-{_UP}{_LOW}+|(?<=\s)[dl]['’]{_UP}{_LOW}+|{_UP}{{2,6}}(?![^\W\d_]))"
 )
+# Small words inside a name between capitalised ones: "Petróleos de Venezuela", "Banco de Levante",
+# "Ludwig van Beethoven", "Tour de France". Never at a name's start or end.
+_PARTICLE = r"(?:de|da|do|dos|das|del|della|di|du|des|van|von|der|den|ter|y)\s+"
 # Every pattern starts at the start of a capitalised word. Said first, as a lookahead for a
 # capital, it lets the regex engine pass over the other positions quickly: matching costs half.
-_WORD_START = r"(?=[A-Z])(?<![\w'’-])"
+_WORD_START = rf"(?={_UP})(?<![\w'’-])"
 _TITLES = (
     r"President|Vice President|Prime Minister|Deputy Prime Minister|Minister|Foreign Minister|Chairman|"
     r"Chancellor of the Exchequer|Director-General|Director General|"
@@ -81,14 +103,14 @@ _TITLES = (
 # One name word is enough after an abbreviated title: "Mr. Gale said" (without the full stop, capitals join
 # title and name into one run, which the run of capitalised words below reads as a title and a name).
 _PERSON = re.compile(
-    rf"(?=[A-Z])\b(?P<title>{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w-])"
+    rf"(?={_UP})\b(?P<title>{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w-])"
 )
 # A title in lower case ("former president Jimmy Carter") is looked for before each capitalised
 # name found, not by a regex over the text: that is four times faster.
 _LOWER_WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][a-z-]*\.?)\s+$")
 # "Liu Mingsheng, Chairman of the Board": a name, a comma, a title.
 _PERSON_BEFORE_TITLE = re.compile(
-    rf"(?=[A-Z])(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
+    rf"(?={_UP})(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
     rf"(?i:(?:(?:deputy|vice|first|executive|senior|former|chief)\s+)?(?:{_TITLES}))(?![\w-])"
 )
 # What a person heads, leads or speaks for is an organisation ("chairman of Harlan Industries", "a
@@ -97,7 +119,7 @@ _PERSON_BEFORE_TITLE = re.compile(
 # Found from the preposition (a cheap scan), then the role word before it is checked.
 _ROLE_OF = re.compile(
     rf"(?<=[ \t])(?=[ofa])(?:of|for|at)\s+(?:the\s+)?"
-    rf"(?P<name>(?=[A-Z]){_NAME_WORD}(?:\s+(?:of\s+|for\s+|on\s+|and\s+)?{_NAME_WORD}){{0,5}})"
+    rf"(?P<name>(?={_UP}){_NAME_WORD}(?:\s+(?:of\s+|for\s+|on\s+|and\s+)?{_NAME_WORD}){{0,5}})"
 )
 _ROLE_BEFORE = re.compile(
     r"(?<![\w-])(?i:(?P<role>chairman|chairwoman|chair|president|chief executive|managing director|director|"
@@ -114,6 +136,7 @@ _ROLE_AFTER = re.compile(
 _ORG_ENDINGS = (
     r"Group|Corporation|Corp\.?|Company|Co\.?|Ministry|Party|Service|Office|Department|University|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
     r"Institute|Council|Commission|Committee|Exchange|Partners|Consortium|Ltd\.?|LLP|JSC|Inc\.?|PLC|Plc|AG|SA|"
+    r"SpA|GmbH|NV|BV|Srl|"
     # What else only institutions and companies are called: "Federal Home Loan Bank Board", "Qantas Airways".
     r"Board|Administration|Organization|Organisation|Federation|Society|Trust|Museum|League|Airways|Airlines|"
     r"Railroad|Railway|Industries|Securities|Police"
@@ -134,7 +157,7 @@ _ORG = re.compile(
     rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
-_PLAIN = re.compile(rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+)?{_NAME_WORD}){{1,4}})")
+_PLAIN = re.compile(rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|{_PARTICLE})?{_NAME_WORD}){{1,4}})")
 # Capitalised words that start sentences or are not names by themselves.
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "By", "For", "From", "With", "As", "But", "And", "Or", "If", "It", "Its",
@@ -152,7 +175,7 @@ _DATE_WORDS = {
 _TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "").replace("\\.", ""))
                 if word and word.casefold() not in _FUNCTION_WORDS} | {
     "mr", "mrs", "ms", "dr", "sir", "general", "kazakh", "chinese"}
-_TAIL_OF_LONGER_NAME = re.compile(r"[A-Z][\w'’-]*\s+(?:and|&|for)\s+$")
+_TAIL_OF_LONGER_NAME = re.compile(rf"{_UP}[\w'’-]*\s+(?:and|&|for)\s+$")
 # Words that end the name of a place ("Caspian Sea", "Suez Canal", "Channel Islands"), or start it.
 _PLACE_LAST_WORDS = frozenset(
     "Sea Ocean Canal River Lake Islands Island Isles Mountains Strait Bay Peninsula Desert Valley Riviera Basin "
@@ -276,7 +299,7 @@ def _without_titles(name: str) -> str:
 # A company's legal form ends its name: "Mitsuhama Smelting Co Ltd of Japan" is "Mitsuhama Smelting Co Ltd".
 _AFTER_LEGAL_FORM = re.compile(r"(\b(?:Inc|Ltd|LLP|JSC|PLC|Plc|Corp|Co))\.?\s+(?:of|for)\s+.*$")
 # "Securities and Exchange Commission": the capitalised words before "and" belong to the name found after it.
-_JOINED_BEFORE = re.compile(r"(?<![\w'’.-])((?:[A-Z][a-z][\w'’-]*\s+){0,2}[A-Z][a-z][\w'’-]*)\s+and\s+$")
+_JOINED_BEFORE = re.compile(rf"(?<![\w'’.-])((?:{_UP}{_LOW}[\w'’-]*\s+){{0,2}}{_UP}{_LOW}[\w'’-]*)\s+and\s+$")
 
 
 def _plain_name(name: str, *, sentence_start: bool = False) -> str:

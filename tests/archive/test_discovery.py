@@ -322,3 +322,40 @@ def test_a_known_name_before_and_is_not_joined_to_the_organisation_after_it():
     found = {c.name for c in find_candidates(text, gazetteer)}
     assert "Eurasian Development Bank" in found
     assert not any(" and " in name for name in found), found
+
+
+# ---- Which strings become candidates (issue 11, point 6) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # Accented letters are letters: the name is not cut at them.
+        ("Farm prices fell again, dairy farmers' leader Urs Brändli told a meeting in Zurich.", "Urs Brändli"),
+        ("The budget was presented by Economy Minister Raúl Sabattini after a long delay.", "Raúl Sabattini"),
+        ("The loan was arranged by Banco de Levante, whose chairman Jório Meirelles was in town.", "Jório Meirelles"),
+        ("Oil ministers heard from Arturo Peñalver, who spoke after the meeting ended.", "Arturo Peñalver"),
+        # Particles and elisions inside a name, and a legal form with a capital at its end.
+        ("The packaging arm was sold to Compagnie Générale d'Emballage for an undisclosed sum.",
+         "Compagnie Générale d'Emballage"),
+        ("Crude exports by Petróleos de Venezuela rose in the first quarter.", "Petróleos de Venezuela"),
+        ("The order went to Gruppo Fontana SpA, a maker of valves.", "Gruppo Fontana SpA"),
+        ("The supplier Heinz Bauer GmbH said it would cut jobs.", "Heinz Bauer GmbH"),
+    ],
+)
+def test_names_with_accents_particles_and_legal_forms_are_whole(sentence, name):
+    found = names(sentence)
+    assert name in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "piece"),
+    [
+        ("Farm prices fell again, dairy farmers' leader Urs Brändli told a meeting in Zurich.", "Urs Br"),
+        ("The order went to Gruppo Fontana SpA, a maker of valves.", "Gruppo Fontana Sp"),
+        ("The budget was presented by Economy Minister Raúl Sabattini after a long delay.", "Economy Minister Ra"),
+    ],
+)
+def test_no_name_is_cut_at_an_accent_or_a_legal_form(sentence, piece):
+    found = names(sentence)
+    assert piece not in found, found
