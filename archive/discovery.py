@@ -157,7 +157,12 @@ _ORG = re.compile(
     rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
-_PLAIN = re.compile(rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|{_PARTICLE})?{_NAME_WORD}){{1,4}})")
+# "and" and "on" join words here, and _plain_runs cuts the run again where they join two names ("Kazakhstan
+# and China", "Helmut Kohl on Tuesday") rather than name one thing ("General Agreement on Tariffs and Trade",
+# "Navoi Mining and Metallurgical Combinat").
+_PLAIN = re.compile(
+    rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|on\s+|and\s+|{_PARTICLE})?{_NAME_WORD}){{1,6}})")
+_JOINER = re.compile(r"\s+(and|on)\s+")
 # Capitalised words that start sentences or are not names by themselves.
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "By", "For", "From", "With", "As", "But", "And", "Or", "If", "It", "Its",
@@ -192,6 +197,36 @@ _ORGANISATION_AFTER = re.compile(
 )
 _WHERE_PREPOSITIONS = _PLACE_PREPOSITIONS | {"at", "from", "inside", "outside"}
 _POSSESSIVE = re.compile(r"['’]s?\b")
+
+
+def _plain_runs(text: str, gazetteer=None):
+    """The runs of capitalised words ``_PLAIN`` finds, with their offsets, cut where "and" or "on" joins two
+    names. "and" stays inside one name after an ordinary word when the name goes on after it or began with
+    "of" or "on" ("Belt and Road Initiative", "Navoi Mining and Metallurgical Combinat", "General Agreement
+    on Tariffs and Trade"); "on" after an ordinary word ("Council on Foreign Relations"). Elsewhere they
+    join two names: "Kazakhstan | China", "Helmut Kohl | Tuesday"."""
+    from archive.tagging import is_common_word
+
+    for match in _PLAIN.finditer(text):
+        run, offset = match.group("name"), match.start("name")
+        if " and " not in run and " on " not in run:
+            yield run, offset
+            continue
+        piece = 0
+        for joiner in _JOINER.finditer(run):
+            head, tail = run[piece:joiner.start()].split(), run[joiner.end():].split()
+            before, after = head[-1], tail[0]
+            joined = (is_common_word(before) and before not in _DATE_WORDS and after not in _DATE_WORDS
+                      and not (gazetteer is not None and (gazetteer.known(before) or gazetteer.known(after))))
+            if joined and joiner.group(1) == "and":
+                joined = len(tail) >= 2 and tail[1] not in ("and", "on") or any(
+                    word in ("of", "on") for word in head[1:])
+            if not joined:
+                if len(head) > 1:
+                    yield run[piece:joiner.start()], offset + piece
+                piece = joiner.end()
+        if " " in run[piece:]:
+            yield run[piece:], offset + piece
 
 
 def is_title_word(word: str) -> bool:
@@ -277,15 +312,34 @@ def is_sentence_adverb(word: str) -> bool:
     return lower in _LEADING_FILLER or lower in _SENTENCE_ADVERBS or bool(_ADVERB_ENDING.search(lower))
 
 
-_GENERIC_OFFICE = re.compile(r"^(?P<word>[A-Z][a-z]+) (?:Ministry|Ministries)$")
+_GENERIC_OFFICE = re.compile(rf"^(?P<word>{_UP}{_LOW}+) (?:Ministry|Ministries|Department|Committee|Exchange)$")
 
 
 def _generic_office(name: str) -> bool:
-    """ "Finance Ministry", "Foreign Ministry": an ordinary word before "Ministry", no country or name."""
+    """ "Finance Ministry", "Labor Department", "Stock Exchange", "Central Committee": an ordinary word before
+    the word for the institution, no country or name: every government, market or party has one."""
     from archive.tagging import is_common_word
 
     match = _GENERIC_OFFICE.match(name)
     return bool(match) and is_common_word(match.group("word"))
+
+
+def _office(name: str) -> bool:
+    """ "Prime Minister", "Petroleum Resources Minister", "Minister of Foreign Economic Relations": a title
+    with ordinary words around it is an office, whoever holds it, not an entity."""
+    from archive.tagging import is_common_word
+
+    words = name.split()
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    return is_title_word(head) and all(
+        word in _JOINING_WORDS or is_title_word(word) or is_common_word(word) for word in words)
+
+
+_JOINING_WORDS = frozenset("of the and for on".split())
+# "Energy and Mines Minister Arturo Peñalver": the words before "and" belong to the office after it.
+_OFFICE_AFTER = re.compile(rf"\s+and\s+(?:{_NAME_WORD}\s+){{0,3}}(?:{_TITLES})(?![\w-])")
+# "chairman of the Board of Huaxin": the board is the organisation's own, its name is what follows.
+_OWN_BOARD = re.compile(r"(?:(?:Supervisory|Executive|Management)\s+)?Board(?:\s+of\s+Directors)?\s+of\s+(?:the\s+)?")
 
 
 def _without_titles(name: str) -> str:
@@ -302,7 +356,10 @@ _AFTER_LEGAL_FORM = re.compile(r"(\b(?:Inc|Ltd|LLP|JSC|PLC|Plc|Corp|Co))\.?\s+(?
 _JOINED_BEFORE = re.compile(rf"(?<![\w'’.-])((?:{_UP}{_LOW}[\w'’-]*\s+){{0,2}}{_UP}{_LOW}[\w'’-]*)\s+and\s+$")
 
 
-def _plain_name(name: str, *, sentence_start: bool = False) -> str:
+_ROMAN = re.compile(r"[IVX]{2,4}")
+
+
+def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> str:
     """A run of capitalised words without what capitals alone glued to it; "" when no name is left."""
     from archive.tagging import is_common_word
 
@@ -310,8 +367,8 @@ def _plain_name(name: str, *, sentence_start: bool = False) -> str:
     if all(word.isupper() for word in words):
         return ""  # "SANTA FE", "TH QTR NET": text in capitals, not a name written in capitals
     # "Vietnam GDP growth", "Apple CEO": a common abbreviation after a name is not part of it.
-    while len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]):
-        words.pop()
+    while len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]) and not _ROMAN.fullmatch(words[-1]):
+        words.pop()  # ("North-South Link II" keeps its number)
     # "Shares of Zealand Pharma", "Leaders of China": a plural common word capitalised because it
     # starts the sentence, then "of" ("Department of Agriculture" keeps its head, and so do "the
     # States of Jersey" inside a sentence).
@@ -413,7 +470,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                     break  # "Kazakhstan and China Development Bank": a known name before "and" is a name of its own
                 start = head_start
                 name = text[start:end]
-        if _generic_office(name):
+        if _generic_office(name) or _office(name):
             return  # "the Finance Ministry said": every government has one; the name says not whose
         # Two words at least: a lone "Ministry" or "Bank" left after trimming is no name.
         minimum = 1 if kind == EntityKind.PERSON else 2
@@ -452,20 +509,26 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if role is None:
             continue
         kind = EntityKind.PLACE if role.group("role").lower() in _PLACE_ROLES else EntityKind.ORGANISATION
-        add(match.group("name"), kind, match.start("name"), match.end("name"), True)
-    for match in _PLAIN.finditer(text):
-        trimmed = _trim(match.group("name"))
-        first = match.start("name") + match.group("name").find(trimmed)
-        name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first))
+        board = _OWN_BOARD.match(text, match.start("name"))
+        start = board.end() if board else match.start("name")
+        add(text[start:match.end("name")], kind, start, match.end("name"), True)
+    for run, run_start in _plain_runs(text, gazetteer):
+        trimmed = _trim(run)
+        first = run_start + run.find(trimmed)
+        name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first), gazetteer=gazetteer)
         if not name:
             continue
-        start = match.start("name") + match.group("name").find(name)
+        start = run_start + run.find(name)
         end = start + len(name)
+        if _OFFICE_AFTER.match(text, end):
+            continue  # "Energy and Mines Minister X": part of the office, like "Energy Minister X"
         before = _LOWER_WORD_BEFORE.search(text, max(0, start - 30), start)
         words = name.split()
         if before and is_title_word(before.group(1)) and 2 <= len(words) <= 3:
             add(name, EntityKind.PERSON, start, end, True)
-        elif len(words) <= 4 and words[0].strip(".").casefold() in _LEADING_TITLES and not is_title_word(words[1]):
+        elif (len(words) <= 4 and words[0].strip(".").casefold() in _LEADING_TITLES and not is_title_word(words[1])
+              and words[1][:1].isupper() and _plain_kind(" ".join(words[1:])) == EntityKind.OTHER):
+            # Not "Minister of Energy" (an office) nor "Queen Elizabeth Hospital" (a hospital).
             rest = start + len(name) - len(" ".join(words[1:]))
             if any(k_start == rest and k_end == end for k_start, k_end, _ in known):
                 add(name, EntityKind.PERSON, start, end, True)  # "President Tokayev": offered as an alias

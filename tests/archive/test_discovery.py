@@ -159,7 +159,8 @@ def test_a_name_cut_out_of_a_known_name_is_not_suggested():
     gazetteer = Gazetteer([(1, "Belt and Road Forum")])
     text = "Second Belt and Road Forum stresses green and sustainable projects, its hosts said on Friday."
     assert "Second Belt" not in {c.name for c in find_candidates(text, gazetteer)}
-    assert "Second Belt" in names(text)  # without the gazetteer the piece looks like a name
+    # Without the gazetteer the capitals are read as one name.
+    assert any(name.startswith("Second Belt") for name in names(text)), names(text)
 
 
 # Wire and BBC-style copy (issue 11's re-measurement; archive/evaluation/suggestions.jsonl): what capitals
