@@ -184,8 +184,9 @@ _TAIL_OF_LONGER_NAME = re.compile(rf"{_UP}[\w'’-]*\s+(?:and|&|for)\s+$")
 # Words that end the name of a place ("Caspian Sea", "Suez Canal", "Channel Islands"), or start it.
 _PLACE_LAST_WORDS = frozenset(
     "Sea Ocean Canal River Lake Islands Island Isles Mountains Strait Bay Peninsula Desert Valley Riviera Basin "
-    "Plateau Steppe Coast Darya".split())
+    "Plateau Steppe Coast Darya Stadium Arena Park Square Street Avenue".split())
 _PLACE_FIRST_WORDS = frozenset("Lake Mount Cape Gulf Strait Bay".split())
+_STREET_WORDS = frozenset("Park Square Street Avenue".split())
 # "in Port Talbot", "near Tewkesbury": a name after these (not "in Tata Steel's plant") is where something is.
 _PLACE_PREPOSITIONS = frozenset("in near outside across".split())
 # What follows a name says what it names: an age or "said he" a person; "said it" or a possessive
@@ -241,15 +242,33 @@ class Candidate:
     sentence: str
     strong: bool  # found by a title or an organisation word, not just capitals
     alias_of: int | None = None  # a known entity this is another name of
+    guessed: bool = False  # the kind is a guess from the name's form, not what the text says
+
+    @property
+    def vote(self) -> str:
+        """What this sighting says of the name's kind, for ``vote_kind``: a guess counts apart."""
+        return f"{self.kind}{_GUESS}" if self.guessed else self.kind
 
 
 def vote_kind(votes: Counter[str]) -> str:
-    """The kind most occurrences of a name give it; "other" only when none gives a kind."""
-    typed = [(count, kind) for kind, count in votes.items() if kind != EntityKind.OTHER]
-    if not typed:
-        return EntityKind.OTHER
-    best = max(count for count, _ in typed)
-    return next(kind for count, kind in typed if count == best)  # ties: the kind seen first
+    """The kind most sightings of a name give it, from what the text says; else from the name's form.
+
+    ``votes`` counts ``Candidate.vote``: evidence ("person") outvotes any number of guesses
+    ("person?"); among either, a tie between the leading kinds gives "other", and so does no vote.
+    """
+    for guessed in (False, True):
+        typed = Counter()
+        for key, count in votes.items():
+            kind = key.removesuffix(_GUESS)
+            if kind != EntityKind.OTHER and key.endswith(_GUESS) == guessed:
+                typed[kind] += count
+        if typed:
+            (first, best), *rest = typed.most_common(2)
+            return EntityKind.OTHER if rest and rest[0][1] == best else first  # conflicting: abstain
+    return EntityKind.OTHER
+
+
+_GUESS = "?"
 
 
 def _without_headlines(text: str) -> str:
@@ -284,11 +303,16 @@ def _in_capitals(line: str) -> bool:
 _LOWER_CONTENT = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]{3,}")
 
 
+_PARTICIPLE = re.compile(r"[A-Z][a-z]+-[a-z]+ed$")
+
+
 def _trim(name: str) -> str:
     name = re.sub(r"['’]s?$", "", name).rstrip(".,")  # Tokayev's -> Tokayev; "Qantas Airways Ltd." at a full stop
     words = name.split()
-    # Leading filler, and a possessive owner ("China's Ministry of Commerce").
-    while words and (words[0] in _NOT_NAMES or is_sentence_adverb(words[0]) or words[0].endswith(("'s", "’s"))):
+    # Leading filler, a possessive owner ("China's Ministry of Commerce"), a participle ("Liberian-registered
+    # Sea Empress", "London-based Acme Capital").
+    while words and (words[0] in _NOT_NAMES or is_sentence_adverb(words[0]) or words[0].endswith(("'s", "’s"))
+                     or _PARTICIPLE.match(words[0])):
         words = words[1:]
     while words and words[-1] in {"of", "the", "and", "for"}:
         words = words[:-1]
@@ -367,8 +391,9 @@ def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> s
     if all(word.isupper() for word in words):
         return ""  # "SANTA FE", "TH QTR NET": text in capitals, not a name written in capitals
     # "Vietnam GDP growth", "Apple CEO": a common abbreviation after a name is not part of it.
-    while len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]) and not _ROMAN.fullmatch(words[-1]):
-        words.pop()  # ("North-South Link II" keeps its number)
+    while (len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]) and words[-1] not in _CLUB_LAST_WORDS
+           and not _ROMAN.fullmatch(words[-1])):
+        words.pop()  # ("Hibernian FC" keeps its FC, "North-South Link II" its number)
     # "Shares of Zealand Pharma", "Leaders of China": a plural common word capitalised because it
     # starts the sentence, then "of" ("Department of Agriculture" keeps its head, and so do "the
     # States of Jersey" inside a sentence).
@@ -381,15 +406,22 @@ def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> s
 
 
 def _plain_kind(name: str) -> str:
+    from archive.tagging import is_common_word
+
     words = name.split()
+    # "Royal College of Nursing", "House of Commons", "Group of Seven": the word before "of" heads it.
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
     if words[-1] in _PLACE_LAST_WORDS or words[0] in _PLACE_FIRST_WORDS:
-        return EntityKind.PLACE
+        if not (words[-1] in _STREET_WORDS and words[0] in _names_lists()[0]):
+            return EntityKind.PLACE  # "Celtic Park", "Downing Street", not the film-maker Nick Park
     if words[-1] in _EVENT_LAST_WORDS:
         return EntityKind.EVENT
     if words[-1] in _PROJECT_LAST_WORDS:
         return EntityKind.PROJECT
-    if words[-1] in _ORG_LAST_WORDS:
+    if words[-1] in _ORG_LAST_WORDS or head in _ORG_HEAD_WORDS:
         return EntityKind.ORGANISATION
+    if words[-1] in _COMPANY_LAST_WORDS and (words[0].isupper() or not is_common_word(words[0])):
+        return EntityKind.ORGANISATION  # "EDF Energy", "Tata Steel", "Zealand Pharma"; not "Renewable Energy"
     return EntityKind.OTHER
 
 
@@ -401,11 +433,355 @@ _EVENT_LAST_WORDS = frozenset(
 _PROJECT_LAST_WORDS = frozenset(
     "Program Programme Project Pipeline Initiative Scheme Plan Farm Station Dam Bridge Tunnel Terminal Line "
     "Corridor Railway".split())
-_ORG_LAST_WORDS = frozenset("College School Hospital Foundation Institution Network Charity Union UK".split())
+_ORG_LAST_WORDS = frozenset(
+    "College School Hospital Foundation Institution Network Charity Union UK Community Premiership".split())
+_ORG_HEAD_WORDS = _ORG_LAST_WORDS | frozenset("House Group Bank Council Institute Court".split())
+# What companies are called after their own name; the name before it must be no ordinary word.
+_COMPANY_LAST_WORDS = frozenset(
+    "Energy Pharma Pharmaceuticals Steel Oil Gas Petroleum Motors Power Water Mining Capital Media Telecom "
+    "Systems Technologies Technology Foods Chemical Chemicals Electric Electronics Brands Resources Logistics "
+    "Insurance Bakeries Brewery Breweries Shipping Textiles Aerospace Semiconductor Software Solar".split())
 # A title that starts a run of capitalised words makes the rest a person: "President Reagan", "Mr Keating".
 _LEADING_TITLES = frozenset(
     "president minister chancellor senator sen rep gov governor mayor mr mrs ms dr sir dame lord king queen "
     "prince princess pope sheikh secretary ambassador premier commissioner chairman".split())
+
+
+# ---- What else says a name's kind ------------------------------------------------------------
+#
+# Evidence is what the text says around a name: a title, an age, "said he", "shares of", "beat
+# Inter 2-1". A name's form is only a guess: a given name first ("Jane Roe"), a Chinese surname first
+# ("Zhao Ziyang"), a Russian or Kazakh surname ending ("Marat Zhumabekov"). A guess counts only for a
+# name that no article gives evidence for: "Morgan Stanley" starts with a given name, and the stories
+# that say "Morgan Stanley said it" or "analysts at Morgan Stanley" outvote all those that say nothing.
+# Where the evidence in one article disagrees, the article abstains.
+
+# Faker's person providers hold the given names and surnames of some 80 locales. Its plain English list
+# also holds ordinary words ("Royal", "Golden", "General", "Will"), so a given name counts when at least
+# two locales list it, or one does and it is no ordinary English word ("Kyogo").
+_LOCALES_FOR_A_GIVEN_NAME = 2
+_ORDINARY_ENGLISH_WORDS = 30_000  # wordfreq's most frequent English words, down to about once per million
+# A word this frequent that no locale lists as a surname ends no person's name: "Jordan Valley", "Grace Road".
+_RARE_WORD_ZIPF = 3.5
+_SURNAME_ENDING = re.compile(
+    r"(?:ov|ev|yev|iev|ova|eva|yeva|ovich|evich|ovic|evic|ovna|evna|enko|sky|skiy|skyi|ski|skaya|uly|kyzy|"
+    r"shvili|dze)$")
+
+
+def _listed_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Given names, surnames and Chinese surnames (in pinyin) from Faker's person providers."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as people
+    from anyascii import anyascii
+
+    given: Counter[str] = Counter()
+    surnames: set[str] = set()
+    chinese: set[str] = set()
+
+    spelt: set[str] = set()  # given names as English copy spells them ("Jurgen", "Gennady")
+
+    def words(provider, *attributes: str, respelt: set[str] | None = None) -> set[str]:
+        found = set()
+        for attribute in attributes:
+            value = getattr(provider, attribute, None)
+            if isinstance(value, (dict, list, tuple, set, frozenset)):
+                for name in value:
+                    if name.isascii():
+                        found.add(name)
+                    else:
+                        (found if respelt is None else respelt).update(_english_spellings(name, anyascii))
+        return {name for name in found if len(name) > 1 and name.isalpha() and name.istitle()}
+
+    for module in pkgutil.iter_modules(people.__path__):
+        provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
+        given.update(words(provider, "first_names", "first_names_male", "first_names_female",
+                           "first_romanized_names", respelt=spelt))
+        surnames |= words(provider, "last_names", "last_names_male", "last_names_female", "last_romanized_names")
+        if module.name.startswith("zh_"):
+            chinese |= words(provider, "last_romanized_names")
+    from wordfreq import top_n_list
+
+    # A spelling that is also an ordinary English word ("Röyal" spelt "Royal") needs two locales that write it so.
+    ordinary = set(top_n_list("en", _ORDINARY_ENGLISH_WORDS))
+    names = {name for name in spelt | set(given) if len(name) > 1 and name.isalpha() and name.istitle()}
+    return (frozenset(name for name in names if given[name] >= _LOCALES_FOR_A_GIVEN_NAME
+                      or name.lower() not in ordinary),
+            frozenset(surnames), frozenset(chinese))
+
+
+def _english_spellings(name: str, anyascii) -> set[str]:
+    """How English copy spells a name: as written, without accents ("Jurgen"), German umlauts as two
+    letters ("Juergen"), other scripts in Latin letters ("Геннадий" -> "Gennady", "Στέφανος" -> "Stefanos")."""
+    if not name.replace("-", "").isalpha() or not _LATIN_CYRILLIC_GREEK.fullmatch(name):
+        return set()  # other scripts transliterate to words, not names ("Royal")
+    spellings = {name}
+    if _CYRILLIC_LETTER.search(name):
+        name = re.sub(r"[иы]й$", "y", name)  # Геннадий -> Gennady, not Gennadii
+    spellings.add(anyascii(name))
+    umlauts = name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    if umlauts != name:
+        spellings.add(anyascii(umlauts))
+    return spellings
+
+
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_LATIN_CYRILLIC_GREEK = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff-]+")
+
+
+@lru_cache(maxsize=1)
+def _names_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    return _listed_names()
+
+
+@lru_cache(maxsize=20_000)
+def _ends_a_name(word: str) -> bool:
+    """Whether a word can be a person's last name: a listed surname, a rare word, a Slavic ending."""
+    from wordfreq import zipf_frequency
+
+    _, surnames, _ = _names_lists()
+    return word in surnames or bool(_SURNAME_ENDING.search(word)) or zipf_frequency(
+        word.lower(), "en") < _RARE_WORD_ZIPF
+
+
+def person_by_form(name: str, gazetteer=None) -> bool:
+    """Whether a name of two or three words is shaped like a person's (a guess, not evidence)."""
+    words = name.split()
+    if not 2 <= len(words) <= 3 or any(not word[:1].isupper() or word.isupper() for word in words):
+        return False
+    given, _, chinese = _names_lists()
+    first, last = words[0], words[-1].split("-")[-1]
+    if first in chinese and len(words) == 2:
+        shaped = _ends_a_name(words[1])  # "Zhao Ziyang", "Li Wei", not "Long Beach"
+    elif first in given or (_SURNAME_ENDING.search(last) and len(words) == 2):
+        shaped = _ends_a_name(last)
+    else:
+        return False
+    # "Chase Manhattan", "Paris Hilton": a known place in it, no guess either way.
+    return shaped and not (gazetteer is not None and any(gazetteer.known(word) for word in (words[0], words[-1])))
+
+
+# Words that end a sports club's name; "City" and "United" only in a story about sport ("Leicester
+# City", not "Mexico City"), so both are checked against the story.
+_CLUB_LAST_WORDS = frozenset("FC AFC CF SC Rovers Athletic Wanderers Albion Hotspur Rangers".split())
+_CLUB_LAST_WORDS_IN_SPORT = frozenset("City United Town County".split())
+_CLUB_FIRST_WORDS = frozenset("FC AC AS SC SV".split())
+_CLUB_FIRST_WORDS_IN_SPORT = frozenset("Real Atletico Athletic Sporting Olympique Dynamo Dinamo Inter".split())
+_SPORT = re.compile(
+    r"\b(?:\d{1,2}-\d{1,2}|goals?|striker|midfielder|goalkeeper|defender|penalty|derby|league|season|squad|"
+    r"matchday|fixture|semi-final|quarter-final|champions|relegation|kick-off|half-time|stadium|tournament|"
+    r"straight-sets|quarterback|innings|wickets|coach|manager)\b")
+# Competing: "AC Milan beat Inter", "a win over Brighton", "Carlos Alcaraz beat Novak Djokovic". Both
+# clubs and players compete: the name's form says which.
+_COMPETES_AFTER = re.compile(
+    r"\s+(?:beat|defeated|thrashed|drew|lost\s+to|edged|overcame|clinched|won\s+(?:the|their|his|her|its)|"
+    r"(?:have|has)\s+(?:signed|beaten|won|drawn|lost))\b")
+_COMPETES_BEFORE = frozenset("beat defeated against versus vs vs.".split())
+_COMPETES_BEFORE_PAIRS = frozenset({("lost", "to"), ("drew", "with")} | {
+    (result, word) for result in ("win", "victory", "defeat", "draw")
+    for word in ("over", "against", "to", "by", "with")})
+# What only people do in news copy ("Mohamed Salah scored twice", "Paris Hilton launched her
+# perfume"), what a person has ("Michael Jordan's sneakers"), and how a person is described after
+# the name ("Martin Hale, who retires", "Rachel Springall, a finance expert at Moneyfacts").
+# "Outside Downing Street, the prime minister said": after a comma, who speaks is no apposition.
+_NOT_SPEAKING = r"(?!,?\s+(?:said|says|told|added|warned|insisted|argued|announced))"
+_PERSON_DOES = re.compile(
+    r"(?:,\s+\d{1,3},|\s+\(\d{2}\)|,\s+who\b|\s+\w+(?:ed|s)\s+(?:his|her|himself|herself)\b|"
+    r"\s+(?:scored|netted|kicked|told\s+(?:reporters|journalists)|was\s+born|died|"
+    r"retired|resigned|married|wrote|sang|starred)\b|"
+    r"['’]s?\s+(?:wife|husband|son|daughter|mother|father|brother|sister|family|widow|career|funeral|death|"
+    r"birthday|lawyers?|sneakers|memoirs?|autobiography|goal|goals|debut)\b|"
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:expert|analyst|economist|strategist|spokesman|spokeswoman|nurse|"
+    r"teacher|doctor|consultant|surgeon|lawyer|student|pensioner|worker|mother|father|novelist|author|"
+    r"researcher|scientist|professor|lecturer|engineer|farmer|resident|campaigner|councillor|mp|officer|"
+    r"manager|coach|player|striker|midfielder|defender|goalkeeper|captain|executive|director|founder|owner|"
+    rf"chairman|chairwoman|president|minister|secretary|official|leader)\b(?!['’]){_NOT_SPEAKING}|"
+    r"\s+and\s+(?:his|her)\s+(?:wife|husband|son|daughter|family|partner)\b)")
+# What a person is called before the name, in lower case ("novelist Esi Edugyan", "buffer stock
+# manager Juergen Plambeck"), besides the titles above.
+_PERSON_NOUNS = frozenset("""
+    novelist author writer poet nurse teacher doctor manager coach striker midfielder defender goalkeeper winger
+    forward captain player singer actor actress director presenter journalist correspondent analyst economist
+    strategist chairman chairwoman spokesman spokeswoman councillor mp senator congressman congresswoman
+    businessman businesswoman entrepreneur billionaire financier investor banker lawyer founder star champion
+    pensioner campaigner widow colleague fly-half scrum-half full-back centre-back vice-chancellor
+    administrator commissioner prosecutor detective inspector constable sergeant headteacher headmaster
+    chancellor""".split())
+# Whose someone is: "the charity's Nigel Bourn", "the club's Bukayo Saka".
+_PERSON_NOUNS_BEFORE = _PERSON_NOUNS | {"succeeding", "replacing"}
+_PERSON_OF = re.compile(r"(?:charity|company|club|team|firm|bank|group|party|council|government|ministry|agency|"
+                        r"union)['’]s")
+# What an organisation is or has: "shares of Zealand Pharma", "Zealand Pharma shares", "analysts at
+# Morgan Stanley", "a stake in Dunmore Mining", "Tata Steel, the steelmaker,".
+_ORGANISATION_HELD = frozenset("shares stock stake stakes holding holdings investment investors customers clients "
+                                "shareholders".split())
+_ORGANISATION_STAFF = frozenset(
+    "analyst analysts economist economists strategist strategists trader traders dealer dealers broker brokers "
+    "researcher researchers expert experts engineer engineers executive executives official officials staff "
+    "employees workers".split())
+_ORGANISATION_PAIRS = frozenset({("merger", "with"), ("takeover", "of"), ("acquisition", "of"), ("bid", "for"),
+                                 ("offer", "for"), ("subsidiary", "of"), ("unit", "of"), ("division", "of"),
+                                 ("owned", "by"), ("listed", "on")})
+_ORGANISATION_DOES = re.compile(
+    r"\s+(?:shares|stock)\b(?!\s+(?:of|in)\b)|"
+    r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:company|firm|group|bank|charity|carrier|airline|newspaper|"
+    r"broadcaster|insurer|retailer|lender|miner|steelmaker|carmaker|utility|regulator|watchdog|operator|"
+    r"manufacturer|maker|producer|supplier|developer|club|union|website|agency|organisation|organization|"
+    rf"association|body|trust|fund|publisher|chain|brand)\b(?!['’]){_NOT_SPEAKING}")
+# What happens in an event: "the opening match of the Six Nations", "a squad for the Six Nations".
+_EVENT_NOUNS = frozenset("match matches game games final round stage edition leg squad opening start".split())
+# Where something is: "the province of Zhejiang", "Zhejiang province".
+_PLACE_UNITS = frozenset(
+    "province region oblast county district prefecture state city town village port island capital suburb suburbs "
+    "outskirts".split())
+_PLACE_AFTER = re.compile(
+    r"\s+(?:province|region|oblast|county|district|prefecture|municipality|township|metropolitan\s+area)\b")
+
+
+# What follows a name, in one pattern (one match per name); at most one of these can follow.
+_SAID_AFTER = re.compile(
+    rf"(?P<person>{_PERSON_AFTER.pattern}|{_PERSON_DOES.pattern})"
+    rf"|(?P<organisation>{_ORGANISATION_AFTER.pattern}|{_ORGANISATION_DOES.pattern})"
+    rf"|(?P<place>{_PLACE_AFTER.pattern})|(?P<compete>{_COMPETES_AFTER.pattern})")
+_AFTER_KINDS = {"person": EntityKind.PERSON, "organisation": EntityKind.ORGANISATION, "place": EntityKind.PLACE}
+
+
+def _said_before(text: str, start: int) -> set[str]:
+    """The kinds the few words just before a name say it is of (the words, not a regex over a window: a
+    dozen set lookups cost less than one search), with "compete" for a rival in a contest."""
+    if start < 2 or text[start - 1] not in " \t":
+        return set()
+    words = [word.lstrip("\"'“‘(") for word in text[max(0, start - 40):start].lower().split()[-4:]]
+    if not words:
+        return set()
+    kinds = set()
+    last = words[-1]
+    if last in _PERSON_NOUNS_BEFORE or _PERSON_OF.fullmatch(last):
+        kinds.add(EntityKind.PERSON)  # "novelist Esi Edugyan", "the charity's Nigel Bourn"
+    if len(words) >= 3 and last == "the" and words[-2] in ("of", "for", "at") and words[-3] in _EVENT_NOUNS:
+        kinds.add(EntityKind.EVENT)  # "the opening match of the Six Nations"
+    if last == "the":
+        words = words[:-1]  # "shares of the", "analysts at the"
+    if len(words) >= 2:
+        pair = (words[-2], words[-1])
+        if (pair in _ORGANISATION_PAIRS or words[-2] in _ORGANISATION_HELD and words[-1] in ("of", "in")
+                or words[-2] in _ORGANISATION_STAFF and words[-1] in ("at", "for", "from", "with")):
+            kinds.add(EntityKind.ORGANISATION)  # "shares of Zealand Pharma", "analysts at Morgan Stanley"
+        if words[-1] == "of" and words[-2] in _PLACE_UNITS and last != "the":
+            kinds.add(EntityKind.PLACE)  # "the province of Zhejiang"
+        if pair in _COMPETES_BEFORE_PAIRS:
+            kinds.add("compete")  # "a win over Brighton"
+    if last in _COMPETES_BEFORE:
+        kinds.add("compete")  # "Carlos Alcaraz beat Novak Djokovic"
+    return kinds
+
+
+def _strength(kind: str, guessed: bool) -> int:
+    return 0 if kind == EntityKind.OTHER else 1 if guessed else 2
+
+
+def _kind_in_context(text: str, name: str, start: int, end: int, before, in_sport, gazetteer
+                     ) -> tuple[str, bool]:
+    """The kind what surrounds a capitalised name says (evidence), else its form's guess; "other" when
+    nothing says, or the evidence disagrees. ``in_sport()`` says whether the story is about sport."""
+    words = name.split()
+    if words[-1] in _CLUB_LAST_WORDS or words[0] in _CLUB_FIRST_WORDS or (
+            words[-1] in _CLUB_LAST_WORDS_IN_SPORT or words[0] in _CLUB_FIRST_WORDS_IN_SPORT) and in_sport():
+        return EntityKind.ORGANISATION, False  # "Hibernian FC", "AC Milan", "Leicester City" in a match report
+    if len(words) == 2 and words[0].isupper() and gazetteer is not None and gazetteer.known(words[1]):
+        return EntityKind.ORGANISATION, False  # "NHS England", "BBC Scotland": a body and where it works
+    kinds = _said_before(text, start)
+    competes = "compete" in kinds
+    kinds.discard("compete")
+    if before and before.group(1) in _PLACE_PREPOSITIONS and not _POSSESSIVE.match(text, end):
+        kinds.add(EntityKind.PLACE)  # "workers in Port Talbot"
+    after = _SAID_AFTER.match(text, end)  # "William Verity, 70,", "Tata Steel said it", "Zhejiang province"
+    if after:
+        if after.lastgroup == "compete":
+            competes = True
+        else:
+            kinds.add(_AFTER_KINDS[after.lastgroup])
+    if competes and in_sport():
+        # Players and clubs both win and lose: a person's name is a player; a name with a place in it a
+        # club ("Bayern Munich", "Cleveland Browns"); others say nothing ("Kyogo Furuhashi").
+        if person_by_form(name, gazetteer):
+            kinds.add(EntityKind.PERSON)
+        elif gazetteer is not None and any(gazetteer.known(word) for word in words):
+            kinds.add(EntityKind.ORGANISATION)
+    if len(kinds) == 1:
+        return kinds.pop(), False
+    if kinds:
+        return EntityKind.OTHER, False
+    return (EntityKind.PERSON, True) if person_by_form(name, gazetteer) else (EntityKind.OTHER, False)
+
+
+def _person_after_role_word(words: list[str]) -> str | None:
+    """ "Brendan Rodgers" from "Manager Brendan Rodgers": ordinary words or an acronym, then a given name
+    and a surname. None when the run is not shaped so."""
+    if len(words) < 3:
+        return None
+    from archive.tagging import is_common_word
+
+    given, _, _ = _names_lists()
+    for cut in range(max(1, len(words) - 3), len(words) - 1):
+        head, rest = words[:cut], words[cut:]
+        if not (head[-1].lower() in _PERSON_NOUNS or rest[0] in given):
+            continue
+        if not all((word.isupper() or is_common_word(word)) and word not in given for word in head):
+            continue
+        if head[-1].lower() in _PERSON_NOUNS or person_by_form(" ".join(rest)):
+            return " ".join(rest)  # "Councillor Kye Dudd", "Financier Leon Barrow"
+    return None
+
+
+# ---- Russian copy ----------------------------------------------------------------------------
+#
+# In Russian only names are capitalised inside a sentence (an organisation's name has one capital:
+# "Министерство энергетики"), so two or three capitalised words are a name; a person's when one is a
+# patronymic ("Иван Петрович Сидоров"), a surname follows initials ("А. Иванов"), or the last word has a
+# surname's ending in the nominative ("Марат Жумабеков", "Айгуль Нурланова"). A company is named in
+# quotes after its legal form: АО «Самрук-Энерго», ТОО «Кайнар», ПАО «Газпром».
+_CYRILLIC_WORD = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
+_RUSSIAN_LEGAL_FORMS = r"АО|АООТ|ОАО|ЗАО|ПАО|ООО|ТОО|НАК|НК|АК|ГК|ФГУП|МУП|ГУП|РГП|ГКП"
+# One scan for all three, starting at a capital (or "компания"), so the regex engine passes over the
+# other positions quickly: a company in quotes after its legal form, initials and a surname, a run of
+# capitalised words.
+_RUSSIAN_NAMES = re.compile(
+    rf"(?=[А-ЯЁк])(?:(?<![\w-])(?:{_RUSSIAN_LEGAL_FORMS}|[Кк]омпания|[Кк]орпорация|[Кк]онцерн|[Хх]олдинг)\s+"
+    r"«(?P<company>[^«»\n]{2,60})»"
+    r"|(?<![\w.])(?P<initials>[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.\s?)?[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?)(?![\w-])"
+    rf"|(?<![\w«\"-])(?P<run>{_CYRILLIC_WORD}(?:\s+{_CYRILLIC_WORD}){{1,3}})(?![\w-]))")
+_CYRILLIC_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|ова|ева|ёва|ина|ына|ская|цкая|енко|ұлы|улы|қызы|кызы)$")
+_CYRILLIC_PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична|инична)$")
+
+@lru_cache(maxsize=20_000)
+def _russian_common_word(word: str) -> bool:
+    from archive.tagging import _morph, is_common_word
+
+    return is_common_word(word) and not ({"Name", "Surn", "Patr"} & set(_morph().parse(word)[0].tag.grammemes))
+
+
+def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] | None:
+    """The person's name in a run of capitalised Cyrillic words, and whether the evidence is certain (a
+    patronymic); None when the run is no person's name."""
+    from archive.tagging import _morph
+
+    def ordinary(word: str) -> bool:
+        # "Президент", "Министр", "Казахстана": a word of the dictionary that is no given name or surname.
+        return _russian_common_word(word) or (gazetteer is not None and gazetteer.known(word))
+
+    while words and ordinary(words[0]):
+        words = words[1:]
+    if not 2 <= len(words) <= 3:
+        return None
+    if len(words) == 3 and _CYRILLIC_PATRONYMIC.search(words[1]):
+        return words, True
+    if not _CYRILLIC_SURNAME.search(words[-1]) or any(ordinary(word) for word in words[1:]):
+        return None
+    if words[-1].endswith(("ова", "ева", "ёва", "ина", "ына")) and "gent" in _morph().parse(words[0])[0].tag:
+        return None  # "Марата Жумабекова": the genitive of a man's name, not a woman's
+    return words, False
 
 
 def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, int]] | None = None) -> list[Candidate]:
@@ -442,7 +818,16 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                 return entity_id  # "Ministry of Energy" for the ministry named in full elsewhere
         return None
 
-    def add(name: str, kind: str, start: int, end: int, strong: bool) -> None:
+    conflicted: set[str] = set()
+    sport: list[bool] = []
+
+    def in_sport() -> bool:
+        """Whether the story is about sport; looked for once, and only when a name needs to know."""
+        if not sport:
+            sport.append(bool(_SPORT.search(text)))
+        return sport[0]
+
+    def add(name: str, kind: str, start: int, end: int, strong: bool, guessed: bool = False) -> None:
         raw = text[start:end]
         name = _trim(name)
         if kind == EntityKind.PERSON:
@@ -473,7 +858,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if _generic_office(name) or _office(name):
             return  # "the Finance Ministry said": every government has one; the name says not whose
         # Two words at least: a lone "Ministry" or "Bank" left after trimming is no name.
-        minimum = 1 if kind == EntityKind.PERSON else 2
+        minimum = 1 if kind == EntityKind.PERSON or text[start - 1:start] == "«" else 2  # АО «Самрук-Энерго»
         if len(name.split()) < minimum or len(name) < 4 or len(name) > 120:
             return
         if any(word in _DATE_WORDS for word in name.split()):
@@ -489,9 +874,17 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         key = name.casefold()
         seen = found.get(key)
         if seen is None:
-            found[key] = Candidate(name, kind, sentence_around(original, start, end), strong, target)
-        elif seen.kind == EntityKind.OTHER and kind != EntityKind.OTHER:
-            found[key] = Candidate(seen.name, kind, seen.sentence, seen.strong or strong, seen.alias_of or target)
+            found[key] = Candidate(name, kind, sentence_around(original, start, end), strong, target, guessed)
+            return
+        # One vote per article: evidence over a guess over nothing; evidence that disagrees abstains.
+        strength, seen_strength = _strength(kind, guessed), _strength(seen.kind, seen.guessed)
+        if key in conflicted or (strength == seen_strength == 2 and kind != seen.kind):
+            conflicted.add(key)
+            kind, guessed = EntityKind.OTHER, False
+        elif strength <= seen_strength:
+            kind, guessed = seen.kind, seen.guessed
+        found[key] = Candidate(seen.name, kind, seen.sentence, seen.strong or strong, seen.alias_of or target,
+                               guessed)
 
     for match in _PERSON.finditer(text):
         if " " in match.group("name") or match.group("title").endswith("."):
@@ -536,14 +929,26 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                 add(" ".join(words[1:]), EntityKind.PERSON, rest, end, True)  # "President Reagan": Reagan
         elif _ROLE_AFTER.match(text, end):
             add(name, EntityKind.ORGANISATION, start, end, True)
+        elif (person := _person_after_role_word(words)) is not None:
+            # "Manager Brendan Rodgers", "FAA Administrator Donald Engen": what a person is, capitalised
+            # at a sentence's start, then a given name.
+            rest = end - len(person)
+            add(person, EntityKind.PERSON, rest, end, False)
         else:
-            kind = _plain_kind(name)
+            kind, guessed = _plain_kind(name), False
             if kind == EntityKind.OTHER:
-                if before and before.group(1) in _PLACE_PREPOSITIONS and not _POSSESSIVE.match(text, end):
-                    kind = EntityKind.PLACE  # "workers in Port Talbot"; the majority of an article's uses decides
-                elif _PERSON_AFTER.match(text, end):
-                    kind = EntityKind.PERSON  # "William Verity, 70,", "Mohamed Salah said he"
-                elif _ORGANISATION_AFTER.match(text, end):
-                    kind = EntityKind.ORGANISATION  # "Tata Steel said it", "Tata Steel's plant"
-            add(name, kind, start, end, False)
+                kind, guessed = _kind_in_context(text, name, start, end, before, in_sport, gazetteer)
+            add(name, kind, start, end, False, guessed)
+    if _CYRILLIC_LETTER.search(text):
+        for match in _RUSSIAN_NAMES.finditer(text):
+            if match.group("company"):
+                add(match.group("company").strip(), EntityKind.ORGANISATION, match.start("company"),
+                    match.end("company"), True)
+            elif match.group("initials"):
+                add(match.group("initials"), EntityKind.PERSON, match.start("initials"), match.end("initials"), False)
+            elif (person := _russian_person(match.group("run").split(), gazetteer)) is not None:
+                words, certain = person
+                end = match.end("run")
+                start = end - len(" ".join(words)) if " ".join(words) in match.group("run") else match.start("run")
+                add(text[start:end], EntityKind.PERSON, start, end, False, not certain)
     return list(found.values())

@@ -154,7 +154,7 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
             entry["target"] = entry["target"] or candidate.alias_of
             entry["ids"].add(article_id)
             entry["strong"] |= candidate.strong
-            entry["votes"][candidate.kind] += 1
+            entry["votes"][candidate.vote] += 1  # evidence and guesses of kind apart (vote_kind)
             if len(entry["examples"]) < EntitySuggestion.MAX_EXAMPLES and candidate.sentence:
                 entry["examples"].append({"article": article_id, "sentence": candidate.sentence})
     if not seen:
@@ -232,7 +232,7 @@ def _join_variants(seen: dict[str, dict]) -> dict[str, dict]:
     # when only one person suggested has that surname.
     by_surname: dict[str, list[str]] = {}
     for key, long in words.items():
-        if len(long) > 1 and seen[key]["votes"].get(EntityKind.PERSON):
+        if len(long) > 1 and vote_kind(seen[key]["votes"]) == EntityKind.PERSON:
             by_surname.setdefault(long[-1], []).append(key)
     for key, short in words.items():
         full = by_surname.get(short[0], []) if len(short) == 1 else []
