@@ -161,8 +161,9 @@ _ORG = re.compile(
 # and China", "Helmut Kohl on Tuesday") rather than name one thing ("General Agreement on Tariffs and Trade",
 # "Navoi Mining and Metallurgical Combinat").
 _PLAIN = re.compile(
-    rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|on\s+|and\s+|{_PARTICLE})?{_NAME_WORD}){{1,6}})")
-_JOINER = re.compile(r"\s+(and|on)\s+")
+    rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|on\s+|{_PARTICLE})?{_NAME_WORD}){{1,4}})")
+_ON = re.compile(r"\s+on\s+")
+_AND_ONE_WORD = re.compile(rf" and ({_NAME_WORD})(?![\w'’-]| (?:of |the |on )?{_UP})")
 # Capitalised words that start sentences or are not names by themselves.
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "By", "For", "From", "With", "As", "But", "And", "Or", "If", "It", "Its",
@@ -180,7 +181,7 @@ _DATE_WORDS = {
 _TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "").replace("\\.", ""))
                 if word and word.casefold() not in _FUNCTION_WORDS} | {
     "mr", "mrs", "ms", "dr", "sir", "general", "kazakh", "chinese"}
-_TAIL_OF_LONGER_NAME = re.compile(rf"{_UP}[\w'’-]*\s+(?:and|&|for)\s+$")
+_TAIL_OF_LONGER_NAME = re.compile(rf"(?P<word>{_UP}[\w'’-]*)\s+(?:and|&|for)\s+$")
 # Words that end the name of a place ("Caspian Sea", "Suez Canal", "Channel Islands"), or start it.
 _PLACE_LAST_WORDS = frozenset(
     "Sea Ocean Canal River Lake Islands Island Isles Mountains Strait Bay Peninsula Desert Valley Riviera Basin "
@@ -201,33 +202,56 @@ _POSSESSIVE = re.compile(r"['’]s?\b")
 
 
 def _plain_runs(text: str, gazetteer=None):
-    """The runs of capitalised words ``_PLAIN`` finds, with their offsets, cut where "and" or "on" joins two
-    names. "and" stays inside one name after an ordinary word when the name goes on after it or began with
-    "of" or "on" ("Belt and Road Initiative", "Navoi Mining and Metallurgical Combinat", "General Agreement
-    on Tariffs and Trade"); "on" after an ordinary word ("Council on Foreign Relations"). Elsewhere they
-    join two names: "Kazakhstan | China", "Helmut Kohl | Tuesday"."""
-    from archive.tagging import is_common_word
-
+    """The runs of capitalised words ``_PLAIN`` finds, with their offsets; "and" joins two runs into one
+    name, and "on" is kept inside one, only where they join ordinary words (``_joined``)."""
+    pieces = []
     for match in _PLAIN.finditer(text):
         run, offset = match.group("name"), match.start("name")
-        if " and " not in run and " on " not in run:
-            yield run, offset
-            continue
-        piece = 0
-        for joiner in _JOINER.finditer(run):
-            head, tail = run[piece:joiner.start()].split(), run[joiner.end():].split()
-            before, after = head[-1], tail[0]
-            joined = (is_common_word(before) and before not in _DATE_WORDS and after not in _DATE_WORDS
-                      and not (gazetteer is not None and (gazetteer.known(before) or gazetteer.known(after))))
-            if joined and joiner.group(1) == "and":
-                joined = len(tail) >= 2 and tail[1] not in ("and", "on") or any(
-                    word in ("of", "on") for word in head[1:])
-            if not joined:
-                if len(head) > 1:
-                    yield run[piece:joiner.start()], offset + piece
-                piece = joiner.end()
-        if " " in run[piece:]:
-            yield run[piece:], offset + piece
+        if " on " in run:
+            piece = 0
+            for joiner in _ON.finditer(run):
+                if not _joined(run[piece:joiner.start()].split(), run[joiner.end():].split(), "on", gazetteer):
+                    pieces.append((run[piece:joiner.start()], offset + piece))
+                    piece = joiner.end()
+            run, offset = run[piece:], offset + piece
+        if pieces and text[pieces[-1][1] + len(pieces[-1][0]):offset] == " and " and _joined(
+                pieces[-1][0].split(), run.split(), "and", gazetteer):
+            pieces[-1] = (text[pieces[-1][1]:offset + len(run)], pieces[-1][1])
+        else:
+            pieces.append((run, offset))
+        # One word after "and" is no run of its own: "General Agreement on Tariffs and Trade".
+        last = _AND_ONE_WORD.match(text, offset + len(run))
+        if last and _joined(run.split(), [last.group(1)], "and", gazetteer):
+            pieces[-1] = (text[pieces[-1][1]:last.end(1)], pieces[-1][1])
+    return [(run, offset) for run, offset in pieces if " " in run]
+
+
+def _ends_its_own_name(word: str, name: str) -> bool:
+    """Whether the word before "and" ends a name of its own, so that the name after "and" is a second name
+    ("Snake Pass and Woodhead Pass", "... Operating Company and National Electric Grid"), not the tail of
+    one ("Belt and Road Initiative")."""
+    from archive.tagging import is_common_word
+
+    return word in _NAME_LAST_WORDS or word == name.split()[-1] or not is_common_word(word)
+
+
+def _joined(head: list[str], tail: list[str], joiner: str, gazetteer) -> bool:
+    """Whether "and" or "on" between these words is inside one name: after an ordinary word, with the
+    name going on after it or begun with "of" or "on" ("Belt and Road Initiative", "Navoi Mining and
+    Metallurgical Combinat", "General Agreement on Tariffs and Trade", "Council on Foreign Relations").
+    Not after a name ("Kazakhstan | China", "Helmut Kohl | Tuesday"), nor between two complete names
+    ("Snake Pass | Woodhead Pass", "Grid Operating Company | National Grid")."""
+    from archive.tagging import is_common_word
+
+    before, after = head[-1], tail[0]
+    if not is_common_word(before) or before in _DATE_WORDS or after in _DATE_WORDS or (
+            gazetteer is not None and (gazetteer.known(before) or gazetteer.known(after))):
+        return False
+    if joiner == "on":
+        return True
+    if before in _NAME_LAST_WORDS or head[-1] == tail[-1]:
+        return False
+    return len(tail) >= 2 or any(word in ("of", "on") for word in head[1:])
 
 
 def is_title_word(word: str) -> bool:
@@ -381,8 +405,6 @@ _JOINED_BEFORE = re.compile(rf"(?<![\w'’.-])((?:{_UP}{_LOW}[\w'’-]*\s+){{0,2
 
 
 _ROMAN = re.compile(r"[IVX]{2,4}")
-
-
 def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> str:
     """A run of capitalised words without what capitals alone glued to it; "" when no name is left."""
     from archive.tagging import is_common_word
@@ -441,6 +463,10 @@ _COMPANY_LAST_WORDS = frozenset(
     "Energy Pharma Pharmaceuticals Steel Oil Gas Petroleum Motors Power Water Mining Capital Media Telecom "
     "Systems Technologies Technology Foods Chemical Chemicals Electric Electronics Brands Resources Logistics "
     "Insurance Bakeries Brewery Breweries Shipping Textiles Aerospace Semiconductor Software Solar".split())
+# Words that end a complete name: of an organisation ("Company", "Bank"), a place, an event, a project.
+_NAME_LAST_WORDS = frozenset(
+    {word.replace("\\.?", "") for word in _ORG_ENDINGS.split("|")} | _PLACE_LAST_WORDS | _EVENT_LAST_WORDS
+    | _PROJECT_LAST_WORDS | _ORG_LAST_WORDS)
 # A title that starts a run of capitalised words makes the rest a person: "President Reagan", "Mr Keating".
 _LEADING_TITLES = frozenset(
     "president minister chancellor senator sen rep gov governor mayor mr mrs ms dr sir dame lord king queen "
@@ -865,7 +891,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             return  # "Pay April", "Record March": dividend dates, not names
         if any(start < t_end and end > t_start for t_start, t_end in taken):
             return
-        if not strong and _TAIL_OF_LONGER_NAME.search(text, max(0, start - 40), start):
+        tail = None if strong else _TAIL_OF_LONGER_NAME.search(text, max(0, start - 40), start)
+        if tail and not _ends_its_own_name(tail.group("word"), name):
             return  # "Road Initiative" in "Belt and Road Initiative"
         taken.append((start, end))
         target = alias_of(name, start, end) if known else None

@@ -550,3 +550,67 @@ def test_names_with_accents_particles_and_legal_forms_are_whole(sentence, name):
 def test_no_name_is_cut_at_an_accent_or_a_legal_form(sentence, piece):
     found = names(sentence)
     assert piece not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # "and" and "on" inside one name, between ordinary words.
+        ("Delegates to the General Agreement on Tariffs and Trade met in Geneva to discuss farm subsidies.",
+         "General Agreement on Tariffs and Trade"),
+        ("Exports by Ural Copper and Metallurgical Combinat rose by a tenth in the first half of the year.",
+         "Ural Copper and Metallurgical Combinat"),
+        ("He spoke at the Council on Foreign Relations about the future of the alliance.",
+         "Council on Foreign Relations"),
+        # Two names joined by "and": both whole, neither glued to the other.
+        ("Snow has closed the Hartside Pass and Kirkstone Pass in the hills again, police said.", "Kirkstone Pass"),
+        ("The deal between Aral Grid Operating Company and National Power Grid of Tajikistan was signed.",
+         "National Power Grid of Tajikistan"),
+        # A number after a name is part of it.
+        ("The project, called East-West Link II, is financed by the regional development bank.", "East-West Link II"),
+        # A leading title does not make a hospital a person.
+        ("The maternity unit at Queen Margaret Hospital has been rated inadequate by the inspectors.",
+         "Queen Margaret Hospital"),
+    ],
+)
+def test_names_joined_inside_by_and_or_on_are_whole(sentence, name):
+    found = names(sentence)
+    assert name in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_name"),
+    [
+        # An office is no entity, whoever holds it.
+        ("The Prime Minister said on the radio that the talks with the unions were over for good.", "Prime Minister"),
+        ("Officials said the Mineral Resources Minister would travel to the capital on the weekend.",
+         "Mineral Resources Minister"),
+        ("He was appointed Minister of Foreign Economic Relations in a reshuffle of the cabinet.",
+         "Minister of Foreign Economic Relations"),
+        ("Kazakhstan's Minister of Water, Daulet Sarsenov, visited the dam and said repairs would start.", "Water"),
+        ("Kazakhstan's Minister of Water, Daulet Sarsenov, visited the dam and said repairs would start.",
+         "Minister of Water"),
+        ("Farm Minister Alun Price and Trade and Industry Secretary Rhodri Vaughan met the farmers.",
+         "Trade and Industry"),
+        # Every market, party and government has one of these: the name says not whose.
+        ("Trading on the Stock Exchange was halted for an hour after the computers failed.", "Stock Exchange"),
+        ("The Central Committee met as the Interim Committee was formed by the party.", "Central Committee"),
+        ("The Central Committee met as the Interim Committee was formed by the party.", "Interim Committee"),
+        ("The figures were released by the Agriculture Department on Thursday.", "Agriculture Department"),
+        # A company's own board is the company.
+        ("Ma Jun, Chairman of the Board of Tianlong Power, said the company would double its revenue.",
+         "Board of Tianlong Power"),
+        # "and" between two names, and "on" before a day, joins nothing.
+        ("The talks between Kazakhstan and China went on for a week, officials said.", "Kazakhstan and China"),
+        ("The chancellor Helmut Brandauer on Tuesday met the visiting trade delegation.",
+         "Helmut Brandauer on Tuesday"),
+        ("Snow has closed the Hartside Pass and Kirkstone Pass in the hills again, police said.",
+         "Hartside Pass and Kirkstone Pass"),
+        # A title before a hospital is part of its name, not a person's.
+        ("The maternity unit at Queen Margaret Hospital has been rated inadequate by the inspectors.",
+         "Margaret Hospital"),
+    ],
+)
+def test_offices_and_names_glued_by_and_or_on_are_not_suggested(sentence, not_name):
+    found = names(sentence)
+    assert not_name not in found, found
