@@ -424,7 +424,77 @@ def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> s
         words = words[2:]
         if len(words) < 2:
             return ""
+    # "Forecaster Hannah Rowley", "Opposition Social Democrats", "Frenchman Hugo Lemaire": what someone is,
+    # capitalised because it starts the sentence, or a nationality, is no part of the name after it.
+    while len(words) >= 3 and _glued_before_name(words, sentence_start=sentence_start, gazetteer=gazetteer):
+        words = words[1:]
+        sentence_start = True  # "Detective Sergeant Amir Haddad": one glued word after another
     return " ".join(words)
+
+
+def _glued_before_name(words: list[str], *, sentence_start: bool, gazetteer=None) -> bool:
+    """Whether the first of these capitalised words is only glued to the name after it: an ordinary word of
+    the language capitalised at a sentence's start ("Student", "Pensioner", "Opposition", "PC"), or a
+    nationality anywhere ("American", "Frenchman"). Not a word names start with ("New York Times", "Royal
+    Dutch Shell", "North Sea"), a given name ("Mary Ann Evans"), nor before an institution or a place
+    ("Royal College of Nursing", "Golden Gate Bridge"): what is left must be a name of its own."""
+    from archive.tagging import is_common_word
+
+    first, rest = words[0], words[1:]
+    if (first.lower() in _NAME_OPENERS or first in _PLACE_FIRST_WORDS or any(
+            not word[:1].isupper() for word in rest) or rest[-1] in _NAME_LAST_WORDS):
+        return False
+    if gazetteer is not None and gazetteer.known(f"{first} {rest[0]}"):
+        return False  # "New York", "Hong Kong"
+    if first in _demonyms():
+        return True
+    if not sentence_start or first in _names_lists()[0]:
+        return False
+    return is_common_word(first) or bool(_PERSON_NOUN_ENDING.search(first)) and _seen_in_english(first)
+
+
+def _describes_a_person(word: str) -> bool:
+    """Whether a word glued before a name says it is a person's: what someone does or is ("Organiser",
+    "Teenager", "Resident", "Midwife"), a rank ("PC", "Sergeant") or a nationality ("Frenchman")."""
+    return (bool(_PERSON_NOUN_ENDING.search(word)) or word.isupper() or is_title_word(word)
+            or word.lower() in _PERSON_NOUNS or word in _demonyms())
+
+
+# Adjectives names start with; a closed class: points of the compass, numbers, rank and age.
+_NAME_OPENERS = frozenset(
+    "north south east west northern southern eastern western central new old royal general united great grand "
+    "national federal international imperial standard holy saint st upper lower greater little big first second "
+    "third supreme golden".split())
+# What a person is called by what they do: forecaster, pensioner, organiser, midwife, chairwoman.
+_PERSON_NOUN_ENDING = re.compile(r"(?:er|or|ist|ant|ent|ian|ee|wife|man|woman)$")
+
+
+@lru_cache(maxsize=4096)
+def _seen_in_english(word: str) -> bool:
+    """A word English writes, if rarely ("forecaster"), rather than a name never seen ("Dilys")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") >= _RARE_WORD_ZIPF - 1.5
+
+
+@lru_cache(maxsize=1)
+def _demonyms() -> frozenset[str]:
+    """What a country's people are called, as adjective and noun: "American", "Swiss", "Frenchman"."""
+    import pycountry
+    from countryinfo import CountryInfo
+
+    from archive.places import EXTRA_ADJECTIVES
+
+    found = {adjective for adjectives in EXTRA_ADJECTIVES.values() for adjective in adjectives if " " not in adjective}
+    for country in pycountry.countries:
+        try:
+            demonym = CountryInfo(country.alpha_2).info().get("demonym") or ""
+        except Exception:  # noqa: BLE001 - countryinfo lacks some territories, and says so in several ways
+            continue
+        found.update(part for part in demonym.split(",") if part.isalpha() and part[:1].isupper())
+    found |= {f"{adjective}{suffix}" for adjective in found if adjective.endswith(("ch", "sh", "ss"))
+              for suffix in ("man", "woman", "men", "women")}  # Frenchman, Dutchwoman, Englishmen
+    return frozenset(found)
 
 
 def _plain_kind(name: str) -> str:
@@ -944,8 +1014,11 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             continue  # "Energy and Mines Minister X": part of the office, like "Energy Minister X"
         before = _LOWER_WORD_BEFORE.search(text, max(0, start - 30), start)
         words = name.split()
+        glued = trimmed[:-len(name)].split() if trimmed != name and trimmed.endswith(name) else []
         if before and is_title_word(before.group(1)) and 2 <= len(words) <= 3:
             add(name, EntityKind.PERSON, start, end, True)
+        elif glued and _describes_a_person(glued[-1]):
+            add(name, EntityKind.PERSON, start, end, False)  # "Pensioner Dilys Morgan", "Frenchman Hugo Lemaire"
         elif (len(words) <= 4 and words[0].strip(".").casefold() in _LEADING_TITLES and not is_title_word(words[1])
               and words[1][:1].isupper() and _plain_kind(" ".join(words[1:])) == EntityKind.OTHER):
             # Not "Minister of Energy" (an office) nor "Queen Elizabeth Hospital" (a hospital).

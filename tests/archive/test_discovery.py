@@ -614,3 +614,59 @@ def test_names_joined_inside_by_and_or_on_are_whole(sentence, name):
 def test_offices_and_names_glued_by_and_or_on_are_not_suggested(sentence, not_name):
     found = names(sentence)
     assert not_name not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "glued"),
+    [
+        # What someone is, capitalised because it starts the sentence, is no part of the name.
+        ("Forecaster Bethany Carrow said the rain would clear by the evening in most places.", "Bethany Carrow",
+         "Forecaster Bethany Carrow"),
+        ("Pensioner Gwenda Price said she had waited for the bus for two hours in the cold.", "Gwenda Price",
+         "Pensioner Gwenda Price"),
+        ("Resident Aigerim Suleimenova said the heating had been off for a week in the block.",
+         "Aigerim Suleimenova", "Resident Aigerim Suleimenova"),
+        ("Co-owner Neville Ashdown said the restaurant would reopen after the repairs were done.",
+         "Neville Ashdown", "Co-owner Neville Ashdown"),
+        ("PC Gareth Lloyd was hurt when he was hit by the car during the chase on the road.", "Gareth Lloyd",
+         "PC Gareth Lloyd"),
+        # One rank after another.
+        ("Detective Sergeant Omar Khalil said nobody had been arrested over the attack yet.", "Omar Khalil",
+         "Sergeant Omar Khalil"),
+        ("Assistant Chief Constable Fiona Lusk said the force would review its procedures.", "Fiona Lusk",
+         "Chief Constable Fiona Lusk"),
+        # A nationality, anywhere in the sentence.
+        ("The race was won by American Dalton Reece, who finished ahead of the defending champion.",
+         "Dalton Reece", "American Dalton Reece"),
+        ("The prize went to Frenchman Etienne Vasseur, who beat the favourite in the final round.",
+         "Etienne Vasseur", "Frenchman Etienne Vasseur"),
+    ],
+)
+def test_a_word_glued_before_a_persons_name_is_not_part_of_it(sentence, name, glued):
+    found = names(sentence)
+    assert found.get(name) == EntityKind.PERSON, found
+    assert glued not in found
+
+
+def test_an_ordinary_word_glued_before_a_party_is_not_part_of_it():
+    found = names("Opposition Free Democrats said the reform favoured the rich over the poor.")
+    assert "Free Democrats" in found and "Opposition Free Democrats" not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # Words that names start with, given names, and names of institutions and places keep their first word.
+        ("Royal Dutch Shell said it would sell the refinery to a trader from the region next year.",
+         "Royal Dutch Shell"),
+        ("Mary Ann Evans wrote under a man's name because women writers were not taken seriously.",
+         "Mary Ann Evans"),
+        ("Golden Gate Bridge traffic was halted for an hour after the crash on the span this morning.",
+         "Golden Gate Bridge"),
+        ("Western Australian Petroleum said it had found gas off the coast in the north.",
+         "Western Australian Petroleum"),
+    ],
+)
+def test_names_that_start_with_a_common_word_keep_it(sentence, name):
+    found = names(sentence)
+    assert name in found, found
