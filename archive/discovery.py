@@ -181,7 +181,7 @@ _DATE_WORDS = {
 _TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "").replace("\\.", ""))
                 if word and word.casefold() not in _FUNCTION_WORDS} | {
     "mr", "mrs", "ms", "dr", "sir", "general", "kazakh", "chinese"}
-_TAIL_OF_LONGER_NAME = re.compile(rf"(?P<word>{_UP}[\w'’-]*)\s+(?:and|&|for)\s+$")
+_TAIL_OF_LONGER_NAME = re.compile(rf"(?:(?P<previous>{_UP}[\w'’-]*)\s+)?(?P<word>{_UP}[\w'’-]*)\s+(?:and|&|for)\s+$")
 # Words that end the name of a place ("Caspian Sea", "Suez Canal", "Channel Islands"), or start it.
 _PLACE_LAST_WORDS = frozenset(
     "Sea Ocean Canal River Lake Islands Island Isles Mountains Strait Bay Peninsula Desert Valley Riviera Basin "
@@ -226,13 +226,14 @@ def _plain_runs(text: str, gazetteer=None):
     return [(run, offset) for run, offset in pieces if " " in run]
 
 
-def _ends_its_own_name(word: str, name: str) -> bool:
+def _ends_its_own_name(previous: str | None, word: str, name: str) -> bool:
     """Whether the word before "and" ends a name of its own, so that the name after "and" is a second name
     ("Snake Pass and Woodhead Pass", "... Operating Company and National Electric Grid"), not the tail of
-    one ("Belt and Road Initiative")."""
+    one ("Belt and Road Initiative", "the University and College Union")."""
     from archive.tagging import is_common_word
 
-    return word in _NAME_LAST_WORDS or word == name.split()[-1] or not is_common_word(word)
+    own = word in _NAME_LAST_WORDS and previous is not None and previous not in _NOT_NAMES
+    return own or word == name.split()[-1] or not is_common_word(word)
 
 
 def _joined(head: list[str], tail: list[str], joiner: str, gazetteer) -> bool:
@@ -249,8 +250,8 @@ def _joined(head: list[str], tail: list[str], joiner: str, gazetteer) -> bool:
         return False
     if joiner == "on":
         return True
-    if before in _NAME_LAST_WORDS or head[-1] == tail[-1]:
-        return False
+    if before in _NAME_LAST_WORDS and len(head) > 1 and head[-2] not in _NOT_NAMES or head[-1] == tail[-1]:
+        return False  # ("The University and College Union": no name ends at a lone "University")
     return len(tail) >= 2 or any(word in ("of", "on") for word in head[1:])
 
 
@@ -441,15 +442,16 @@ def _glued_before_name(words: list[str], *, sentence_start: bool, gazetteer=None
     from archive.tagging import is_common_word
 
     first, rest = words[0], words[1:]
-    if (first.lower() in _NAME_OPENERS or first in _PLACE_FIRST_WORDS or any(
-            not word[:1].isupper() for word in rest) or rest[-1] in _NAME_LAST_WORDS):
+    if (first.lower() in _NAME_OPENERS or first in _PLACE_FIRST_WORDS or not rest[0][:1].isupper()
+            or any(word in _JOINING_WORDS for word in rest) or rest[-1] in _NAME_LAST_WORDS
+            or rest[-1] in _COMPANY_LAST_WORDS):
         return False
     if gazetteer is not None and gazetteer.known(f"{first} {rest[0]}"):
         return False  # "New York", "Hong Kong"
     if first in _demonyms():
         return True
-    if not sentence_start or first in _names_lists()[0]:
-        return False
+    if not sentence_start or first in _names_lists()[0] or (gazetteer is not None and gazetteer.known(first)):
+        return False  # a given name, or a name ("China Energy Engineering")
     return is_common_word(first) or bool(_PERSON_NOUN_ENDING.search(first)) and _seen_in_english(first)
 
 
@@ -962,7 +964,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if any(start < t_end and end > t_start for t_start, t_end in taken):
             return
         tail = None if strong else _TAIL_OF_LONGER_NAME.search(text, max(0, start - 40), start)
-        if tail and not _ends_its_own_name(tail.group("word"), name):
+        if tail and not _ends_its_own_name(tail.group("previous"), tail.group("word"), name):
             return  # "Road Initiative" in "Belt and Road Initiative"
         taken.append((start, end))
         target = alias_of(name, start, end) if known else None

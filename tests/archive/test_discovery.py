@@ -566,6 +566,9 @@ def test_no_name_is_cut_at_an_accent_or_a_legal_form(sentence, piece):
         ("Snow has closed the Hartside Pass and Kirkstone Pass in the hills again, police said.", "Kirkstone Pass"),
         ("The deal between Aral Grid Operating Company and National Power Grid of Tajikistan was signed.",
          "National Power Grid of Tajikistan"),
+        # A lone institution word before "and" is the start of one name.
+        ("The University and College Union said it would ballot its members over the cuts.",
+         "University and College Union"),
         # A number after a name is part of it.
         ("The project, called East-West Link II, is financed by the regional development bank.", "East-West Link II"),
         # A leading title does not make a hospital a person.
@@ -635,6 +638,8 @@ def test_offices_and_names_glued_by_and_or_on_are_not_suggested(sentence, not_na
          "Sergeant Omar Khalil"),
         ("Assistant Chief Constable Fiona Lusk said the force would review its procedures.", "Fiona Lusk",
          "Chief Constable Fiona Lusk"),
+        ("Vice-chancellor Imogen Carter de Souza said the cuts were needed to balance the books.",
+         "Imogen Carter de Souza", "Vice-chancellor Imogen Carter de Souza"),
         # A nationality, anywhere in the sentence.
         ("The race was won by American Dalton Reece, who finished ahead of the defending champion.",
          "Dalton Reece", "American Dalton Reece"),
@@ -665,8 +670,18 @@ def test_an_ordinary_word_glued_before_a_party_is_not_part_of_it():
          "Golden Gate Bridge"),
         ("Western Australian Petroleum said it had found gas off the coast in the north.",
          "Western Australian Petroleum"),
+        ("Atlantic Harbour Oil said the move reflected lower spot prices in the market.", "Atlantic Harbour Oil"),
     ],
 )
 def test_names_that_start_with_a_common_word_keep_it(sentence, name):
     found = names(sentence)
     assert name in found, found
+
+
+def test_a_known_name_at_a_sentences_start_is_not_taken_for_an_ordinary_word():
+    from archive.tagging import Gazetteer
+
+    gazetteer = Gazetteer([(1, "China")])
+    text = "China Solar Engineering signs a deal with a wind farm developer from the region."
+    found = {c.name for c in find_candidates(text, gazetteer)}
+    assert "China Solar Engineering" in found and "Solar Engineering" not in found, found
