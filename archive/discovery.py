@@ -882,6 +882,145 @@ def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] 
     return words, False
 
 
+def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, bool] | None:
+    """A given name and the surname after it, in the same case, as the nominative: "Ерболом
+    Досмагамбетовым" -> "Ербол Досмагамбетов", "Динары Сейткали" -> "Динара Сейткали". Returns the words,
+    where they start and end in ``words``, and whether the dictionary knows the given name and the surname
+    (or a patronymic) as such; None when no given name is followed by a surname that agrees with it."""
+    from archive.tagging import _morph
+
+    morph = _morph()
+    fallback = None
+    for i, word in enumerate(words[:-1]):
+        if _russian_common_word(word):
+            continue  # "Председатель", "Посол", "Алматы" before the name
+        given_parses = [p for p in morph.parse(word) if "Name" in p.tag and "sing" in p.tag]
+        if not given_parses:
+            # A given name the dictionary lacks ("Нурболом"): read in the case of a surname it does know.
+            given_parses = [p for p in morph.parse(word) if p.tag.POS == "NOUN" and "sing" in p.tag]
+            known_name = False
+        else:
+            known_name = True
+        for given in given_parses:
+            tag = given.tag
+            nominative = [given.inflect({"nomn"})]
+            end, certain = i + 1, False
+            patronymic = next((p for p in morph.parse(words[end]) if "Patr" in p.tag and p.tag.case == tag.case),
+                              None)
+            if patronymic is not None and end + 1 < len(words):
+                nominative.append(patronymic.inflect({"nomn"}))
+                end, certain = end + 1, True
+            if None in nominative:
+                continue
+            surname = _surname_in_nominative(words[end], tag.case, tag.gender, strict=not known_name)
+            if surname is None:
+                continue
+            found = ([_capitalised(p.word) for p in nominative] + [surname[0]], i, end + 1,
+                     known_name and (certain or surname[1]))
+            if surname[1] or certain:
+                return found
+            fallback = fallback or found
+        if fallback:
+            return fallback
+    return fallback
+
+
+def _surname_in_nominative(word: str, case: str, gender: str | None, *, strict: bool = False
+                           ) -> tuple[str, bool] | None:
+    """The surname ``word`` in the nominative, given the case and gender of the given name before it, and
+    whether the dictionary reads it as a surname in that case; None when it cannot be that name's surname.
+    ``strict``: only a surname the dictionary reads so."""
+    from archive.tagging import _morph
+
+    surnames = [parse for parse in _morph().parse(word) if "Surn" in parse.tag]
+    for parse in surnames:
+        if parse.tag.case == case and (gender is None or parse.tag.gender is None or parse.tag.gender == gender
+                                       or "ms-f" in parse.tag):
+            nominative = parse.inflect({"nomn", "sing"} if "sing" in parse.tag else {"nomn"})
+            if nominative is not None:
+                return _capitalised(nominative.word), True
+    if strict or _russian_common_word(word):
+        return None
+    if case == "nomn":
+        # Not a surname declined in another case ("Тлеубаевой" is no nominative).
+        return None if surnames and all(parse.tag.case != "nomn" for parse in surnames) else (word, False)
+    for ending, replacement in _SURNAME_CASE_ENDINGS.get(gender, ()):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            return word[: -len(ending)] + replacement, False
+    # A surname that is not declined ("Сейткали", "Хосе Гарсиа") stays as it is.
+    return (word, False) if word[-1:] in "иоуеэы" else None
+
+
+# How the surnames English copy calls Russian and Kazakh end in the other cases, and their nominative.
+_SURNAME_CASE_ENDINGS = {
+    "masc": (("овым", "ов"), ("евым", "ев"), ("ёвым", "ёв"), ("иным", "ин"), ("ыным", "ын"), ("ова", "ов"),
+             ("ева", "ев"), ("ина", "ин"), ("ову", "ов"), ("еву", "ев"), ("ину", "ин"), ("ове", "ов"), ("еве", "ев"),
+             ("ине", "ин"), ("ским", "ский"), ("ского", "ский"), ("скому", "ский"), ("ском", "ский")),
+    "femn": (("овой", "ова"), ("евой", "ева"), ("иной", "ина"), ("ову", "ова"), ("еву", "ева"), ("ину", "ина"),
+             ("ской", "ская"), ("скую", "ская")),
+}
+
+
+def _capitalised(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+
+
+# «Тулпар Грид», «Аллюр», «Север — Юг II»: a name in quotes, capitalised, short, with no sentence in it.
+_QUOTED_NAME = re.compile(r"«(?P<quoted>[A-ZА-ЯЁ][^«»\n,.!?:;]{0,60}?)»")
+# What the word before a name in quotes says it names (in the dictionary form).
+_QUOTED_KINDS = {
+    **dict.fromkeys(
+        "компания оператор завод фонд банк холдинг корпорация концерн агентство газета партия союз ассоциация "
+        "предприятие группа фабрика комбинат организация клуб авиакомпания производитель разработчик "
+        "перевозчик акимат".split(), EntityKind.ORGANISATION),
+    **dict.fromkeys(
+        "проект ветропарк станция электростанция месторождение трубопровод газопровод нефтепровод программа "
+        "комплекс терминал линия вэс сэс гэс тэц аэс".split(), EntityKind.PROJECT),
+    **dict.fromkeys("конгресс форум выставка ярмарка фестиваль конференция саммит".split(), EntityKind.EVENT),
+}
+_WORD_BEFORE_QUOTE = re.compile(r"([а-яёА-ЯЁ]+)\s*$")
+
+
+def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
+    """The name in quotes, in the nominative, and the kind the word before it says; None for a quotation."""
+    from archive.tagging import _morph
+
+    quoted = match.group("quoted").strip()
+    words = quoted.split()
+    if len(words) > 6:
+        return None
+    morph = _morph()
+    parses = [morph.parse(word)[0] for word in words if _CYRILLIC_LETTER.search(word)]
+    if any(parse.tag.POS in ("VERB", "INFN", "GRND", "PRTS") and parse.is_known for parse in parses):
+        return None  # «Мы построим» is a quotation
+    before = _WORD_BEFORE_QUOTE.search(text, max(0, match.start() - 30), match.start())
+    lemma = morph.parse(before.group(1))[0].normal_form if before else ""
+    kind = _QUOTED_KINDS.get(lemma, EntityKind.OTHER)
+    if kind == EntityKind.OTHER and all(_russian_common_word(word) for word in words):
+        return None  # "Слово «Привет»": an ordinary word in quotes, and nothing before it says it is a name
+    if lemma not in _QUOTED_KINDS and parses and words[0] == quoted.split()[0] and _CYRILLIC_LETTER.search(
+            words[0]):
+        # "глава «Национальных электрических сетей Узбекистана»": declined with the sentence; after a word
+        # like "компанией" the name stays as it is named.
+        first = parses[0]
+        if first.is_known and first.tag.case not in (None, "nomn") and first.tag.POS in ("ADJF", "NOUN"):
+            nominative = []
+            for number, word in enumerate(words):
+                parse = morph.parse(word)[0]
+                inflected = parse.inflect({"nomn", parse.tag.number or "sing"})
+                if inflected is None:
+                    break
+                nominative.append(_capitalised(inflected.word) if number == 0 else inflected.word)
+                if parse.tag.POS == "NOUN":
+                    nominative += words[number + 1:]
+                    break
+            else:
+                nominative = []
+            if len(nominative) == len(words):
+                quoted = " ".join(nominative)
+    return quoted, kind
+
+
 def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, int]] | None = None) -> list[Candidate]:
     """Names in ``text`` that look like entities, each with the sentence it was found in.
 
@@ -1048,9 +1187,22 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                     match.end("company"), True)
             elif match.group("initials"):
                 add(match.group("initials"), EntityKind.PERSON, match.start("initials"), match.end("initials"), False)
+            elif (declined := _russian_person_in_any_case(match.group("run").split())) is not None:
+                # "акимом Алматы Ерболом Досмагамбетовым": the name and surname, found in any case, named in
+                # the nominative.
+                words, first, last, certain = declined
+                run_words = match.group("run").split()
+                start = match.start("run") + match.group("run").find(" ".join(run_words[first:last]))
+                end = start + len(" ".join(run_words[first:last]))
+                add(" ".join(words), EntityKind.PERSON, start, end, False, not certain)
             elif (person := _russian_person(match.group("run").split(), gazetteer)) is not None:
                 words, certain = person
                 end = match.end("run")
                 start = end - len(" ".join(words)) if " ".join(words) in match.group("run") else match.start("run")
                 add(text[start:end], EntityKind.PERSON, start, end, False, not certain)
+        if "«" in text:
+            for match in _QUOTED_NAME.finditer(text):
+                named = _quoted_name(text, match)
+                if named is not None:
+                    add(named[0], named[1], match.start("quoted"), match.end("quoted"), named[1] != EntityKind.OTHER)
     return list(found.values())

@@ -685,3 +685,47 @@ def test_a_known_name_at_a_sentences_start_is_not_taken_for_an_ordinary_word():
     text = "China Solar Engineering signs a deal with a wind farm developer from the region."
     found = {c.name for c in find_candidates(text, gazetteer)}
     assert "China Solar Engineering" in found and "Solar Engineering" not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "kind"),
+    [
+        # A given name and a surname in any case are named in the nominative.
+        ("Соглашение подписали с акимом области Нурболом Касымбековым в среду.", "Нурбол Касымбеков", "person"),
+        ("По словам директора Айгерим Тлеубаевой, завод выйдет на полную мощность.", "Айгерим Тлеубаева",
+         "person"),
+        ("Встреча с Тимуром Жаксыбековым прошла в министерстве.", "Тимур Жаксыбеков", "person"),
+        ("По словам организатора Ляззат Сейтказы, делегаций стало больше.", "Ляззат Сейтказы", "person"),
+        ("Об этом рассказала пенсионерка Людмила Гончарук на встрече с жителями.", "Людмила Гончарук",
+         "person"),
+        # A name in quotes, after what it is, or declined with the sentence.
+        ("Сетевой оператор «Алтай Энергосеть» построит подстанцию в области.", "Алтай Энергосеть",
+         "organisation"),
+        ("Завод «Шыгыс Мотор» начал сборку грузовиков.", "Шыгыс Мотор", "organisation"),
+        ("Проект «Восток — Запад III» реализует государственная компания.", "Восток — Запад III", "project"),
+        ("Документ подписал глава «Национальных электрических сетей Киргизии» вчера.",
+         "Национальные электрические сети Киргизии", None),
+    ],
+)
+def test_russian_names_are_found_in_the_nominative(sentence, name, kind):
+    found = names(sentence)
+    assert name in found, found
+    if kind:
+        assert found[name] == kind, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_name"),
+    [
+        # A quotation is no name, and neither are ordinary words capitalised at a sentence's start.
+        ("«Работать стало невозможно», — говорит водитель автобуса.", "Работать стало невозможно"),
+        ("«Мы построим новую линию» — сказал директор компании.", "Мы построим новую линию"),
+        ("Министр энергетики Республики Казахстан провёл совещание.", "Министр энергетики"),
+        ("Новые правила вступят в силу с января.", "Новые правила"),
+        # The declined form is not suggested beside the nominative.
+        ("Соглашение подписали с акимом области Нурболом Касымбековым в среду.", "Нурболом Касымбековым"),
+    ],
+)
+def test_russian_quotations_and_ordinary_words_are_not_names(sentence, not_name):
+    found = names(sentence)
+    assert not_name not in found, found
