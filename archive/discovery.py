@@ -998,10 +998,10 @@ def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
     kind = _QUOTED_KINDS.get(lemma, EntityKind.OTHER)
     if kind == EntityKind.OTHER and all(_russian_common_word(word) for word in words):
         return None  # "Слово «Привет»": an ordinary word in quotes, and nothing before it says it is a name
-    if lemma not in _QUOTED_KINDS and parses and words[0] == quoted.split()[0] and _CYRILLIC_LETTER.search(
+    if lemma not in _QUOTED_KINDS and len(words) > 1 and words[1][:1].islower() and _CYRILLIC_LETTER.search(
             words[0]):
-        # "глава «Национальных электрических сетей Узбекистана»": declined with the sentence; after a word
-        # like "компанией" the name stays as it is named.
+        # "глава «Национальных электрических сетей Узбекистана»": a Russian name (one capital) is declined
+        # with the sentence; after a word like "компанией", or a name in capitals ("Барки Точик"), it stays.
         first = parses[0]
         if first.is_known and first.tag.case not in (None, "nomn") and first.tag.POS in ("ADJF", "NOUN"):
             nominative = []
