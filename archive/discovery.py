@@ -882,22 +882,27 @@ def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] 
     return words, False
 
 
+@lru_cache(maxsize=50_000)
+def _parses(word: str) -> tuple:
+    """pymorphy3's readings of a word; names recur from article to article, and reading one costs most."""
+    from archive.tagging import _morph
+
+    return tuple(_morph().parse(word))
+
+
 def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, bool] | None:
     """A given name and the surname after it, in the same case, as the nominative: "Ерболом
     Досмагамбетовым" -> "Ербол Досмагамбетов", "Динары Сейткали" -> "Динара Сейткали". Returns the words,
     where they start and end in ``words``, and whether the dictionary knows the given name and the surname
     (or a patronymic) as such; None when no given name is followed by a surname that agrees with it."""
-    from archive.tagging import _morph
-
-    morph = _morph()
     fallback = None
     for i, word in enumerate(words[:-1]):
         if _russian_common_word(word):
             continue  # "Председатель", "Посол", "Алматы" before the name
-        given_parses = [p for p in morph.parse(word) if "Name" in p.tag and "sing" in p.tag]
+        given_parses = [p for p in _parses(word) if "Name" in p.tag and "sing" in p.tag]
         if not given_parses:
             # A given name the dictionary lacks ("Нурболом"): read in the case of a surname it does know.
-            given_parses = [p for p in morph.parse(word) if p.tag.POS == "NOUN" and "sing" in p.tag]
+            given_parses = [p for p in _parses(word) if p.tag.POS == "NOUN" and "sing" in p.tag]
             known_name = False
         else:
             known_name = True
@@ -905,7 +910,7 @@ def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, 
             tag = given.tag
             nominative = [given.inflect({"nomn"})]
             end, certain = i + 1, False
-            patronymic = next((p for p in morph.parse(words[end]) if "Patr" in p.tag and p.tag.case == tag.case),
+            patronymic = next((p for p in _parses(words[end]) if "Patr" in p.tag and p.tag.case == tag.case),
                               None)
             if patronymic is not None and end + 1 < len(words):
                 nominative.append(patronymic.inflect({"nomn"}))
@@ -930,9 +935,7 @@ def _surname_in_nominative(word: str, case: str, gender: str | None, *, strict: 
     """The surname ``word`` in the nominative, given the case and gender of the given name before it, and
     whether the dictionary reads it as a surname in that case; None when it cannot be that name's surname.
     ``strict``: only a surname the dictionary reads so."""
-    from archive.tagging import _morph
-
-    surnames = [parse for parse in _morph().parse(word) if "Surn" in parse.tag]
+    surnames = [parse for parse in _parses(word) if "Surn" in parse.tag]
     for parse in surnames:
         if parse.tag.case == case and (gender is None or parse.tag.gender is None or parse.tag.gender == gender
                                        or "ms-f" in parse.tag):
@@ -983,18 +986,15 @@ _WORD_BEFORE_QUOTE = re.compile(r"([а-яёА-ЯЁ]+)\s*$")
 
 def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
     """The name in quotes, in the nominative, and the kind the word before it says; None for a quotation."""
-    from archive.tagging import _morph
-
     quoted = match.group("quoted").strip()
     words = quoted.split()
     if len(words) > 6:
         return None
-    morph = _morph()
-    parses = [morph.parse(word)[0] for word in words if _CYRILLIC_LETTER.search(word)]
+    parses = [_parses(word)[0] for word in words if _CYRILLIC_LETTER.search(word)]
     if any(parse.tag.POS in ("VERB", "INFN", "GRND", "PRTS") and parse.is_known for parse in parses):
         return None  # «Мы построим» is a quotation
     before = _WORD_BEFORE_QUOTE.search(text, max(0, match.start() - 30), match.start())
-    lemma = morph.parse(before.group(1))[0].normal_form if before else ""
+    lemma = _parses(before.group(1))[0].normal_form if before else ""
     kind = _QUOTED_KINDS.get(lemma, EntityKind.OTHER)
     if kind == EntityKind.OTHER and all(_russian_common_word(word) for word in words):
         return None  # "Слово «Привет»": an ordinary word in quotes, and nothing before it says it is a name
@@ -1006,7 +1006,7 @@ def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
         if first.is_known and first.tag.case not in (None, "nomn") and first.tag.POS in ("ADJF", "NOUN"):
             nominative = []
             for number, word in enumerate(words):
-                parse = morph.parse(word)[0]
+                parse = _parses(word)[0]
                 inflected = parse.inflect({"nomn", parse.tag.number or "sing"})
                 if inflected is None:
                     break
@@ -1187,6 +1187,11 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                     match.end("company"), True)
             elif match.group("initials"):
                 add(match.group("initials"), EntityKind.PERSON, match.start("initials"), match.end("initials"), False)
+            elif (person := _russian_person(match.group("run").split(), gazetteer)) is not None:
+                words, certain = person
+                end = match.end("run")
+                start = end - len(" ".join(words)) if " ".join(words) in match.group("run") else match.start("run")
+                add(text[start:end], EntityKind.PERSON, start, end, False, not certain)
             elif (declined := _russian_person_in_any_case(match.group("run").split())) is not None:
                 # "акимом Алматы Ерболом Досмагамбетовым": the name and surname, found in any case, named in
                 # the nominative.
@@ -1195,11 +1200,6 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                 start = match.start("run") + match.group("run").find(" ".join(run_words[first:last]))
                 end = start + len(" ".join(run_words[first:last]))
                 add(" ".join(words), EntityKind.PERSON, start, end, False, not certain)
-            elif (person := _russian_person(match.group("run").split(), gazetteer)) is not None:
-                words, certain = person
-                end = match.end("run")
-                start = end - len(" ".join(words)) if " ".join(words) in match.group("run") else match.start("run")
-                add(text[start:end], EntityKind.PERSON, start, end, False, not certain)
         if "«" in text:
             for match in _QUOTED_NAME.finditer(text):
                 named = _quoted_name(text, match)
