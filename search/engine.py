@@ -289,6 +289,9 @@ MAX_EXPANSIONS = 1000  # index words one prefix, wildcard, fuzzy word or field w
 MAX_QUERY_EXPANSIONS = 4000  # the same, for all of them in one query together
 _PRELOADED_OR_UP_TO = 5000  # whoosh.query.Or: segments up to this size preload an Or of 3+ clauses
 _EXPANSIONS_KEPT = 2000  # expanded queries remembered per snapshot (highlighting reuses them)
+# Terms combined by And and Or are evaluated over their own documents when their postings
+# (inside the filters) hold at most this share of the index's documents (Evaluator._few).
+FEW_DOCUMENTS = 1 / 16
 
 
 class Deadline:
@@ -349,16 +352,99 @@ class Evaluator:
         self.deadline = deadline or NO_DEADLINE
         self.expanded = 0  # words looked up for prefixes, wildcards and fuzzy words so far
 
-    def run(self, node: wq.Query) -> Matches:
+    def run(self, node: wq.Query, *, within: np.ndarray | None = None) -> Matches:
+        """The matches of ``node``. ``within``: a boolean array of the only documents the
+        caller keeps (the sidebar filters); outside it the matches may be left out."""
         if not adapter.private_reads():
             # An unverified Whoosh: its own matchers and scores answer. The query's limits
             # still hold (parsing bounds slop and fuzziness; expansions are counted first);
             # its search is not stopped at the deadline.
             self._bound_expansions(node)
             return Matches(*adapter.whoosh_matches(self.snap.searcher, node, scored=self.scored))
-        found = self._eval(node)
+        found = self._few(node, within)
+        if found is None:
+            found = self._eval(node)
         found.mask &= self.snap.live
         return found
+
+    # Few documents ----------------------------------------------------------------
+
+    def _few(self, node: wq.Query, within: np.ndarray | None) -> Matches | None:
+        """Terms combined by And and Or whose postings (inside ``within``) hold few documents,
+        evaluated over those documents only; None for any other query.
+
+        Every array of ``_eval`` spans the index: for a rare word, or a common one narrowed
+        by filters, allocating and combining them costs more than the matches. Here each
+        node is (document numbers, scores) and the sums are made in the same order, so the
+        matches and scores are exactly ``_eval``'s (a test compares the two).
+        """
+        postings: dict[int, tuple] = {}
+        if not self._few_postings(node, within, postings):
+            return None
+        if sum(len(docs) for docs, *_ in postings.values()) > self.snap.size * FEW_DOCUMENTS:
+            return None
+        docs, scores = self._few_eval(node, postings)
+        found = self._empty()
+        found.mask[docs] = True
+        if self.scored:
+            found.scores[docs] = scores
+        return found
+
+    def _few_postings(self, node: wq.Query, within: np.ndarray | None, postings: dict) -> bool:
+        """Look up the postings of every term of the tree (kept inside ``within``) into ``postings``
+        by node; False when the tree holds another kind of node."""
+        kind = type(node)
+        if kind is wq.And or (kind is wq.Or and not node.minmatch and not node.scale):
+            return all(self._few_postings(child, within, postings) for child in node.subqueries)
+        if kind is not wq.Term:
+            return False
+        self.deadline.check()
+        try:
+            btext = _bytes(self.snap, node.fieldname, node.text)
+        except ValueError:  # not a value of this field (Whoosh matches nothing)
+            postings[id(node)] = (np.zeros(0, dtype=np.int64), None, b"", 0)
+            return True
+        docs, weights = self.snap.postings(node.fieldname, btext)
+        frequency = len(docs)  # for the term's idf: every document holding it, in or out
+        if within is not None and frequency:
+            keep = within[docs]
+            docs, weights = docs[keep], weights[keep]
+        postings[id(node)] = (docs, weights, btext, frequency)
+        return True
+
+    def _few_eval(self, node: wq.Query, postings: dict) -> tuple[np.ndarray, np.ndarray | None]:
+        """(ascending document numbers, their scores) of a node ``_few_postings`` accepted."""
+        self.deadline.check()
+        if type(node) is wq.Term:
+            docs, weights, btext, frequency = postings[id(node)]
+            if not self.scored or not len(docs):
+                return docs, None if not self.scored else np.zeros(0, dtype=np.float64)
+            scores = self._term_scores(node.fieldname, btext, docs, weights, frequency)
+            return docs, scores * node.boost if node.boost != 1 else scores
+        children = [self._few_eval(child, postings) for child in node.subqueries]
+        if not children:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64) if self.scored else None
+        if len(children) == 1:
+            return children[0]  # Whoosh uses the child's matcher as it is (no boost)
+        if type(node) is wq.And:
+            docs = children[0][0]
+            for child_docs, _ in children[1:]:
+                docs = np.intersect1d(docs, child_docs, assume_unique=True)
+            if not self.scored:
+                return docs, None
+            scores = np.zeros(len(docs), dtype=np.float64)
+            for child_docs, child_scores in children:  # the children's scores added in order, as _combine does
+                scores += child_scores[np.searchsorted(child_docs, docs)]
+        else:
+            docs = np.unique(np.concatenate([child_docs for child_docs, _ in children]))
+            if not self.scored:
+                return docs, None
+            scores = np.zeros(len(docs), dtype=np.float64)
+            for child_docs, child_scores in children:  # a child that does not match adds nothing
+                scores[np.searchsorted(docs, child_docs)] += child_scores
+        if node.boost != 1:
+            scores *= node.boost
+        return docs, scores
 
     def term_docs(self, fieldname: str, text: str, *, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """The live documents holding one word, with the scores ``run(Term(fieldname, text, boost=boost))``

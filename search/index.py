@@ -497,6 +497,12 @@ def searcher() -> Iterator[Searcher]:
         raise IndexDamaged(f"The search index is damaged ({describe_error(error)}).") from error
 
 
+def searcher_dir() -> Path:
+    """The live index folder as this thread's searcher found it when ``searcher()`` last began
+    (the same as ``index_dir()`` then, without reading the pointer file again)."""
+    return _local.directory
+
+
 def _open_searcher() -> Searcher:
     # A merge may remove a segment the table of contents just read still names: open both again.
     opened = _opened(lambda: open_index().searcher())

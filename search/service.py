@@ -24,8 +24,9 @@ from search.cache import segment_cache
 from search.engine import Deadline, Evaluator, QueryError, Snapshot, rank, snapshot
 from search.explain import phrases
 from search.facets import count_facets
-from search.index import index_dir, searcher
+from search.index import index_dir, searcher, searcher_dir
 from search.query import ParsedQuery
+from search.schema import body_text
 from search.snippets import highlight_all, snippet
 
 SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
@@ -91,7 +92,8 @@ class _PageQuery:
     a third of the time a small result set spends in the database. The SQL differs
     only in the ids, so it is compiled once per database and number of ids, and each
     search runs it with its own ids; the rows become articles exactly as Django's
-    ``ModelIterable`` makes them (converters, ``from_db``, the selected source).
+    ``ModelIterable`` makes them (converters, ``from_db``, the selected source); the
+    converters are looked up once too.
     """
 
     db: str
@@ -100,13 +102,16 @@ class _PageQuery:
     fields: slice  # where the article's columns are in a row
     attnames: list[str]
     related: list  # Django's populators for the selected source
+    converters: dict  # the compiler's converters of the selected columns (as results_iter finds them)
 
     def run(self, ids: list[int]) -> list[Article]:
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, ids)
             rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         articles = []
-        for row in self.compiler.results_iter(results=[rows]):
+        for row in rows:
             article = Article.from_db(self.db, self.attnames, row[self.fields])
             for populator in self.related:
                 populator.populate(row, article)
@@ -140,6 +145,7 @@ def _page_query(count: int) -> _PageQuery | None:
                 db=db, sql=sql, compiler=compiler, fields=fields,
                 attnames=[column[0].target.attname for column in compiler.select[fields]],
                 related=get_related_populators(compiler.klass_info, compiler.select, db),
+                converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
             )
         if len(queries) > 256:  # page sizes are bounded; connections in tests are not
             queries.clear()
@@ -174,13 +180,16 @@ def run_search(
     """
     user_query = parsed.query if parsed is not None else wq.Every()
     with searcher() as s:
-        storage_key = str(index_dir())  # read once: it reads the file naming the live generation
+        storage_key = str(searcher_dir())  # what searcher() found live: not read from the file again
         snap = snapshot(s, storage_key)
         # From here: opening the searcher (or waiting for it) is not the query's cost.
         deadline = Deadline(time_budget())
-        matches = Evaluator(snap, deadline=deadline).run(user_query)
-        if filter_query is not None:
-            matches.mask &= _filter_mask(snap, filter_query, deadline)
+        allowed = _filter_mask(snap, filter_query, deadline) if filter_query is not None else None
+        # The query's words are looked up inside the filters: a common word narrowed to a few
+        # articles is evaluated over those few (search.engine, Evaluator._few).
+        matches = Evaluator(snap, deadline=deadline).run(user_query, within=allowed)
+        if allowed is not None:
+            matches.mask &= allowed
         # Counted from the matching documents: Whoosh's len(results) is wrong for some
         # And/Not queries (see PERFORMANCE.md), and users see this number.
         facets = count_facets(s, matches.mask, storage_key=storage_key)
@@ -194,21 +203,31 @@ def run_search(
                 "add words or filters to narrow the search."
             )
         ranked = rank(snap, matches, sort=sort, start=(page - 1) * per_page, stop=page * per_page)
-        # Phrases are marked whole, from first word to last; the other words one by one.
         terms = _query_terms(snap, user_query)
-        title_phrases, body_phrases = phrases(user_query, "title"), phrases(user_query, "body")
-        found = []
-        for docnum, score in ranked:
-            stored = s.stored_fields(docnum)
-            found.append(
-                (
-                    int(stored["id"]),
-                    score,
-                    highlight_all(stored.get("title", ""), terms.get("title", set()), title_phrases),
-                    snippet(stored.get("body", ""), terms.get("body", set()), phrases=body_phrases),
-                )
-            )
-    return _hits(found, total=total, page=page, per_page=per_page, facets=facets)
+        ids = _article_ids(snap, [docnum for docnum, _ in ranked])
+        found = [(article_id, score) for article_id, (_, score) in zip(ids, ranked, strict=True)]
+    # Phrases are marked whole, from first word to last; the other words one by one.
+    marks = _Marks(terms.get("title", set()), phrases(user_query, "title"),
+                   terms.get("body", set()), phrases(user_query, "body"))
+    return _hits(found, marks, total=total, page=page, per_page=per_page, facets=facets)
+
+
+def _article_ids(snap: Snapshot, docnums: list[int]) -> list[int]:
+    """The article id of each document, from the article-id column (its stored fields in an
+    index written before the column existed)."""
+    ids = snap.article_ids()[docnums].tolist()
+    return [article_id or int(snap.searcher.stored_fields(docnum)["id"])
+            for article_id, docnum in zip(ids, docnums, strict=True)]
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What to mark in titles and snippets: the single words (index forms) and the phrases, per field."""
+
+    title_terms: set[str]
+    title_phrases: list
+    body_terms: set[str]
+    body_phrases: list
 
 
 def _filter_mask(snap: Snapshot, filter_query: wq.Query, deadline: Deadline) -> np.ndarray:
@@ -224,13 +243,22 @@ def _filter_mask(snap: Snapshot, filter_query: wq.Query, deadline: Deadline) -> 
     return segment_cache.get(key, evaluate)
 
 
-def _hits(found, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
-    articles = _hydrate([article_id for article_id, *_ in found])
+def _hits(found, marks: _Marks, *, total: int, page: int, per_page: int, facets: FacetCounts) -> SearchResults:
+    """The page's hits: each article as the database has it, its title and snippet marked.
+
+    The text marked is the article's own (``body_text`` is what the index holds as its
+    body), read from the row the page loads anyway rather than from the index's stored
+    copy.
+    """
+    articles = _hydrate([article_id for article_id, _ in found])
     hits = []
-    for article_id, score, title, body_snippet in found:
+    for article_id, score in found:
         article = articles.get(article_id)
         if article is None:  # deleted since it was indexed; the queue will remove it
             continue
+        title = highlight_all(article.title, marks.title_terms, marks.title_phrases)
+        body_snippet = (snippet(body_text(article), marks.body_terms, phrases=marks.body_phrases)
+                        if marks.body_terms or marks.body_phrases else "")
         hits.append(
             Hit(
                 article=article,

@@ -112,19 +112,48 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
 # differ from the ones they replace in at most two places ("-bility" -> "-ble", "-ency"
 # -> "-ence", "-ation" -> "-ate"); one more for safety. A test checks every suffix rule.
 STEM_SLACK = 3
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are."""
     prefixes = {term[: len(term) - STEM_SLACK] for term in terms}
-    lowered = text.lower()
-    # Lower-casing never shortens a text; when it lengthens it, offsets would shift.
-    if "" in prefixes or len(lowered) != len(text):  # "": a short term, any word may give it
+    if "" in prefixes:  # a short term: any word may give it
         return _piece_matches(text, terms)
+    if text.isascii():
+        return sorted(_prefixed_words(text, text.lower(), prefixes, terms))
+    # Position for position, every character but ASCII ones as "?": finding "?" there finds
+    # the other letters at the speed of bytes (searching a text with Cyrillic letters is not).
+    encoded = text.encode("ascii", "replace")
+    if all(prefix.isascii() for prefix in prefixes):
+        # The ASCII words beginning with a prefix are found there (no term holds a "?"); the
+        # others, the Kelvin sign's "K" (lower case "k") among them, are analysed below.
+        spans = _prefixed_words(text, encoded.lower(), {prefix.encode("ascii") for prefix in prefixes}, terms)
+    else:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # offsets would shift
+            return _piece_matches(text, terms)
+        spans = _prefixed_words(text, lowered, prefixes, terms)
+    # Words with other letters (accents fold, Cyrillic stems) are all analysed.
+    at = encoded.find(b"?")
+    while at != -1:
+        if not _is_word_char(text[at]):  # a "?", a dash or a quotation mark
+            at = encoded.find(b"?", at + 1)
+            continue
+        start = at
+        while start and _is_word_char(text[start - 1]):
+            start -= 1
+        end = _WORD.match(text, start).end()
+        if index_form(text[start:end]) in terms:
+            spans.add((start, end))
+        at = encoded.find(b"?", end)
+    return sorted(spans)
+
+
+def _prefixed_words(text: str, lowered, prefixes: set, terms: set[str]) -> set[tuple[int, int]]:
+    """The words of ``text`` giving one of ``terms`` among those beginning (in ``lowered``,
+    ``text`` lower-cased position for position) with one of ``prefixes``."""
     # A word of ASCII letters giving one of the terms begins (lower-cased) with the term
-    # less its last STEM_SLACK letters: only the words beginning so are analysed, found
-    # with str.find. Words with other letters (accents fold, Cyrillic stems) are all analysed.
+    # less its last STEM_SLACK letters: only the words beginning so are analysed.
     spans = set()
     for prefix in prefixes:
         at = lowered.find(prefix)
@@ -136,20 +165,7 @@ def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
             if index_form(text[at:end]) in terms:
                 spans.add((at, end))
             at = lowered.find(prefix, end)
-    if not text.isascii():
-        letter = _NON_ASCII.search(text)
-        while letter:
-            start = letter.start()
-            if not _is_word_char(text[start]):  # a dash or a quotation mark
-                letter = _NON_ASCII.search(text, start + 1)
-                continue
-            while start and _is_word_char(text[start - 1]):
-                start -= 1
-            end = _WORD.match(text, start).end()
-            if index_form(text[start:end]) in terms:
-                spans.add((start, end))
-            letter = _NON_ASCII.search(text, end)
-    return sorted(spans)
+    return spans
 
 
 def _piece_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:

@@ -370,3 +370,43 @@ def test_most_mentioned_and_tag_counts_agree_from_index_and_database(client, wor
     response = client.get("/entities/kind/person/")
     listed = {entity.name: entity.article_count for _, group in response.context["letters"] for entity in group}
     assert listed == dict(Entity.objects.of_kind("person").with_article_counts().values_list("name", "article_count"))
+
+
+def test_filtersets_used_in_turn_each_filter_with_their_own_values(world):
+    # Each FilterSet has filters of its own: its entity and kind filters call its own
+    # methods, and one FilterSet's values never reach another's.
+    by_tokayev = ArticleFilter(QueryDict("entity=tokayev&kind=organisation"), queryset=Article.objects.all())
+    by_xi = ArticleFilter(QueryDict("entity=xi-jinping"), queryset=Article.objects.all())
+    unfiltered = ArticleFilter(QueryDict(""), queryset=Article.objects.all())
+    assert by_tokayev.filters["entity"] is not by_xi.filters["entity"]
+    assert by_tokayev.filters["entity"].parent is by_tokayev and by_xi.filters["entity"].parent is by_xi
+    assert sorted(a.title for a in by_xi.qs) == ["B wind solar", "C solar", "F summit"]
+    assert sorted(a.title for a in by_tokayev.qs) == ["A wind"]
+    assert unfiltered.qs.count() == Article.objects.count()
+    assert sorted(a.title for a in by_xi.qs) == ["B wind solar", "C solar", "F summit"]
+
+
+@pytest.mark.parametrize("name", ["source", "tag", "entity"])
+def test_chosen_sources_tags_and_entities_are_the_objects_and_messages_django_filter_gives(world, name):
+    # The slug fields find objects with a query compiled once: the same objects, fields and
+    # order as django-filter's own field, and the same messages for slugs that name nothing.
+    from django.core.exceptions import ValidationError
+    from django_filters.fields import ModelMultipleChoiceField
+
+    from archive.filters import _slug_query
+
+    field = ArticleFilter(QueryDict(""), queryset=Article.objects.all()).form.fields[name]
+    reference = ModelMultipleChoiceField(queryset=field.queryset, to_field_name="slug")
+    assert _slug_query(field.queryset, 2) is not None  # the compiled query is used, not Django's
+    slugs = list(field.queryset.model.objects.values_list("slug", flat=True))
+    cases = [[slug] for slug in slugs] + [slugs, slugs[::-1], slugs[:2] * 2, [slugs[0], "no-such"], ["no-such"]]
+
+    def answer(f, values):
+        try:
+            return [(obj.pk, {k: v for k, v in vars(obj).items() if k != "_state"}) for obj in f.clean(values)]
+        except ValidationError as error:
+            return error.messages
+
+    for values in cases:
+        assert answer(field, values) == answer(reference, values), values
+    assert answer(field, ["no-such"]) == ["Select a valid choice. no-such is not one of the available choices."]

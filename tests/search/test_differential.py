@@ -294,9 +294,11 @@ def _inverse_as_and_not(query: wq.Query) -> wq.Query:
 def _compare(searcher, index_dir, query: wq.Query, filter_query: wq.Query | None) -> None:
     CASES["run"] += 1
     snap = snapshot(searcher, str(index_dir))
-    matches = Evaluator(snap).run(query)
-    if filter_query is not None:
-        matches.mask &= Evaluator(snap, scored=False).run(filter_query).mask
+    # As the search service runs them: the filters first, the query inside them.
+    allowed = Evaluator(snap, scored=False).run(filter_query).mask if filter_query is not None else None
+    matches = Evaluator(snap).run(query, within=allowed)
+    if allowed is not None:
+        matches.mask &= allowed
     total = int(np.count_nonzero(matches.mask))
     ours = rank(snap, matches, sort="relevance", start=0, stop=max(total, 1))
     reference = _inverse_as_and_not(query) if _negated_twice(query) else query
@@ -370,3 +372,35 @@ def test_a_negation_under_a_negation_is_compared_with_whooshs_and_not(whoosh_sea
     _compare(whoosh_searcher, index_dir, wq.Not(inner), None)
     snap = snapshot(whoosh_searcher, str(index_dir))
     assert not Evaluator(snap).run(wq.Not(inner)).mask.any()  # everything is in the Or: nothing is outside it
+
+
+def _and_or(children):
+    return st.one_of(
+        st.builds(lambda qs, b: wq.And(qs, boost=b), st.lists(children, min_size=0, max_size=4), boosts),
+        st.builds(lambda qs, b: wq.Or(qs, boost=b), st.lists(children, min_size=0, max_size=4), boosts),
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(query=st.recursive(terms(), _and_or, max_leaves=8), filter_query=filters, scored=st.booleans())
+def test_terms_under_and_and_or_over_few_documents_are_exactly_the_whole_arrays_answer(
+    whoosh_searcher, index_dir, monkeypatch, query, filter_query, scored
+):
+    """Evaluator._few (each node as its own documents) against _eval (arrays over the whole
+    index): the same matches inside the filters and bit for bit the same scores."""
+    from search import engine
+
+    snap = snapshot(whoosh_searcher, str(index_dir))
+    allowed = Evaluator(snap, scored=False).run(filter_query).mask if filter_query is not None else None
+    answers = []
+    for share in (float("inf"), 0.0):  # every such tree over its own documents; none
+        monkeypatch.setattr(engine, "FEW_DOCUMENTS", share)
+        evaluator = Evaluator(snap, scored=scored)
+        assert share == 0 or evaluator._few(query, allowed) is not None
+        found = evaluator.run(query, within=allowed)
+        if allowed is not None:
+            found.mask &= allowed
+        docs = np.flatnonzero(found.mask)
+        answers.append((docs.tolist(), found.scores[docs].tolist() if scored else None))
+    assert answers[0] == answers[1]

@@ -60,3 +60,29 @@ def test_the_page_of_articles_is_what_the_orm_gives_with_sources_and_nothing_lef
         _fields(Article.objects.select_related("source").get(id=hit.article.id)) for hit in last.hits
     ]
     assert len(last.hits) == 2
+
+
+def test_titles_and_snippets_are_marked_in_the_text_the_index_holds(reindex):
+    # Bodies in block form and not (subheadings, doubled spaces, line breaks inside a
+    # paragraph, other spaces), with and without a lede: the page marks the text the index
+    # stored for each, though it reads the article from the database.
+    from search.index import searcher
+    from search.snippets import highlight_all, snippet
+
+    filler = " ".join(["Grid operators met in Astana."] * 12)
+    bodies = [
+        f"Wind turbines turn near Zhanatas. {filler}\n\nMore wind in the steppe.",
+        f"## Wind  power\n\nWind turbines\nturn near Zhanatas.\u00a0{filler}\n\n\n  Wind again.  ",
+        f"#wind is a tag\n\n{filler} Wind at the end.",
+    ]
+    for n, body in enumerate(bodies):
+        make_article(f"Wind story {n}", body, lede="A windy lede." if n == 1 else "")
+    reindex()
+    results = run_search(parse_query("wind"), per_page=10)
+    assert len(results.hits) == len(bodies)
+    with searcher() as s:
+        stored = {int(fields["id"]): fields for fields in s.all_stored_fields()}
+    for hit in results.hits:
+        fields = stored[hit.article.id]
+        assert hit.title_html == highlight_all(fields["title"], {"wind"}) != ""
+        assert hit.snippet_html == snippet(fields["body"], {"wind"}) != ""

@@ -43,15 +43,18 @@ def test_snippets_and_titles_mark_matches_and_escape_the_rest():
     pieces=st.lists(
         st.one_of(
             st.sampled_from(_WORD.findall(TRICKY)),
-            st.text(alphabet="aeéEnrgy_42ыЖ\u0301\u00b2- .'", min_size=1, max_size=6),
+            # "\u212a" (the Kelvin sign) lower-cases to "k", "\u0130" (İ) to two characters.
+            st.text(alphabet="aeéEnrgy_42ыЖ\u0301\u00b2- .'?\u212a\u0130ilns", min_size=1, max_size=6),
         ),
         max_size=30,
     ),
-    picked=st.lists(st.sampled_from(_WORD.findall(TRICKY) + ["e", "42", "ы", "en"]), min_size=1, max_size=4),
+    picked=st.lists(st.sampled_from(_WORD.findall(TRICKY) + ["e", "42", "ы", "en", "kilns", "\u212ailns", "inns"]),
+                    min_size=1, max_size=4),
 )
 def test_any_text_gets_the_matches_of_the_word_by_word_definition(pieces, picked):
-    # Words glued to digits, underscores, combining accents and superscripts: the found
-    # occurrences must be whole \w+ runs, as the definition has them.
+    # Words glued to digits, underscores, combining accents, superscripts, question marks and
+    # letters whose lower case is odd: the found occurrences must be whole \w+ runs, as the
+    # definition has them.
     text = "".join(pieces)
     terms = {index_form(w) for w in picked} - {None}
     assert matches(text, terms) == reference(text, terms)
