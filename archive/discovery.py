@@ -75,9 +75,10 @@ _LOW = _letter_class(str.islower)
 # An acronym is a whole word: "LOS ANGELES" never gives "ANGELE".
 # "Faisal al-Mansour": an Arabic particle joined to the next word is part of the name; so is an elided
 # French or Italian one ("Compagnie Générale d'Emballage").
-# A legal form written with a capital at its end is one word: "Gruppo Fontana SpA", "Heinz Bauer GmbH".
+# A legal form written with a capital at its end is one word: "Gruppo Fontana SpA", "Heinz Bauer GmbH"; so
+# is a plural possessive before the rest of a name: "Leeds Magistrates' Court", "Farmers' Union".
 _NAME_WORD = (
-    rf"(?:{_UP}{_LOW}+(?:{_UP}{_LOW}+)*(?:[-'’]{_UP}?{_LOW}+)*(?:{_UP}(?![^\W\d_]))?"
+    rf"(?:{_UP}{_LOW}+(?:{_UP}{_LOW}+)*(?:[-'’]{_UP}?{_LOW}+)*(?:{_UP}(?![^\W\d_])|(?<=s)['’](?=\s+{_UP}))?"
     rf"|(?<=\s)(?:al|el|bin|ibn)-{_UP}{_LOW}+|(?<=\s)[dl]['’]{_UP}{_LOW}+|{_UP}{{2,6}}(?![^\W\d_]))"
 )
 # Small words inside a name between capitalised ones: "Petróleos de Venezuela", "Banco de Levante",
@@ -98,7 +99,10 @@ _TITLES = (
     # Wire and parliamentary usage: "Treasury Secretary X", "Trade Representative X", "Sen. X", "Labour leader X".
     r"Secretary|Representative|Chancellor|Treasurer|Sen\.|Rep\.|Gov\.|Lord|Leader|Boss|Curator|Prof\.?|"
     # Police and military ranks as BBC-style stories abbreviate them: "Det Insp Sarah Greaves".
-    r"Det|Insp|Supt|Sgt|Ch Insp|Gen\.|Col\.|Capt\.?|Lt\.?"
+    r"Det|Insp|Supt|Sgt|Ch Insp|Gen\.|Col\.|Capt\.?|Lt\.?|"
+    # Ranks written in full, and honorifics: "Detective Sergeant X", "House Speaker X", "Alhaji X".
+    r"Detective|Sergeant|Constable|Inspector|Superintendent|Councillor|Cllr|Speaker|Alhaji|Alhaja|Imam|Rabbi|"
+    r"Bishop|Archbishop|Cardinal|Reverend|Rev\.|Sheikh"
 )
 # One name word is enough after an abbreviated title: "Mr. Gale said" (without the full stop, capitals join
 # title and name into one run, which the run of capitalised words below reads as a title and a name).
@@ -162,7 +166,7 @@ _ORG = re.compile(
 # "Navoi Mining and Metallurgical Combinat").
 _PLAIN = re.compile(
     rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|on\s+|{_PARTICLE})?{_NAME_WORD}){{1,4}})")
-_ON = re.compile(r"\s+on\s+")
+_ON = re.compile(r"\s+(?:on|the)\s+")
 _AND_ONE_WORD = re.compile(rf" and ({_NAME_WORD})(?![\w'’-]| (?:of |the |on )?{_UP})")
 # Capitalised words that start sentences or are not names by themselves.
 _NOT_NAMES = {
@@ -207,10 +211,11 @@ def _plain_runs(text: str, gazetteer=None):
     pieces = []
     for match in _PLAIN.finditer(text):
         run, offset = match.group("name"), match.start("name")
-        if " on " in run:
+        if " on " in run or " the " in run:
             piece = 0
             for joiner in _ON.finditer(run):
-                if not _joined(run[piece:joiner.start()].split(), run[joiner.end():].split(), "on", gazetteer):
+                if not _joined(run[piece:joiner.start()].split(), run[joiner.end():].split(),
+                               joiner.group().strip(), gazetteer):
                     pieces.append((run[piece:joiner.start()], offset + piece))
                     piece = joiner.end()
             run, offset = run[piece:], offset + piece
@@ -244,6 +249,8 @@ def _joined(head: list[str], tail: list[str], joiner: str, gazetteer) -> bool:
     ("Snake Pass | Woodhead Pass", "Grid Operating Company | National Grid")."""
     from archive.tagging import is_common_word
 
+    if joiner == "the":
+        return len(tail) == 1  # "Alexander the Great"; not "in Washington the United States said"
     before, after = head[-1], tail[0]
     if not is_common_word(before) or before in _DATE_WORDS or after in _DATE_WORDS or (
             gazetteer is not None and (gazetteer.known(before) or gazetteer.known(after))):
@@ -387,6 +394,9 @@ def _office(name: str) -> bool:
 _JOINING_WORDS = frozenset("of the and for on".split())
 # "Energy and Mines Minister Arturo Peñalver": the words before "and" belong to the office after it.
 _OFFICE_AFTER = re.compile(rf"\s+and\s+(?:{_NAME_WORD}\s+){{0,3}}(?:{_TITLES})(?![\w-])")
+# "the Dow Jones industrial average", "the Hang Seng index": a market's index is named with these words.
+_INDEX_AFTER = re.compile(r" (?:(?:industrial|composite|transportation|utilities|all-share|share|stock) )?"
+                          r"(?:average|index)(?![\w-])")
 # "chairman of the Board of Huaxin": the board is the organisation's own, its name is what follows.
 _OWN_BOARD = re.compile(r"(?:(?:Supervisory|Executive|Management)\s+)?Board(?:\s+of\s+Directors)?\s+of\s+(?:the\s+)?")
 
@@ -401,11 +411,19 @@ def _without_titles(name: str) -> str:
 
 # A company's legal form ends its name: "Mitsuhama Smelting Co Ltd of Japan" is "Mitsuhama Smelting Co Ltd".
 _AFTER_LEGAL_FORM = re.compile(r"(\b(?:Inc|Ltd|LLP|JSC|PLC|Plc|Corp|Co))\.?\s+(?:of|for)\s+.*$")
+# "Lone Star Savings Association of Amarillo": the city a company or a society is in, after its name, is no
+# part of it; a country is ("State Grid Corporation of China", "Educational Institute of Scotland"), and a
+# bank, a ministry or a university is named by the place it serves ("Federal Reserve Bank of Dallas").
+_OF_WHERE = re.compile(r" (?P<head>[A-Z]\w+) of (?:the )?(?P<place>[^,;:()]+)$")
+_KEEPS_ITS_PLACE = frozenset(
+    "Bank Banks University Ministry Department Government Council Church College Bureau Office Commission "
+    "Authority Republic Kingdom State States Chamber Archdiocese Diocese".split())
 # "Securities and Exchange Commission": the capitalised words before "and" belong to the name found after it.
 _JOINED_BEFORE = re.compile(rf"(?<![\w'’.-])((?:{_UP}{_LOW}[\w'’-]*\s+){{0,2}}{_UP}{_LOW}[\w'’-]*)\s+and\s+$")
 
 
 _ROMAN = re.compile(r"[IVX]{2,4}")
+_COUNTRY_CODES = frozenset({"UK", "US", "USA"})
 def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> str:
     """A run of capitalised words without what capitals alone glued to it; "" when no name is left."""
     from archive.tagging import is_common_word
@@ -415,8 +433,8 @@ def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> s
         return ""  # "SANTA FE", "TH QTR NET": text in capitals, not a name written in capitals
     # "Vietnam GDP growth", "Apple CEO": a common abbreviation after a name is not part of it.
     while (len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]) and words[-1] not in _CLUB_LAST_WORDS
-           and not _ROMAN.fullmatch(words[-1])):
-        words.pop()  # ("Hibernian FC" keeps its FC, "North-South Link II" its number)
+           and not _ROMAN.fullmatch(words[-1]) and not (words[-1] in _COUNTRY_CODES and len(words) > 2)):
+        words.pop()  # ("Hibernian FC" keeps its FC, "North-South Link II" its number, "Cancer Research UK" its UK)
     # "Shares of Zealand Pharma", "Leaders of China": a plural common word capitalised because it
     # starts the sentence, then "of" ("Department of Agriculture" keeps its head, and so do "the
     # States of Jersey" inside a sentence).
@@ -1064,6 +1082,11 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             sport.append(bool(_SPORT.search(text)))
         return sport[0]
 
+    def city_at(start: int, end: int) -> bool:
+        """Whether a known city is named just there ("of Amarillo"; not a country: "of China", "of Scotland")."""
+        return any(k_start == start and k_end == end and getattr(gazetteer.places.get(entity_id), "place_type", "")
+                   == "city" for k_start, k_end, entity_id in known)
+
     def add(name: str, kind: str, start: int, end: int, strong: bool, guessed: bool = False) -> None:
         raw = text[start:end]
         name = _trim(name)
@@ -1075,6 +1098,11 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             while len(words) > 3 and is_title_word(words[-1]):
                 words.pop()
             name = _AFTER_LEGAL_FORM.sub(r"\1", " ".join(words))
+            where = _OF_WHERE.search(name)
+            if where and where.group("head") not in _KEEPS_ITS_PLACE and gazetteer is not None:
+                at = start + max(raw.find(name), 0)
+                if city_at(at + where.start("place"), at + where.end("place")):
+                    name = name[:where.end("head")]  # "Lone Star Savings Association of Amarillo": where it is
         if name and name in raw:
             start += raw.find(name)
             end = start + len(name)
@@ -1153,6 +1181,15 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         end = start + len(name)
         if _OFFICE_AFTER.match(text, end):
             continue  # "Energy and Mines Minister X": part of the office, like "Energy Minister X"
+        board = _OWN_BOARD.match(name) if text.endswith("of the ", 0, start) else None
+        if board:
+            name, start = name[board.end():], start + board.end()  # "Chairman of the Board of Huaxin Power"
+            if " " not in name:
+                continue
+        index = _INDEX_AFTER.match(text, end)
+        if index:
+            end = index.end()  # "the Dow Jones industrial average": the index, not the company
+            name = text[start:end]
         before = _LOWER_WORD_BEFORE.search(text, max(0, start - 30), start)
         words = name.split()
         glued = trimmed[:-len(name)].split() if trimmed != name and trimmed.endswith(name) else []

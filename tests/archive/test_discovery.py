@@ -729,3 +729,52 @@ def test_russian_names_are_found_in_the_nominative(sentence, name, kind):
 def test_russian_quotations_and_ordinary_words_are_not_names(sentence, not_name):
     found = names(sentence)
     assert not_name not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "not_name"),
+    [
+        # Ranks in full and honorifics are titles: the person is what follows.
+        ("Detective Inspector Rhona Kilbride said nobody had been arrested after the raid.", "Rhona Kilbride",
+         "Inspector Rhona Kilbride"),
+        ("The bill was delayed again, and House Speaker Tom Aldous said a vote would follow.", "Tom Aldous",
+         "Speaker Tom Aldous"),
+        ("The oil minister, Alhaji Bello Kankara, resigned for personal reasons on Friday.", "Bello Kankara",
+         "Alhaji Bello Kankara"),
+        # A plural possessive and a country's code inside a name.
+        ("He will appear before Hull Magistrates' Court on Monday, the police said.", "Hull Magistrates' Court",
+         "Hull Magistrates"),
+        ("Findings were reassuring, Heart Research UK said in a statement on its website.", "Heart Research UK",
+         "Heart Research"),
+        # A market index is named with its word.
+        ("Stocks fell, with the Dow Jones industrial average down 40 points at the close of trading.",
+         "Dow Jones industrial average", "Dow Jones"),
+        # "the" between two names joins nothing; an epithet after it is part of the name.
+        ("Mr Kellerman told reporters in Washington the United States wanted free but fair trade.", None,
+         "Washington the United States"),
+        ("The exhibition on William the Conqueror opened at the castle in the summer.", "William the Conqueror",
+         None),
+        # A company's own board is the company.
+        ("Ma Jun, Chairman of the Board of Tianlong, said the company would double its revenue.", None,
+         "Board of Tianlong"),
+    ],
+)
+def test_titles_possessives_indexes_and_the_inside_names(sentence, name, not_name):
+    found = names(sentence)
+    if name:
+        assert name in found, found
+    if not_name:
+        assert not_name not in found, found
+
+
+def test_the_city_a_society_is_in_is_no_part_of_its_name_but_a_country_is():
+    from archive.tagging import Gazetteer, PlaceInfo
+
+    gazetteer = Gazetteer([(1, "Amarillo"), (2, "Canada"), (3, "Dallas")], places={
+        1: PlaceInfo(place_type="city", parent_id=None), 2: PlaceInfo(place_type="country", parent_id=None),
+        3: PlaceInfo(place_type="city", parent_id=None)})
+    text = ("The deal was approved by the Lone Star Savings Association of Amarillo, while the Teachers Union "
+            "of Canada and the Federal Reserve Bank of Dallas said they would look at it next year.")
+    found = {c.name for c in find_candidates(text, gazetteer)}
+    assert {"Lone Star Savings Association", "Federal Reserve Bank of Dallas"} <= found, found
+    assert "Lone Star Savings Association of Amarillo" not in found
