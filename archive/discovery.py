@@ -135,7 +135,7 @@ _PLACE_ROLES = {"mayor", "governor", "akim"}
 # role word in lower case and a person is what that person heads.
 _ROLE_AFTER = re.compile(
     r"\s+(?:chairman|chairwoman|president|chief executive|boss|spokesman|spokeswoman|leader|director|"
-    r"general secretary|secretary-general|vice chairman)\s+(?=[A-Z])"
+    r"general secretary|secretary-general|vice chairman|analyst|economist|strategist|chief economist)\s+(?=[A-Z])"
 )
 _ORG_ENDINGS = (
     r"Group|Corporation|Corp\.?|Company|Co\.?|Ministry|Party|Service|Office|Department|University|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
@@ -157,7 +157,8 @@ _ORG = re.compile(
     # "... of Trade and Industry", "... for Health and Care Excellence"; a list ends with "and".
     rf"(?:(?:,\s+{_NAME_WORD})*\s+and\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?)?)"
     # "Royal Bank of Canada", "European Bank for Reconstruction and Development": the name goes on.
-    rf"|(?P<name>(?:{_NAME_WORD}\s+){{1,5}}(?:{_ORG_ENDINGS})"
+    # "Merrill Lynch & Co Inc", "Procter & Gamble Co": an ampersand joins a company's name.
+    rf"|(?P<name>(?:{_NAME_WORD}\s+(?:&\s+)?){{1,5}}(?:{_ORG_ENDINGS})"
     rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
@@ -419,7 +420,7 @@ _KEEPS_ITS_PLACE = frozenset(
     "Bank Banks University Ministry Department Government Council Church College Bureau Office Commission "
     "Authority Republic Kingdom State States Chamber Archdiocese Diocese".split())
 # "Securities and Exchange Commission": the capitalised words before "and" belong to the name found after it.
-_JOINED_BEFORE = re.compile(rf"(?<![\w'’.-])((?:{_UP}{_LOW}[\w'’-]*\s+){{0,2}}{_UP}{_LOW}[\w'’-]*)\s+and\s+$")
+_JOINED_BEFORE = re.compile(rf"(?<![\w'’.-])((?:{_UP}{_LOW}[\w'’-]*\s+){{0,2}}{_UP}{_LOW}[\w'’-]*)\s+(?:and|&)\s+$")
 
 
 _ROMAN = re.compile(r"[IVX]{2,4}")
@@ -532,8 +533,10 @@ def _plain_kind(name: str) -> str:
         return EntityKind.PROJECT
     if words[-1] in _ORG_LAST_WORDS or head in _ORG_HEAD_WORDS:
         return EntityKind.ORGANISATION
-    if words[-1] in _COMPANY_LAST_WORDS and (words[0].isupper() or not is_common_word(words[0])):
-        return EntityKind.ORGANISATION  # "EDF Energy", "Tata Steel", "Zealand Pharma"; not "Renewable Energy"
+    if words[-1] in _COMPANY_LAST_WORDS and (
+            words[0].isupper() or not is_common_word(words[0]) or words[0] in _names_lists()[0]):
+        # "EDF Energy", "Tata Steel", "Zealand Pharma", "Philip Morris Cos"; not "Renewable Energy"
+        return EntityKind.ORGANISATION
     return EntityKind.OTHER
 
 
@@ -552,7 +555,8 @@ _ORG_HEAD_WORDS = _ORG_LAST_WORDS | frozenset("House Group Bank Council Institut
 _COMPANY_LAST_WORDS = frozenset(
     "Energy Pharma Pharmaceuticals Steel Oil Gas Petroleum Motors Power Water Mining Capital Media Telecom "
     "Systems Technologies Technology Foods Chemical Chemicals Electric Electronics Brands Resources Logistics "
-    "Insurance Bakeries Brewery Breweries Shipping Textiles Aerospace Semiconductor Software Solar".split())
+    "Insurance Bakeries Brewery Breweries Shipping Textiles Aerospace Semiconductor Software Solar Motor Cos "
+    "Stores Brothers Bros Trading Petrochemical Refining Minerals Metals Cement Construction".split())
 # Words that end a complete name: of an organisation ("Company", "Bank"), a place, an event, a project.
 _NAME_LAST_WORDS = frozenset(
     {word.replace("\\.?", "") for word in _ORG_ENDINGS.split("|")} | _PLACE_LAST_WORDS | _EVENT_LAST_WORDS
@@ -864,7 +868,7 @@ _RUSSIAN_LEGAL_FORMS = r"АО|АООТ|ОАО|ЗАО|ПАО|ООО|ТОО|НАК
 # other positions quickly: a company in quotes after its legal form, initials and a surname, a run of
 # capitalised words.
 _RUSSIAN_NAMES = re.compile(
-    rf"(?=[А-ЯЁк])(?:(?<![\w-])(?:{_RUSSIAN_LEGAL_FORMS}|[Кк]омпания|[Кк]орпорация|[Кк]онцерн|[Хх]олдинг)\s+"
+    rf"(?=[А-ЯЁкх])(?:(?<![\w-])(?:{_RUSSIAN_LEGAL_FORMS}|[Кк]омпания|[Кк]орпорация|[Кк]онцерн|[Хх]олдинг)\s+"
     r"«(?P<company>[^«»\n]{2,60})»"
     r"|(?<![\w.])(?P<initials>[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.\s?)?[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?)(?![\w-])"
     rf"|(?<![\w«\"-])(?P<run>{_CYRILLIC_WORD}(?:\s+{_CYRILLIC_WORD}){{1,3}})(?![\w-]))")
