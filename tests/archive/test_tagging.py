@@ -290,3 +290,213 @@ def test_the_gazetteer_from_the_database_follows_every_change_of_names():
     renamed = Gazetteer.from_database()
     assert renamed.find("The Asian Infrastructure Bank lent money.") == {entity.id: 1}
     assert not renamed.find("The Eurasian Development Bank lent money.")
+
+
+# ---- Places that share a name: which one the text means --------------------------------------
+
+(CANADA, US, ONTARIO_PROVINCE, ONTARIO_CITY, QUEBEC_PROVINCE, QUEBEC_CITY, CALIFORNIA, OKLAHOMA, OKLAHOMA_CITY,
+ TEXAS, SAN_JOSE_CR, COSTA_RICA, SAN_JOSE_CA, JAMAICA, KINGSTON_JM, KINGSTON_CA, INDIANA,
+ LAGOS_STATE, LAGOS, NIGERIA) = range(101, 121)
+SHARED_PLACES = {
+    CANADA: PlaceInfo(None, "country"), US: PlaceInfo(None, "country"), COSTA_RICA: PlaceInfo(None, "country"),
+    ONTARIO_PROVINCE: PlaceInfo(CANADA, "region"), ONTARIO_CITY: PlaceInfo(CALIFORNIA, "city"),
+    QUEBEC_PROVINCE: PlaceInfo(CANADA, "region"), QUEBEC_CITY: PlaceInfo(CANADA, "city"),
+    CALIFORNIA: PlaceInfo(US, "region"), OKLAHOMA: PlaceInfo(US, "region"), TEXAS: PlaceInfo(US, "region"),
+    OKLAHOMA_CITY: PlaceInfo(OKLAHOMA, "city"), INDIANA: PlaceInfo(US, "region"),
+    SAN_JOSE_CR: PlaceInfo(COSTA_RICA, "city"), SAN_JOSE_CA: PlaceInfo(CALIFORNIA, "city"),
+    JAMAICA: PlaceInfo(None, "country"), KINGSTON_JM: PlaceInfo(JAMAICA, "city"),
+    KINGSTON_CA: PlaceInfo(CANADA, "city"), NIGERIA: PlaceInfo(None, "country"),
+    LAGOS_STATE: PlaceInfo(NIGERIA, "region"), LAGOS: PlaceInfo(NIGERIA, "city"),
+}
+SHARED_NAMES = [
+    (CANADA, "Canada"), (US, "United States"), (US, "U.S."), (COSTA_RICA, "Costa Rica"),
+    (ONTARIO_CITY, "Ontario"), (ONTARIO_PROVINCE, "Ontario (Canada)"), (ONTARIO_PROVINCE, "Ontario"),
+    (QUEBEC_CITY, "Québec"), (QUEBEC_PROVINCE, "Quebec (Canada)"), (QUEBEC_PROVINCE, "Quebec"),
+    (CALIFORNIA, "California"), (CALIFORNIA, "Calif."), (OKLAHOMA, "Oklahoma"), (OKLAHOMA, "Okla."),
+    (TEXAS, "Texas"), (OKLAHOMA_CITY, "Oklahoma City"), (OKLAHOMA_CITY, "Oklahoma"), (INDIANA, "Indiana"),
+    (INDIANA, "Ind."), (SAN_JOSE_CR, "San José"), (SAN_JOSE_CA, "San Jose (California)"),
+    (SAN_JOSE_CA, "San Jose"), (JAMAICA, "Jamaica"), (KINGSTON_JM, "Kingston"), (KINGSTON_CA, "Kingston"),
+    (NIGERIA, "Nigeria"), (LAGOS, "Lagos"), (LAGOS_STATE, "Lagos (Nigeria)"), (LAGOS_STATE, "Lagos"),
+]
+
+
+@pytest.fixture(scope="module")
+def shared():
+    return Gazetteer(SHARED_NAMES, places=SHARED_PLACES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A US state's wire abbreviation after a town is the state, and it tells which town.
+        ("SAN JOSE, Calif., June 3 - A chip maker said it would hire 200 people.", {SAN_JOSE_CA, CALIFORNIA}),
+        ("Workers at a steel mill in Hammond, Ind., went on strike.", {INDIANA}),
+        ("EDMOND, Okla., May 2 - The bank raised its dividend.", {OKLAHOMA}),
+        # A country given after the dateline's town is the country, and the town is the one there.
+        ("KINGSTON, Jamaica, April 9 - Bauxite exports rose.", {KINGSTON_JM, JAMAICA}),
+        # Named with another place of one kind, a shared name is that kind.
+        ("Rain fell across Texas and Oklahoma, the U.S. weather service said.", {TEXAS, OKLAHOMA, US}),
+        ("Power prices rose in Ontario and Quebec, Canada's regulator said.", {ONTARIO_PROVINCE, QUEBEC_PROVINCE,
+                                                                              CANADA}),
+        # Supported by two countries, the province beats the foreign city of the same name.
+        ("Canada and the United States traded power; demand in Ontario peaked.", {CANADA, US, ONTARIO_PROVINCE}),
+        # In one country the city is meant rather than the region named after it.
+        ("Traffic in Lagos came to a halt, Nigeria's police said.", {LAGOS, NIGERIA}),
+    ],
+)
+def test_the_text_tells_which_of_places_sharing_a_name_it_means(shared, text, expected):
+    assert set(found(shared, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Miss. Smith said the Ind. candidate would run.",  # abbreviations not after a place
+        "The Calif. plan was dropped.",
+    ],
+)
+def test_a_state_abbreviation_is_the_state_only_after_a_place(shared, text):
+    assert not set(found(shared, text)) & {CALIFORNIA, INDIANA}
+
+
+def test_in_one_country_the_city_beats_its_region_even_with_a_namesake_abroad():
+    bangla, india, city, division, town = range(201, 206)
+    places = {bangla: PlaceInfo(None, "country"), india: PlaceInfo(None, "country"),
+              city: PlaceInfo(bangla, "city"), division: PlaceInfo(bangla, "region"),
+              town: PlaceInfo(india, "city", needs_context=True)}
+    names = [(bangla, "Bangladesh"), (india, "India"), (city, "Rangpur"), (division, "Rangpur (Bangladesh)"),
+             (division, "Rangpur"), (town, "Rangpur (India)"), (town, "Rangpur")]
+    gazetteer = Gazetteer(names, places=places)
+    text = "India and Bangladesh agreed a rail link, officials said in Rangpur."
+    assert set(found(gazetteer, text)) == {india, bangla, city}
+
+
+# ---- Adjectives of continents and of countries in Russian ----------------------------------
+
+(EUROPE_C, AFRICA_C, KOREA_S, JAPAN_C) = range(301, 305)
+ADJECTIVE_PLACES = {EUROPE_C: PlaceInfo(None, "continent"), AFRICA_C: PlaceInfo(None, "continent"),
+                    KOREA_S: PlaceInfo(None, "country"), JAPAN_C: PlaceInfo(None, "country")}
+ADJECTIVE_NAMES = [(EUROPE_C, "Europe"), (EUROPE_C, "European"), (AFRICA_C, "Africa"), (AFRICA_C, "African"),
+                   (KOREA_S, "South Korea"), (KOREA_S, "Korean"), (KOREA_S, "южнокорейский"),
+                   (JAPAN_C, "Japan"), (JAPAN_C, "японский")]
+
+
+@pytest.fixture(scope="module")
+def adjectival():
+    adjectives = [(EUROPE_C, "European"), (AFRICA_C, "African"), (KOREA_S, "Korean"), (KOREA_S, "южнокорейский"),
+                  (JAPAN_C, "японский")]
+    return Gazetteer(ADJECTIVE_NAMES, places=ADJECTIVE_PLACES, adjectives=adjectives)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mills must meet European safety rules from May.", {EUROPE_C}),
+        ("Korean builders won the contract for the bridge.", {KOREA_S}),
+        ("Завод выпускает станки японского производства.", {JAPAN_C}),
+        ("Южнокорейские подрядчики начали работы.", {KOREA_S}),
+        # A continent's adjective inside the name of an institution is not the continent.
+        ("The European Commission opened an inquiry.", set()),
+        ("The African Development Bank lent $50 million.", set()),
+    ],
+)
+def test_adjectives_name_their_continent_or_country(adjectival, text, expected):
+    assert set(found(adjectival, text)) == expected
+
+
+# ---- Russian names in every case, short words and agreeing adjectives included ----------------
+
+(C_ASIA, S_KOREA, NETHERLANDS_R, EUROPE_R, KARAGANDA_R, CENTRALNY) = range(401, 407)
+RUSSIAN_PLACES = {C_ASIA: PlaceInfo(None, "region"), S_KOREA: PlaceInfo(None, "country"),
+                  NETHERLANDS_R: PlaceInfo(None, "country"), EUROPE_R: PlaceInfo(None, "continent"),
+                  KARAGANDA_R: PlaceInfo(None, "region"), CENTRALNY: PlaceInfo(None, "city")}
+RUSSIAN_NAMES = [(C_ASIA, "Центральная Азия"), (S_KOREA, "Южная Корея"), (NETHERLANDS_R, "Нидерланды"),
+                 (EUROPE_R, "Европа"), (KARAGANDA_R, "Карагандинская область"), (CENTRALNY, "Центральный")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Поставки в страны Центральной Азии выросли.", {C_ASIA}),
+        ("Делегация Южной Кореи прибыла в Астану.", {S_KOREA}),
+        ("Компания из Нидерландов купила долю.", {NETHERLANDS_R}),
+        ("Зерно везут в Европу по морю.", {EUROPE_R}),
+        ("В Карагандинской области открыли шахту.", {KARAGANDA_R}),
+        ("Центральный банк снизил ставку.", set()),  # a word, not the town
+    ],
+)
+def test_short_russian_words_and_agreeing_adjectives_match_in_any_case(text, expected):
+    gazetteer = Gazetteer(RUSSIAN_NAMES, places=RUSSIAN_PLACES)
+    assert set(found(gazetteer, text)) == expected
+
+
+# ---- Lists of regions, and languages ---------------------------------------------------------
+
+(KZ_C, AKTAU_TOWN, ATYRAU_TOWN, ATYRAU_REGION, MANGYSTAU_REGION, AKTOBE_TOWN, AKTOBE_REGION, FRANCE_C, IRELAND_C,
+ SPAIN_C) = range(501, 511)
+LIST_PLACES = {KZ_C: PlaceInfo(None, "country"), AKTAU_TOWN: PlaceInfo(KZ_C, "city"),
+               ATYRAU_TOWN: PlaceInfo(KZ_C, "city"), ATYRAU_REGION: PlaceInfo(KZ_C, "region"),
+               MANGYSTAU_REGION: PlaceInfo(KZ_C, "region"), AKTOBE_TOWN: PlaceInfo(KZ_C, "city"),
+               AKTOBE_REGION: PlaceInfo(KZ_C, "region"), FRANCE_C: PlaceInfo(None, "country"),
+               IRELAND_C: PlaceInfo(None, "country"), SPAIN_C: PlaceInfo(None, "country")}
+LIST_NAMES = [(KZ_C, "Kazakhstan"), (AKTAU_TOWN, "Aktau"), (ATYRAU_TOWN, "Atyrau"), (ATYRAU_TOWN, "Атырау"),
+              (ATYRAU_REGION, "Atyrau Region"), (ATYRAU_REGION, "Атырауская область"),
+              (MANGYSTAU_REGION, "Mangystau Region"), (MANGYSTAU_REGION, "Мангистауская область"),
+              (AKTOBE_TOWN, "Aktobe"), (AKTOBE_TOWN, "Актюбинск"), (AKTOBE_REGION, "Aktobe Region"),
+              (AKTOBE_REGION, "Актюбинская область"), (FRANCE_C, "France"), (FRANCE_C, "French"),
+              (IRELAND_C, "Ireland"), (IRELAND_C, "Irish"), (SPAIN_C, "Spain"), (SPAIN_C, "Spanish")]
+LIST_ADJECTIVES = [(FRANCE_C, "French"), (IRELAND_C, "Irish"), (SPAIN_C, "Spanish")]
+
+
+@pytest.fixture(scope="module")
+def listed():
+    return Gazetteer(LIST_NAMES, places=LIST_PLACES, adjectives=LIST_ADJECTIVES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wells in the Atyrau and Mangystau regions were shut.", {ATYRAU_REGION, MANGYSTAU_REGION}),
+        ("Farms in Aktobe and Atyrau regions lost crops.", {AKTOBE_REGION, ATYRAU_REGION}),
+        ("Засуха затронула фермы Актюбинской и Атырауской областей.", {AKTOBE_REGION, ATYRAU_REGION}),
+        ("A new plant opened in Aktobe and another in Atyrau.", {AKTOBE_TOWN, ATYRAU_TOWN}),
+    ],
+)
+def test_names_listed_before_regions_are_the_regions(listed, text, expected):
+    assert set(found(listed, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("More pupils are taking Irish and Spanish this year.", set()),
+        ("The guide is printed in French.", set()),
+        ("French and Irish farmers protested.", {FRANCE_C, IRELAND_C}),
+        ("Officials said the French would object.", {FRANCE_C}),
+    ],
+)
+def test_a_language_is_not_its_country(listed, text, expected):
+    assert set(found(listed, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Neighbouring Spain raised its rates too.", {SPAIN}),
+        ("Frost hit Mexico de Abajo farms.", set()),  # a particle and a capitalised word make a longer name
+        ("Exports to Mexico de facto stopped.", {MEXICO}),
+    ],
+)
+def test_a_sentences_first_participle_and_romance_particles(gazetteer, text, expected):
+    assert set(found(gazetteer, text)) == expected
+
+
+def test_two_shared_names_in_a_list_are_the_kind_under_which_they_share_a_country():
+    turkey, city_a, region_a, city_b, region_b = range(601, 606)
+    places = {turkey: PlaceInfo(None, "country"), city_a: PlaceInfo(turkey, "city"),
+              region_a: PlaceInfo(turkey, "region"), city_b: PlaceInfo(turkey, "city"),
+              region_b: PlaceInfo(turkey, "region")}
+    names = [(turkey, "Turkey"), (city_a, "Izmir"), (region_a, "Izmir"), (city_b, "Bursa"), (region_b, "Bursa")]
+    gazetteer = Gazetteer(names, places=places)
+    # Cities or provinces alike lie in Turkey: the list says nothing, and the city is meant.
+    assert set(found(gazetteer, "Turkey said plants in Izmir and Bursa would close.")) == {turkey, city_a, city_b}
