@@ -1018,7 +1018,7 @@ def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
     before = _WORD_BEFORE_QUOTE.search(text, max(0, match.start() - 30), match.start())
     lemma = _parses(before.group(1))[0].normal_form if before else ""
     kind = _QUOTED_KINDS.get(lemma, EntityKind.OTHER)
-    if kind == EntityKind.OTHER and all(_russian_common_word(word) for word in words):
+    if kind == EntityKind.OTHER and len(words) == 1 and _russian_common_word(words[0]):
         return None  # "Слово «Привет»": an ordinary word in quotes, and nothing before it says it is a name
     if lemma not in _QUOTED_KINDS and len(words) > 1 and words[1][:1].islower() and _CYRILLIC_LETTER.search(
             words[0]):
