@@ -35,7 +35,11 @@ def test_filters_kept_from_one_search_follow_the_index_as_it_changes(reindex, dj
 def _fields(article: Article) -> tuple:
     own = tuple(getattr(article, field.attname) for field in Article._meta.concrete_fields)
     source = article.source
-    return own, source and tuple(getattr(source, field.attname) for field in source._meta.concrete_fields)
+    state = (article._state.adding, article._state.db)
+    return own, state, source and (
+        tuple(getattr(source, field.attname) for field in source._meta.concrete_fields),
+        (source._state.adding, source._state.db),
+    )
 
 
 def test_the_page_of_articles_is_what_the_orm_gives_with_sources_and_nothing_left_to_load(
@@ -86,3 +90,38 @@ def test_titles_and_snippets_are_marked_in_the_text_the_index_holds(reindex):
         fields = stored[hit.article.id]
         assert hit.title_html == highlight_all(fields["title"], {"wind"}) != ""
         assert hit.snippet_html == snippet(fields["body"], {"wind"}) != ""
+
+
+def test_an_article_from_a_page_of_results_keeps_its_old_link_when_its_slug_is_changed(reindex):
+    from archive.models import FormerSlug
+
+    make_article("Wind report", "Wind turbines turn near Zhanatas.", source=make_source("Caspian Wire"))
+    reindex()
+    article = run_search(parse_query("wind")).hits[0].article
+    old = article.slug
+    article.slug = "wind-report-renamed"
+    article.save()
+    assert FormerSlug.objects.filter(article=article, slug=old).exists()
+
+
+def test_receivers_of_model_signals_see_the_articles_and_sources_of_a_page(reindex):
+    from django.db.models.signals import post_init
+
+    from archive.models import Source
+
+    make_article("Wind report", "Wind turbines turn near Zhanatas.", source=make_source("Caspian Wire"))
+    reindex()
+    seen = []
+
+    def note(sender, instance, **kwargs):
+        seen.append(instance)
+
+    for model in (Article, Source):
+        post_init.connect(note, sender=model, weak=False)
+    try:
+        hit = run_search(parse_query("wind")).hits[0]
+    finally:
+        for model in (Article, Source):
+            post_init.disconnect(note, sender=model)
+    assert any(instance is hit.article for instance in seen)
+    assert any(instance is hit.article.source for instance in seen)
