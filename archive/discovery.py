@@ -830,8 +830,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         trimmed = _trim(match.group("name"))
         first = match.start("name") + match.group("name").find(trimmed)
         name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first))
-        if not name:
-            continue
+        if " " not in name:
+            continue  # one word left once the filler is trimmed ("London-based Reagan"): no name of two words
         start = match.start("name") + match.group("name").find(name)
         end = start + len(name)
         before = _LOWER_WORD_BEFORE.search(text, max(0, start - 30), start)

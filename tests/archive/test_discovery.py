@@ -520,3 +520,9 @@ def test_vote_kind_counts_evidence_before_guesses_and_abstains_on_ties(votes, ki
     from archive.discovery import vote_kind
 
     assert vote_kind(Counter(votes)) == kind
+
+
+@pytest.mark.parametrize("text", ["He met the minister. The Chancellor said so.", "Later The President left."])
+def test_a_title_alone_after_the_filler_is_trimmed_is_no_name(text):
+    # "The Chancellor": once "The" is trimmed one word is left, a title with no name after it.
+    assert not any(" " not in name and name.casefold() in {"chancellor", "president"} for name in names(text))
