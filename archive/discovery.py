@@ -55,15 +55,38 @@ _LEADING_FILLER = _FUNCTION_WORDS - set(
     "north south east west northern southern eastern western central one two three four five six seven eight nine "
     "ten".split())
 
+def _letter_class(test) -> str:
+    """A regex character class of the Latin letters (accented ones too) for which ``test`` holds."""
+    letters = [chr(code) for code in range(0x41, 0x250) if chr(code).isalpha() and test(chr(code))]
+    ranges, first = [], None
+    for i, letter in enumerate(letters):
+        first = first or letter
+        if i + 1 == len(letters) or ord(letters[i + 1]) != ord(letter) + 1:
+            ranges.append(first if first == letter else f"{first}-{letter}")
+            first = None
+    return "[" + "".join(ranges) + "]"
+
+
+# Latin capitals and small letters, accented ones included: "Urs Brändli", "Raúl Sabattini", "Jório
+# Meirelles" are whole names (ASCII classes cut them at the accent: "Urs Br"). Cyrillic is read apart.
+_UP = _letter_class(str.isupper)
+_LOW = _letter_class(str.islower)
 # "McDonnell", "MacArthur": a capital inside a word is still one word (else "Donnell Douglas" is suggested).
 # An acronym is a whole word: "LOS ANGELES" never gives "ANGELE".
-# "Faisal al-Mansour": an Arabic particle joined to the next word is part of the name.
+# "Faisal al-Mansour": an Arabic particle joined to the next word is part of the name; so is an elided
+# French or Italian one ("Compagnie Générale d'Emballage").
+# A legal form written with a capital at its end is one word: "Gruppo Fontana SpA", "Heinz Bauer GmbH"; so
+# is a plural possessive before the rest of a name: "Leeds Magistrates' Court", "Farmers' Union".
 _NAME_WORD = (
-    r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[-'’][A-Z]?[a-z]+)*|(?<=\s)(?:al|el|bin|ibn)-[A-Z][a-z]+|[A-Z]{2,6}(?![A-Za-z]))"
+    rf"(?:{_UP}{_LOW}+(?:{_UP}{_LOW}+)*(?:[-'’]{_UP}?{_LOW}+)*(?:{_UP}(?![^\W\d_])|(?<=s)['’](?=\s+{_UP}))?"
+    rf"|(?<=\s)(?:al|el|bin|ibn)-{_UP}{_LOW}+|(?<=\s)[dl]['’]{_UP}{_LOW}+|{_UP}{{2,6}}(?![^\W\d_]))"
 )
+# Small words inside a name between capitalised ones: "Petróleos de Venezuela", "Banco de Levante",
+# "Ludwig van Beethoven", "Tour de France". Never at a name's start or end.
+_PARTICLE = r"(?:de|da|do|dos|das|del|della|di|du|des|van|von|der|den|ter|y)\s+"
 # Every pattern starts at the start of a capitalised word. Said first, as a lookahead for a
 # capital, it lets the regex engine pass over the other positions quickly: matching costs half.
-_WORD_START = r"(?=[A-Z])(?<![\w'’-])"
+_WORD_START = rf"(?={_UP})(?<![\w'’-])"
 _TITLES = (
     r"President|Vice President|Prime Minister|Deputy Prime Minister|Minister|Foreign Minister|Chairman|"
     r"Chancellor of the Exchequer|Director-General|Director General|"
@@ -76,19 +99,22 @@ _TITLES = (
     # Wire and parliamentary usage: "Treasury Secretary X", "Trade Representative X", "Sen. X", "Labour leader X".
     r"Secretary|Representative|Chancellor|Treasurer|Sen\.|Rep\.|Gov\.|Lord|Leader|Boss|Curator|Prof\.?|"
     # Police and military ranks as BBC-style stories abbreviate them: "Det Insp Sarah Greaves".
-    r"Det|Insp|Supt|Sgt|Ch Insp|Gen\.|Col\.|Capt\.?|Lt\.?"
+    r"Det|Insp|Supt|Sgt|Ch Insp|Gen\.|Col\.|Capt\.?|Lt\.?|"
+    # Ranks written in full, and honorifics: "Detective Sergeant X", "House Speaker X", "Alhaji X".
+    r"Detective|Sergeant|Constable|Inspector|Superintendent|Councillor|Cllr|Speaker|Alhaji|Alhaja|Imam|Rabbi|"
+    r"Bishop|Archbishop|Cardinal|Reverend|Rev\.|Sheikh"
 )
 # One name word is enough after an abbreviated title: "Mr. Gale said" (without the full stop, capitals join
 # title and name into one run, which the run of capitalised words below reads as a title and a name).
 _PERSON = re.compile(
-    rf"(?=[A-Z])\b(?P<title>{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w-])"
+    rf"(?={_UP})\b(?P<title>{_TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?![\w-])"
 )
 # A title in lower case ("former president Jimmy Carter") is looked for before each capitalised
 # name found, not by a regex over the text: that is four times faster.
 _LOWER_WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][a-z-]*\.?)\s+$")
 # "Liu Mingsheng, Chairman of the Board": a name, a comma, a title.
 _PERSON_BEFORE_TITLE = re.compile(
-    rf"(?=[A-Z])(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
+    rf"(?={_UP})(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
     rf"(?i:(?:(?:deputy|vice|first|executive|senior|former|chief)\s+)?(?:{_TITLES}))(?![\w-])"
 )
 # What a person heads, leads or speaks for is an organisation ("chairman of Harlan Industries", "a
@@ -97,7 +123,7 @@ _PERSON_BEFORE_TITLE = re.compile(
 # Found from the preposition (a cheap scan), then the role word before it is checked.
 _ROLE_OF = re.compile(
     rf"(?<=[ \t])(?=[ofa])(?:of|for|at)\s+(?:the\s+)?"
-    rf"(?P<name>(?=[A-Z]){_NAME_WORD}(?:\s+(?:of\s+|for\s+|on\s+|and\s+)?{_NAME_WORD}){{0,5}})"
+    rf"(?P<name>(?={_UP}){_NAME_WORD}(?:\s+(?:of\s+|for\s+|on\s+|and\s+)?{_NAME_WORD}){{0,5}})"
 )
 _ROLE_BEFORE = re.compile(
     r"(?<![\w-])(?i:(?P<role>chairman|chairwoman|chair|president|chief executive|managing director|director|"
@@ -114,6 +140,7 @@ _ROLE_AFTER = re.compile(
 _ORG_ENDINGS = (
     r"Group|Corporation|Corp\.?|Company|Co\.?|Ministry|Party|Service|Office|Department|University|Holding|Holdings|Bank|Fund|Agency|Authority|Association|"
     r"Institute|Council|Commission|Committee|Exchange|Partners|Consortium|Ltd\.?|LLP|JSC|Inc\.?|PLC|Plc|AG|SA|"
+    r"SpA|GmbH|NV|BV|Srl|"
     # What else only institutions and companies are called: "Federal Home Loan Bank Board", "Qantas Airways".
     r"Board|Administration|Organization|Organisation|Federation|Society|Trust|Museum|League|Airways|Airlines|"
     r"Railroad|Railway|Industries|Securities|Police"
@@ -135,7 +162,13 @@ _ORG = re.compile(
     rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
-_PLAIN = re.compile(rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+)?{_NAME_WORD}){{1,4}})")
+# "and" and "on" join words here, and _plain_runs cuts the run again where they join two names ("Kazakhstan
+# and China", "Helmut Kohl on Tuesday") rather than name one thing ("General Agreement on Tariffs and Trade",
+# "Navoi Mining and Metallurgical Combinat").
+_PLAIN = re.compile(
+    rf"{_WORD_START}(?P<name>{_NAME_WORD}(?:\s+(?:of\s+|the\s+|on\s+|{_PARTICLE})?{_NAME_WORD}){{1,4}})")
+_ON = re.compile(r"\s+(?:on|the)\s+")
+_AND_ONE_WORD = re.compile(rf" and ({_NAME_WORD})(?![\w'’-]| (?:of |the |on )?{_UP})")
 # Capitalised words that start sentences or are not names by themselves.
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "By", "For", "From", "With", "As", "But", "And", "Or", "If", "It", "Its",
@@ -153,7 +186,7 @@ _DATE_WORDS = {
 _TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "").replace("\\.", ""))
                 if word and word.casefold() not in _FUNCTION_WORDS} | {
     "mr", "mrs", "ms", "dr", "sir", "general", "kazakh", "chinese"}
-_TAIL_OF_LONGER_NAME = re.compile(r"[A-Z][\w'’-]*\s+(?:and|&|for)\s+$")
+_TAIL_OF_LONGER_NAME = re.compile(rf"(?:(?P<previous>{_UP}[\w'’-]*)\s+)?(?P<word>{_UP}[\w'’-]*)\s+(?:and|&|for)\s+$")
 # Words that end the name of a place ("Caspian Sea", "Suez Canal", "Channel Islands"), or start it.
 _PLACE_LAST_WORDS = frozenset(
     "Sea Ocean Canal River Lake Islands Island Isles Mountains Strait Bay Peninsula Desert Valley Riviera Basin "
@@ -171,6 +204,63 @@ _ORGANISATION_AFTER = re.compile(
 )
 _WHERE_PREPOSITIONS = _PLACE_PREPOSITIONS | {"at", "from", "inside", "outside"}
 _POSSESSIVE = re.compile(r"['’]s?\b")
+
+
+def _plain_runs(text: str, gazetteer=None):
+    """The runs of capitalised words ``_PLAIN`` finds, with their offsets; "and" joins two runs into one
+    name, and "on" is kept inside one, only where they join ordinary words (``_joined``)."""
+    pieces = []
+    for match in _PLAIN.finditer(text):
+        run, offset = match.group("name"), match.start("name")
+        if " on " in run or " the " in run:
+            piece = 0
+            for joiner in _ON.finditer(run):
+                if not _joined(run[piece:joiner.start()].split(), run[joiner.end():].split(),
+                               joiner.group().strip(), gazetteer):
+                    pieces.append((run[piece:joiner.start()], offset + piece))
+                    piece = joiner.end()
+            run, offset = run[piece:], offset + piece
+        if pieces and text[pieces[-1][1] + len(pieces[-1][0]):offset] == " and " and _joined(
+                pieces[-1][0].split(), run.split(), "and", gazetteer):
+            pieces[-1] = (text[pieces[-1][1]:offset + len(run)], pieces[-1][1])
+        else:
+            pieces.append((run, offset))
+        # One word after "and" is no run of its own: "General Agreement on Tariffs and Trade".
+        last = _AND_ONE_WORD.match(text, offset + len(run))
+        if last and _joined(run.split(), [last.group(1)], "and", gazetteer):
+            pieces[-1] = (text[pieces[-1][1]:last.end(1)], pieces[-1][1])
+    return [(run, offset) for run, offset in pieces if " " in run]
+
+
+def _ends_its_own_name(previous: str | None, word: str, name: str) -> bool:
+    """Whether the word before "and" ends a name of its own, so that the name after "and" is a second name
+    ("Snake Pass and Woodhead Pass", "... Operating Company and National Electric Grid"), not the tail of
+    one ("Belt and Road Initiative", "the University and College Union")."""
+    from archive.tagging import is_common_word
+
+    own = word in _NAME_LAST_WORDS and previous is not None and previous not in _NOT_NAMES
+    return own or word == name.split()[-1] or not is_common_word(word)
+
+
+def _joined(head: list[str], tail: list[str], joiner: str, gazetteer) -> bool:
+    """Whether "and" or "on" between these words is inside one name: after an ordinary word, with the
+    name going on after it or begun with "of" or "on" ("Belt and Road Initiative", "Navoi Mining and
+    Metallurgical Combinat", "General Agreement on Tariffs and Trade", "Council on Foreign Relations").
+    Not after a name ("Kazakhstan | China", "Helmut Kohl | Tuesday"), nor between two complete names
+    ("Snake Pass | Woodhead Pass", "Grid Operating Company | National Grid")."""
+    from archive.tagging import is_common_word
+
+    if joiner == "the":
+        return len(tail) == 1  # "Alexander the Great"; not "in Washington the United States said"
+    before, after = head[-1], tail[0]
+    if not is_common_word(before) or before in _DATE_WORDS or after in _DATE_WORDS or (
+            gazetteer is not None and (gazetteer.known(before) or gazetteer.known(after))):
+        return False
+    if joiner == "on":
+        return True
+    if before in _NAME_LAST_WORDS and len(head) > 1 and head[-2] not in _NOT_NAMES or head[-1] == tail[-1]:
+        return False  # ("The University and College Union": no name ends at a lone "University")
+    return len(tail) >= 2 or any(word in ("of", "on") for word in head[1:])
 
 
 def is_title_word(word: str) -> bool:
@@ -279,15 +369,37 @@ def is_sentence_adverb(word: str) -> bool:
     return lower in _LEADING_FILLER or lower in _SENTENCE_ADVERBS or bool(_ADVERB_ENDING.search(lower))
 
 
-_GENERIC_OFFICE = re.compile(r"^(?P<word>[A-Z][a-z]+) (?:Ministry|Ministries)$")
+_GENERIC_OFFICE = re.compile(rf"^(?P<word>{_UP}{_LOW}+) (?:Ministry|Ministries|Department|Committee|Exchange)$")
 
 
 def _generic_office(name: str) -> bool:
-    """ "Finance Ministry", "Foreign Ministry": an ordinary word before "Ministry", no country or name."""
+    """ "Finance Ministry", "Labor Department", "Stock Exchange", "Central Committee": an ordinary word before
+    the word for the institution, no country or name: every government, market or party has one."""
     from archive.tagging import is_common_word
 
     match = _GENERIC_OFFICE.match(name)
     return bool(match) and is_common_word(match.group("word"))
+
+
+def _office(name: str) -> bool:
+    """ "Prime Minister", "Petroleum Resources Minister", "Minister of Foreign Economic Relations": a title
+    with ordinary words around it is an office, whoever holds it, not an entity."""
+    from archive.tagging import is_common_word
+
+    words = name.split()
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    return is_title_word(head) and all(
+        word in _JOINING_WORDS or is_title_word(word) or is_common_word(word) for word in words)
+
+
+_JOINING_WORDS = frozenset("of the and for on".split())
+# "Energy and Mines Minister Arturo Peñalver": the words before "and" belong to the office after it.
+_OFFICE_AFTER = re.compile(rf"\s+and\s+(?:{_NAME_WORD}\s+){{0,3}}(?:{_TITLES})(?![\w-])")
+# "the Dow Jones industrial average", "the Hang Seng index": a market's index is named with these words.
+_INDEX_AFTER = re.compile(r" (?:(?:industrial|composite|transportation|utilities|all-share|share|stock) )?"
+                          r"(?:average|index)(?![\w-])")
+# "chairman of the Board of Huaxin": the board is the organisation's own, its name is what follows.
+_OWN_BOARD = re.compile(r"(?:(?:Supervisory|Executive|Management)\s+)?Board(?:\s+of\s+Directors)?\s+of\s+(?:the\s+)?")
 
 
 def _without_titles(name: str) -> str:
@@ -300,11 +412,20 @@ def _without_titles(name: str) -> str:
 
 # A company's legal form ends its name: "Mitsuhama Smelting Co Ltd of Japan" is "Mitsuhama Smelting Co Ltd".
 _AFTER_LEGAL_FORM = re.compile(r"(\b(?:Inc|Ltd|LLP|JSC|PLC|Plc|Corp|Co))\.?\s+(?:of|for)\s+.*$")
+# "Lone Star Savings Association of Amarillo": the city a company or a society is in, after its name, is no
+# part of it; a country is ("State Grid Corporation of China", "Educational Institute of Scotland"), and a
+# bank, a ministry or a university is named by the place it serves ("Federal Reserve Bank of Dallas").
+_OF_WHERE = re.compile(r" (?P<head>[A-Z]\w+) of (?:the )?(?P<place>[^,;:()]+)$")
+_KEEPS_ITS_PLACE = frozenset(
+    "Bank Banks University Ministry Department Government Council Church College Bureau Office Commission "
+    "Authority Republic Kingdom State States Chamber Archdiocese Diocese".split())
 # "Securities and Exchange Commission": the capitalised words before "and" belong to the name found after it.
-_JOINED_BEFORE = re.compile(r"(?<![\w'’.-])((?:[A-Z][a-z][\w'’-]*\s+){0,2}[A-Z][a-z][\w'’-]*)\s+(?:and|&)\s+$")
+_JOINED_BEFORE = re.compile(rf"(?<![\w'’.-])((?:{_UP}{_LOW}[\w'’-]*\s+){{0,2}}{_UP}{_LOW}[\w'’-]*)\s+(?:and|&)\s+$")
 
 
-def _plain_name(name: str, *, sentence_start: bool = False) -> str:
+_ROMAN = re.compile(r"[IVX]{2,4}")
+_COUNTRY_CODES = frozenset({"UK", "US", "USA"})
+def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> str:
     """A run of capitalised words without what capitals alone glued to it; "" when no name is left."""
     from archive.tagging import is_common_word
 
@@ -312,8 +433,9 @@ def _plain_name(name: str, *, sentence_start: bool = False) -> str:
     if all(word.isupper() for word in words):
         return ""  # "SANTA FE", "TH QTR NET": text in capitals, not a name written in capitals
     # "Vietnam GDP growth", "Apple CEO": a common abbreviation after a name is not part of it.
-    while len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]) and words[-1] not in _CLUB_LAST_WORDS:
-        words.pop()  # ("Hibernian FC" keeps its FC)
+    while (len(words) > 1 and words[-1].isupper() and is_common_word(words[-1]) and words[-1] not in _CLUB_LAST_WORDS
+           and not _ROMAN.fullmatch(words[-1]) and not (words[-1] in _COUNTRY_CODES and len(words) > 2)):
+        words.pop()  # ("Hibernian FC" keeps its FC, "North-South Link II" its number, "Cancer Research UK" its UK)
     # "Shares of Zealand Pharma", "Leaders of China": a plural common word capitalised because it
     # starts the sentence, then "of" ("Department of Agriculture" keeps its head, and so do "the
     # States of Jersey" inside a sentence).
@@ -322,7 +444,78 @@ def _plain_name(name: str, *, sentence_start: bool = False) -> str:
         words = words[2:]
         if len(words) < 2:
             return ""
+    # "Forecaster Hannah Rowley", "Opposition Social Democrats", "Frenchman Hugo Lemaire": what someone is,
+    # capitalised because it starts the sentence, or a nationality, is no part of the name after it.
+    while len(words) >= 3 and _glued_before_name(words, sentence_start=sentence_start, gazetteer=gazetteer):
+        words = words[1:]
+        sentence_start = True  # "Detective Sergeant Amir Haddad": one glued word after another
     return " ".join(words)
+
+
+def _glued_before_name(words: list[str], *, sentence_start: bool, gazetteer=None) -> bool:
+    """Whether the first of these capitalised words is only glued to the name after it: an ordinary word of
+    the language capitalised at a sentence's start ("Student", "Pensioner", "Opposition", "PC"), or a
+    nationality anywhere ("American", "Frenchman"). Not a word names start with ("New York Times", "Royal
+    Dutch Shell", "North Sea"), a given name ("Mary Ann Evans"), nor before an institution or a place
+    ("Royal College of Nursing", "Golden Gate Bridge"): what is left must be a name of its own."""
+    from archive.tagging import is_common_word
+
+    first, rest = words[0], words[1:]
+    if (first.lower() in _NAME_OPENERS or first in _PLACE_FIRST_WORDS or not rest[0][:1].isupper()
+            or any(word in _JOINING_WORDS for word in rest) or rest[-1] in _NAME_LAST_WORDS
+            or rest[-1] in _COMPANY_LAST_WORDS):
+        return False
+    if gazetteer is not None and gazetteer.known(f"{first} {rest[0]}"):
+        return False  # "New York", "Hong Kong"
+    if first in _demonyms():
+        return True
+    if not sentence_start or first in _names_lists()[0] or (gazetteer is not None and gazetteer.known(first)):
+        return False  # a given name, or a name ("China Energy Engineering")
+    return is_common_word(first) or bool(_PERSON_NOUN_ENDING.search(first)) and _seen_in_english(first)
+
+
+def _describes_a_person(word: str) -> bool:
+    """Whether a word glued before a name says it is a person's: what someone does or is ("Organiser",
+    "Teenager", "Resident", "Midwife"), a rank ("PC", "Sergeant") or a nationality ("Frenchman")."""
+    return (bool(_PERSON_NOUN_ENDING.search(word)) or word.isupper() or is_title_word(word)
+            or word.lower() in _PERSON_NOUNS or word in _demonyms())
+
+
+# Adjectives names start with; a closed class: points of the compass, numbers, rank and age.
+_NAME_OPENERS = frozenset(
+    "north south east west northern southern eastern western central new old royal general united great grand "
+    "national federal international imperial standard holy saint st upper lower greater little big first second "
+    "third supreme golden".split())
+# What a person is called by what they do: forecaster, pensioner, organiser, midwife, chairwoman.
+_PERSON_NOUN_ENDING = re.compile(r"(?:er|or|ist|ant|ent|ian|ee|wife|man|woman)$")
+
+
+@lru_cache(maxsize=4096)
+def _seen_in_english(word: str) -> bool:
+    """A word English writes, if rarely ("forecaster"), rather than a name never seen ("Dilys")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") >= _RARE_WORD_ZIPF - 1.5
+
+
+@lru_cache(maxsize=1)
+def _demonyms() -> frozenset[str]:
+    """What a country's people are called, as adjective and noun: "American", "Swiss", "Frenchman"."""
+    import pycountry
+    from countryinfo import CountryInfo
+
+    from archive.places import EXTRA_ADJECTIVES
+
+    found = {adjective for adjectives in EXTRA_ADJECTIVES.values() for adjective in adjectives if " " not in adjective}
+    for country in pycountry.countries:
+        try:
+            demonym = CountryInfo(country.alpha_2).info().get("demonym") or ""
+        except Exception:  # noqa: BLE001 - countryinfo lacks some territories, and says so in several ways
+            continue
+        found.update(part for part in demonym.split(",") if part.isalpha() and part[:1].isupper())
+    found |= {f"{adjective}{suffix}" for adjective in found if adjective.endswith(("ch", "sh", "ss"))
+              for suffix in ("man", "woman", "men", "women")}  # Frenchman, Dutchwoman, Englishmen
+    return frozenset(found)
 
 
 def _plain_kind(name: str) -> str:
@@ -364,6 +557,10 @@ _COMPANY_LAST_WORDS = frozenset(
     "Systems Technologies Technology Foods Chemical Chemicals Electric Electronics Brands Resources Logistics "
     "Insurance Bakeries Brewery Breweries Shipping Textiles Aerospace Semiconductor Software Solar Motor Cos "
     "Stores Brothers Bros Trading Petrochemical Refining Minerals Metals Cement Construction".split())
+# Words that end a complete name: of an organisation ("Company", "Bank"), a place, an event, a project.
+_NAME_LAST_WORDS = frozenset(
+    {word.replace("\\.?", "") for word in _ORG_ENDINGS.split("|")} | _PLACE_LAST_WORDS | _EVENT_LAST_WORDS
+    | _PROJECT_LAST_WORDS | _ORG_LAST_WORDS)
 # A title that starts a run of capitalised words makes the rest a person: "President Reagan", "Mr Keating".
 _LEADING_TITLES = frozenset(
     "president minister chancellor senator sen rep gov governor mayor mr mrs ms dr sir dame lord king queen "
@@ -707,6 +904,145 @@ def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] 
     return words, False
 
 
+@lru_cache(maxsize=50_000)
+def _parses(word: str) -> tuple:
+    """pymorphy3's readings of a word; names recur from article to article, and reading one costs most."""
+    from archive.tagging import _morph
+
+    return tuple(_morph().parse(word))
+
+
+def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, bool] | None:
+    """A given name and the surname after it, in the same case, as the nominative: "Ерболом
+    Досмагамбетовым" -> "Ербол Досмагамбетов", "Динары Сейткали" -> "Динара Сейткали". Returns the words,
+    where they start and end in ``words``, and whether the dictionary knows the given name and the surname
+    (or a patronymic) as such; None when no given name is followed by a surname that agrees with it."""
+    fallback = None
+    for i, word in enumerate(words[:-1]):
+        if _russian_common_word(word):
+            continue  # "Председатель", "Посол", "Алматы" before the name
+        given_parses = [p for p in _parses(word) if "Name" in p.tag and "sing" in p.tag]
+        if not given_parses:
+            # A given name the dictionary lacks ("Нурболом"): read in the case of a surname it does know.
+            given_parses = [p for p in _parses(word) if p.tag.POS == "NOUN" and "sing" in p.tag]
+            known_name = False
+        else:
+            known_name = True
+        for given in given_parses:
+            tag = given.tag
+            nominative = [given.inflect({"nomn"})]
+            end, certain = i + 1, False
+            patronymic = next((p for p in _parses(words[end]) if "Patr" in p.tag and p.tag.case == tag.case),
+                              None)
+            if patronymic is not None and end + 1 < len(words):
+                nominative.append(patronymic.inflect({"nomn"}))
+                end, certain = end + 1, True
+            if None in nominative:
+                continue
+            surname = _surname_in_nominative(words[end], tag.case, tag.gender, strict=not known_name)
+            if surname is None:
+                continue
+            found = ([_capitalised(p.word) for p in nominative] + [surname[0]], i, end + 1,
+                     known_name and (certain or surname[1]))
+            if surname[1] or certain:
+                return found
+            fallback = fallback or found
+        if fallback:
+            return fallback
+    return fallback
+
+
+def _surname_in_nominative(word: str, case: str, gender: str | None, *, strict: bool = False
+                           ) -> tuple[str, bool] | None:
+    """The surname ``word`` in the nominative, given the case and gender of the given name before it, and
+    whether the dictionary reads it as a surname in that case; None when it cannot be that name's surname.
+    ``strict``: only a surname the dictionary reads so."""
+    surnames = [parse for parse in _parses(word) if "Surn" in parse.tag]
+    for parse in surnames:
+        if parse.tag.case == case and (gender is None or parse.tag.gender is None or parse.tag.gender == gender
+                                       or "ms-f" in parse.tag):
+            nominative = parse.inflect({"nomn", "sing"} if "sing" in parse.tag else {"nomn"})
+            if nominative is not None:
+                return _capitalised(nominative.word), True
+    if strict or _russian_common_word(word):
+        return None
+    if case == "nomn":
+        # Not a surname declined in another case ("Тлеубаевой" is no nominative).
+        return None if surnames and all(parse.tag.case != "nomn" for parse in surnames) else (word, False)
+    for ending, replacement in _SURNAME_CASE_ENDINGS.get(gender, ()):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            return word[: -len(ending)] + replacement, False
+    # A surname that is not declined ("Сейткали", "Хосе Гарсиа") stays as it is.
+    return (word, False) if word[-1:] in "иоуеэы" else None
+
+
+# How the surnames English copy calls Russian and Kazakh end in the other cases, and their nominative.
+_SURNAME_CASE_ENDINGS = {
+    "masc": (("овым", "ов"), ("евым", "ев"), ("ёвым", "ёв"), ("иным", "ин"), ("ыным", "ын"), ("ова", "ов"),
+             ("ева", "ев"), ("ина", "ин"), ("ову", "ов"), ("еву", "ев"), ("ину", "ин"), ("ове", "ов"), ("еве", "ев"),
+             ("ине", "ин"), ("ским", "ский"), ("ского", "ский"), ("скому", "ский"), ("ском", "ский")),
+    "femn": (("овой", "ова"), ("евой", "ева"), ("иной", "ина"), ("ову", "ова"), ("еву", "ева"), ("ину", "ина"),
+             ("ской", "ская"), ("скую", "ская")),
+}
+
+
+def _capitalised(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+
+
+# «Тулпар Грид», «Аллюр», «Север — Юг II»: a name in quotes, capitalised, short, with no sentence in it.
+_QUOTED_NAME = re.compile(r"«(?P<quoted>[A-ZА-ЯЁ][^«»\n,.!?:;]{0,60}?)»")
+# What the word before a name in quotes says it names (in the dictionary form).
+_QUOTED_KINDS = {
+    **dict.fromkeys(
+        "компания оператор завод фонд банк холдинг корпорация концерн агентство газета партия союз ассоциация "
+        "предприятие группа фабрика комбинат организация клуб авиакомпания производитель разработчик "
+        "перевозчик акимат".split(), EntityKind.ORGANISATION),
+    **dict.fromkeys(
+        "проект ветропарк станция электростанция месторождение трубопровод газопровод нефтепровод программа "
+        "комплекс терминал линия вэс сэс гэс тэц аэс".split(), EntityKind.PROJECT),
+    **dict.fromkeys("конгресс форум выставка ярмарка фестиваль конференция саммит".split(), EntityKind.EVENT),
+}
+_WORD_BEFORE_QUOTE = re.compile(r"([а-яёА-ЯЁ]+)\s*$")
+
+
+def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
+    """The name in quotes, in the nominative, and the kind the word before it says; None for a quotation."""
+    quoted = match.group("quoted").strip()
+    words = quoted.split()
+    if len(words) > 6:
+        return None
+    parses = [_parses(word)[0] for word in words if _CYRILLIC_LETTER.search(word)]
+    if any(parse.tag.POS in ("VERB", "INFN", "GRND", "PRTS") and parse.is_known for parse in parses):
+        return None  # «Мы построим» is a quotation
+    before = _WORD_BEFORE_QUOTE.search(text, max(0, match.start() - 30), match.start())
+    lemma = _parses(before.group(1))[0].normal_form if before else ""
+    kind = _QUOTED_KINDS.get(lemma, EntityKind.OTHER)
+    if kind == EntityKind.OTHER and len(words) == 1 and _russian_common_word(words[0]):
+        return None  # "Слово «Привет»": an ordinary word in quotes, and nothing before it says it is a name
+    if lemma not in _QUOTED_KINDS and len(words) > 1 and words[1][:1].islower() and _CYRILLIC_LETTER.search(
+            words[0]):
+        # "глава «Национальных электрических сетей Узбекистана»": a Russian name (one capital) is declined
+        # with the sentence; after a word like "компанией", or a name in capitals ("Барки Точик"), it stays.
+        first = parses[0]
+        if first.is_known and first.tag.case not in (None, "nomn") and first.tag.POS in ("ADJF", "NOUN"):
+            nominative = []
+            for number, word in enumerate(words):
+                parse = _parses(word)[0]
+                inflected = parse.inflect({"nomn", parse.tag.number or "sing"})
+                if inflected is None:
+                    break
+                nominative.append(_capitalised(inflected.word) if number == 0 else inflected.word)
+                if parse.tag.POS == "NOUN":
+                    nominative += words[number + 1:]
+                    break
+            else:
+                nominative = []
+            if len(nominative) == len(words):
+                quoted = " ".join(nominative)
+    return quoted, kind
+
+
 def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, int]] | None = None) -> list[Candidate]:
     """Names in ``text`` that look like entities, each with the sentence it was found in.
 
@@ -750,6 +1086,11 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             sport.append(bool(_SPORT.search(text)))
         return sport[0]
 
+    def city_at(start: int, end: int) -> bool:
+        """Whether a known city is named just there ("of Amarillo"; not a country: "of China", "of Scotland")."""
+        return any(k_start == start and k_end == end and getattr(gazetteer.places.get(entity_id), "place_type", "")
+                   == "city" for k_start, k_end, entity_id in known)
+
     def add(name: str, kind: str, start: int, end: int, strong: bool, guessed: bool = False) -> None:
         raw = text[start:end]
         name = _trim(name)
@@ -761,6 +1102,11 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             while len(words) > 3 and is_title_word(words[-1]):
                 words.pop()
             name = _AFTER_LEGAL_FORM.sub(r"\1", " ".join(words))
+            where = _OF_WHERE.search(name)
+            if where and where.group("head") not in _KEEPS_ITS_PLACE and gazetteer is not None:
+                at = start + max(raw.find(name), 0)
+                if city_at(at + where.start("place"), at + where.end("place")):
+                    name = name[:where.end("head")]  # "Lone Star Savings Association of Amarillo": where it is
         if name and name in raw:
             start += raw.find(name)
             end = start + len(name)
@@ -778,7 +1124,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                     break  # "Kazakhstan and China Development Bank": a known name before "and" is a name of its own
                 start = head_start
                 name = text[start:end]
-        if _generic_office(name):
+        if _generic_office(name) or _office(name):
             return  # "the Finance Ministry said": every government has one; the name says not whose
         # Two words at least: a lone "Ministry" or "Bank" left after trimming is no name.
         minimum = 1 if kind == EntityKind.PERSON or text[start - 1:start] == "«" else 2  # АО «Самрук-Энерго»
@@ -788,7 +1134,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             return  # "Pay April", "Record March": dividend dates, not names
         if any(start < t_end and end > t_start for t_start, t_end in taken):
             return
-        if not strong and _TAIL_OF_LONGER_NAME.search(text, max(0, start - 40), start):
+        tail = None if strong else _TAIL_OF_LONGER_NAME.search(text, max(0, start - 40), start)
+        if tail and not _ends_its_own_name(tail.group("previous"), tail.group("word"), name):
             return  # "Road Initiative" in "Belt and Road Initiative"
         taken.append((start, end))
         target = alias_of(name, start, end) if known else None
@@ -825,20 +1172,38 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if role is None:
             continue
         kind = EntityKind.PLACE if role.group("role").lower() in _PLACE_ROLES else EntityKind.ORGANISATION
-        add(match.group("name"), kind, match.start("name"), match.end("name"), True)
-    for match in _PLAIN.finditer(text):
-        trimmed = _trim(match.group("name"))
-        first = match.start("name") + match.group("name").find(trimmed)
-        name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first))
+        board = _OWN_BOARD.match(text, match.start("name"))
+        start = board.end() if board else match.start("name")
+        add(text[start:match.end("name")], kind, start, match.end("name"), True)
+    for run, run_start in _plain_runs(text, gazetteer):
+        trimmed = _trim(run)
+        first = run_start + run.find(trimmed)
+        name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first), gazetteer=gazetteer)
         if " " not in name:
-            continue  # one word left once the filler is trimmed ("London-based Reagan"): no name of two words
-        start = match.start("name") + match.group("name").find(name)
+            continue  # one word left once the filler is trimmed ("The Chancellor"): no name of two words
+        start = run_start + run.find(name)
         end = start + len(name)
+        if _OFFICE_AFTER.match(text, end):
+            continue  # "Energy and Mines Minister X": part of the office, like "Energy Minister X"
+        board = _OWN_BOARD.match(name) if text.endswith("of the ", 0, start) else None
+        if board:
+            name, start = name[board.end():], start + board.end()  # "Chairman of the Board of Huaxin Power"
+            if " " not in name:
+                continue
+        index = _INDEX_AFTER.match(text, end)
+        if index:
+            end = index.end()  # "the Dow Jones industrial average": the index, not the company
+            name = text[start:end]
         before = _LOWER_WORD_BEFORE.search(text, max(0, start - 30), start)
         words = name.split()
+        glued = trimmed[:-len(name)].split() if trimmed != name and trimmed.endswith(name) else []
         if before and is_title_word(before.group(1)) and 2 <= len(words) <= 3:
             add(name, EntityKind.PERSON, start, end, True)
-        elif len(words) <= 4 and words[0].strip(".").casefold() in _LEADING_TITLES and not is_title_word(words[1]):
+        elif glued and _describes_a_person(glued[-1]):
+            add(name, EntityKind.PERSON, start, end, False)  # "Pensioner Dilys Morgan", "Frenchman Hugo Lemaire"
+        elif (len(words) <= 4 and words[0].strip(".").casefold() in _LEADING_TITLES and not is_title_word(words[1])
+              and words[1][:1].isupper() and _plain_kind(" ".join(words[1:])) == EntityKind.OTHER):
+            # Not "Minister of Energy" (an office) nor "Queen Elizabeth Hospital" (a hospital).
             rest = start + len(name) - len(" ".join(words[1:]))
             if any(k_start == rest and k_end == end for k_start, k_end, _ in known):
                 add(name, EntityKind.PERSON, start, end, True)  # "President Tokayev": offered as an alias
@@ -868,4 +1233,17 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
                 end = match.end("run")
                 start = end - len(" ".join(words)) if " ".join(words) in match.group("run") else match.start("run")
                 add(text[start:end], EntityKind.PERSON, start, end, False, not certain)
+            elif (declined := _russian_person_in_any_case(match.group("run").split())) is not None:
+                # "акимом Алматы Ерболом Досмагамбетовым": the name and surname, found in any case, named in
+                # the nominative.
+                words, first, last, certain = declined
+                run_words = match.group("run").split()
+                start = match.start("run") + match.group("run").find(" ".join(run_words[first:last]))
+                end = start + len(" ".join(run_words[first:last]))
+                add(" ".join(words), EntityKind.PERSON, start, end, False, not certain)
+        if "«" in text:
+            for match in _QUOTED_NAME.finditer(text):
+                named = _quoted_name(text, match)
+                if named is not None:
+                    add(named[0], named[1], match.start("quoted"), match.end("quoted"), named[1] != EntityKind.OTHER)
     return list(found.values())

@@ -395,7 +395,7 @@ class _Builder:
 
     def add_country(self, country, translations: _Translations, *, continent: str = "") -> None:
         code = country.alpha_2
-        name = COUNTRY_NAMES.get(code) or getattr(country, "common_name", None) or country.name
+        name = country_name(country)
         self.country_names[code] = name
         draft = self._new(name, f"Country or territory (ISO 3166-1 {code}).", code, "country", parent=continent)
         official = getattr(country, "official_name", "")
@@ -626,6 +626,32 @@ def _russian_adjectives(names: list[str]) -> list[str]:
         lemma = russian_adjective_lemma(words[0])
         if lemma:
             found.append(lemma)
+    return found
+
+
+def country_name(country) -> str:
+    """The name the gazetteer gives a pycountry country: the familiar one ("Russia", "Türkiye")."""
+    return COUNTRY_NAMES.get(country.alpha_2) or getattr(country, "common_name", None) or country.name
+
+
+def neighbours_by_name(names: Iterable[str]) -> dict[str, set[str]]:
+    """The countries bordering each named country (countryinfo's borders), by the gazetteer's names:
+    {"Georgia": {"Armenia", "Azerbaijan", "Russia", "Türkiye"}}. Names that are no country are left out."""
+    import pycountry
+    from countryinfo import CountryInfo, CountryNotFoundError
+
+    by_alpha3 = {country.alpha_3: country for country in pycountry.countries}
+    wanted = {fold(name) for name in names}
+    found = {}
+    for country in pycountry.countries:
+        name = country_name(country)
+        if fold(name) not in wanted:
+            continue
+        try:
+            borders = CountryInfo(country.alpha_2).borders() or []
+        except (CountryNotFoundError, KeyError, ValueError):
+            continue
+        found[name] = {country_name(by_alpha3[code]) for code in borders if code in by_alpha3}
     return found
 
 

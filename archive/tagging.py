@@ -226,6 +226,7 @@ class Gazetteer:
         adjectives: Iterable[tuple[int, str]] = (),
         persons: Iterable[int] = (),
         in_context: bool = True,
+        neighbours: dict[int, set[int]] | None = None,
     ):
         # in_context=False: only where names are written (``spans``), for showing them. Whether
         # a name is also an ordinary word is never asked, so the word-frequency lists (over
@@ -237,6 +238,9 @@ class Gazetteer:
         self._lemmas = ahocorasick.Automaton()  # Cyrillic names in dictionary forms, when tagging in context
         self.places = places or {}
         self._persons = set(persons)
+        # Countries that need the article's support get it from a bordering country named too:
+        # "Georgia" beside Turkey and Azerbaijan is the country, not the US state.
+        self._neighbours = neighbours or {}
         self._adjectives = {(entity_id, fold(name)) for entity_id, name in adjectives}
         self.size = 0
         self._keys: dict[tuple[int, str], _Pattern] = {}
@@ -317,7 +321,8 @@ class Gazetteer:
         persons = [pk for pk, _, kind, *_ in rows if kind == EntityKind.PERSON]
         adjectives = [(entity_id, name) for entity_id, name, adjective in aliases if adjective]
         names = [(pk, name) for pk, name, *_ in rows] + [(entity_id, name) for entity_id, name, _ in aliases]
-        gazetteer = cls(names, places=places, adjectives=adjectives, persons=persons)
+        gazetteer = cls(names, places=places, adjectives=adjectives, persons=persons,
+                        neighbours=_neighbours_of_doubtful_countries(rows))
         _last_built = (signature, gazetteer)
         return gazetteer
 
@@ -621,15 +626,22 @@ class Gazetteer:
     def _resolve(self, found: _Found) -> set[int]:
         """Places that share a name, or were only seen weakly, need the article to name a place near them."""
         accepted = set(found.strong)
-        pending = list(found.candidates)
+        pending = self._rounds(list(found.candidates), accepted, fallback=False)
+        pending = self._support_each_other(pending, accepted)
+        self._rounds(pending, accepted, fallback=True)
+        return accepted
+
+    def _rounds(self, pending: list, accepted: set[int], *, fallback: bool) -> list:
         for _ in range(2):  # a place resolved in the first round may support another
+            if not pending:
+                break
             support = self._support(accepted)
             still = []
             for ids, evidence, _, hint, common in pending:
                 chosen = [pk for pk in ids if pk in accepted or self._supported(pk, support, accepted)]
                 if not chosen and len(ids) == 1 and evidence >= _STRONG and not self.places.get(ids[0]):
                     chosen = ids  # not a place: nothing could support it, and the text is clear
-                if not chosen and len(ids) > 1 and (evidence >= _STRONG or not common):
+                if fallback and not chosen and len(ids) > 1 and (evidence >= _STRONG or not common):
                     # A shared name that is also a word, at a sentence's start or in a headline ("Reading
                     # scores rise"), needs support like any other word seen only there.
                     chosen = self._without_support(ids)
@@ -638,9 +650,32 @@ class Gazetteer:
                 else:
                     still.append((ids, evidence, False, hint, common))
             pending = still
-            if not pending:
-                break
-        return accepted
+        return pending
+
+    def _support_each_other(self, pending: list, accepted: set[int]) -> list:
+        """Doubtful places of one country, two or more of them named plainly, support each other:
+        "Derbyshire, Leicestershire and Lincolnshire" is an English story even if England is never
+        named, and its "Lincoln" is then the English city."""
+        names_in: dict[int, set[tuple[int, ...]]] = {}
+        for ids, evidence, _, _, common in pending:
+            if evidence >= _STRONG or not common:
+                for country in {self._countries.get(pk) for pk in ids} - {None}:
+                    names_in.setdefault(country, set()).add(tuple(ids))
+        most = max((len(names) for names in names_in.values()), default=0)
+        if most < 2:
+            return pending
+        # A shared name counts for each country it could lie in; the country most of them share wins.
+        countries = {country for country, names in names_in.items() if len(names) == most}
+        support = self._support(accepted) | countries
+        still = []
+        for candidate in pending:
+            ids, evidence, _, hint, common = candidate
+            inside = [pk for pk in ids if self._countries.get(pk) in countries]
+            if inside and (evidence >= _STRONG or not common):
+                accepted.update(self._best_of(inside, support, accepted, hint))
+            else:
+                still.append(candidate)
+        return still
 
     def _support(self, accepted: set[int]) -> set[int]:
         support = set()
@@ -660,6 +695,8 @@ class Gazetteer:
             return True  # Tbilisi supports Georgia, the country it lies in
         country = self._countries.get(pk)
         if country is not None and country in support:
+            return True
+        if any(other in accepted for other in self._neighbours.get(pk, ())):
             return True
         # A region or country supported by a place inside it that the article names.
         return any(pk in self.ancestors(other) for other in accepted if other in self.places)
@@ -761,6 +798,22 @@ class Gazetteer:
             folded = fold(ch)
             pieces.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
         return "".join(pieces)
+
+
+def _neighbours_of_doubtful_countries(rows: list[tuple]) -> dict[int, set[int]]:
+    """For each country that needs context, the ids of the countries bordering it."""
+    from archive.models import EntityKind
+
+    countries = {name: pk for pk, name, kind, _, place_type, _ in rows
+                 if kind == EntityKind.PLACE and place_type == "country"}
+    doubtful = [name for pk, name, kind, _, place_type, needs_context in rows
+                if kind == EntityKind.PLACE and place_type == "country" and needs_context]
+    if not doubtful:
+        return {}
+    from archive.places import neighbours_by_name
+
+    return {countries[name]: {countries[n] for n in around if n in countries}
+            for name, around in neighbours_by_name(doubtful).items() if name in countries}
 
 
 # ---- Reading the context of a match ------------------------------------------------------------

@@ -160,7 +160,8 @@ def test_a_name_cut_out_of_a_known_name_is_not_suggested():
     gazetteer = Gazetteer([(1, "Belt and Road Forum")])
     text = "Second Belt and Road Forum stresses green and sustainable projects, its hosts said on Friday."
     assert "Second Belt" not in {c.name for c in find_candidates(text, gazetteer)}
-    assert "Second Belt" in names(text)  # without the gazetteer the piece looks like a name
+    # Without the gazetteer the capitals are read as one name.
+    assert any(name.startswith("Second Belt") for name in names(text)), names(text)
 
 
 # Wire and BBC-style copy (issue 11's re-measurement; archive/evaluation/suggestions.jsonl): what capitals
@@ -520,6 +521,271 @@ def test_vote_kind_counts_evidence_before_guesses_and_abstains_on_ties(votes, ki
     from archive.discovery import vote_kind
 
     assert vote_kind(Counter(votes)) == kind
+
+
+# ---- Which strings become candidates (issue 11, point 6) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # Accented letters are letters: the name is not cut at them.
+        ("Farm prices fell again, dairy farmers' leader Urs Brändli told a meeting in Zurich.", "Urs Brändli"),
+        ("The budget was presented by Economy Minister Raúl Sabattini after a long delay.", "Raúl Sabattini"),
+        ("The loan was arranged by Banco de Levante, whose chairman Jório Meirelles was in town.", "Jório Meirelles"),
+        ("Oil ministers heard from Arturo Peñalver, who spoke after the meeting ended.", "Arturo Peñalver"),
+        # Particles and elisions inside a name, and a legal form with a capital at its end.
+        ("The packaging arm was sold to Compagnie Générale d'Emballage for an undisclosed sum.",
+         "Compagnie Générale d'Emballage"),
+        ("Crude exports by Petróleos de Venezuela rose in the first quarter.", "Petróleos de Venezuela"),
+        ("The order went to Gruppo Fontana SpA, a maker of valves.", "Gruppo Fontana SpA"),
+        ("The supplier Heinz Bauer GmbH said it would cut jobs.", "Heinz Bauer GmbH"),
+    ],
+)
+def test_names_with_accents_particles_and_legal_forms_are_whole(sentence, name):
+    found = names(sentence)
+    assert name in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "piece"),
+    [
+        ("Farm prices fell again, dairy farmers' leader Urs Brändli told a meeting in Zurich.", "Urs Br"),
+        ("The order went to Gruppo Fontana SpA, a maker of valves.", "Gruppo Fontana Sp"),
+        ("The budget was presented by Economy Minister Raúl Sabattini after a long delay.", "Economy Minister Ra"),
+    ],
+)
+def test_no_name_is_cut_at_an_accent_or_a_legal_form(sentence, piece):
+    found = names(sentence)
+    assert piece not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # "and" and "on" inside one name, between ordinary words.
+        ("Delegates to the General Agreement on Tariffs and Trade met in Geneva to discuss farm subsidies.",
+         "General Agreement on Tariffs and Trade"),
+        ("Exports by Ural Copper and Metallurgical Combinat rose by a tenth in the first half of the year.",
+         "Ural Copper and Metallurgical Combinat"),
+        ("He spoke at the Council on Foreign Relations about the future of the alliance.",
+         "Council on Foreign Relations"),
+        # Two names joined by "and": both whole, neither glued to the other.
+        ("Snow has closed the Hartside Pass and Kirkstone Pass in the hills again, police said.", "Kirkstone Pass"),
+        ("The deal between Aral Grid Operating Company and National Power Grid of Tajikistan was signed.",
+         "National Power Grid of Tajikistan"),
+        # A lone institution word before "and" is the start of one name.
+        ("The University and College Union said it would ballot its members over the cuts.",
+         "University and College Union"),
+        # A number after a name is part of it.
+        ("The project, called East-West Link II, is financed by the regional development bank.", "East-West Link II"),
+        # A leading title does not make a hospital a person.
+        ("The maternity unit at Queen Margaret Hospital has been rated inadequate by the inspectors.",
+         "Queen Margaret Hospital"),
+    ],
+)
+def test_names_joined_inside_by_and_or_on_are_whole(sentence, name):
+    found = names(sentence)
+    assert name in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_name"),
+    [
+        # An office is no entity, whoever holds it.
+        ("The Prime Minister said on the radio that the talks with the unions were over for good.", "Prime Minister"),
+        ("Officials said the Mineral Resources Minister would travel to the capital on the weekend.",
+         "Mineral Resources Minister"),
+        ("He was appointed Minister of Foreign Economic Relations in a reshuffle of the cabinet.",
+         "Minister of Foreign Economic Relations"),
+        ("Kazakhstan's Minister of Water, Daulet Sarsenov, visited the dam and said repairs would start.", "Water"),
+        ("Kazakhstan's Minister of Water, Daulet Sarsenov, visited the dam and said repairs would start.",
+         "Minister of Water"),
+        ("Farm Minister Alun Price and Trade and Industry Secretary Rhodri Vaughan met the farmers.",
+         "Trade and Industry"),
+        # Every market, party and government has one of these: the name says not whose.
+        ("Trading on the Stock Exchange was halted for an hour after the computers failed.", "Stock Exchange"),
+        ("The Central Committee met as the Interim Committee was formed by the party.", "Central Committee"),
+        ("The Central Committee met as the Interim Committee was formed by the party.", "Interim Committee"),
+        ("The figures were released by the Agriculture Department on Thursday.", "Agriculture Department"),
+        # A company's own board is the company.
+        ("Ma Jun, Chairman of the Board of Tianlong Power, said the company would double its revenue.",
+         "Board of Tianlong Power"),
+        # "and" between two names, and "on" before a day, joins nothing.
+        ("The talks between Kazakhstan and China went on for a week, officials said.", "Kazakhstan and China"),
+        ("The chancellor Helmut Brandauer on Tuesday met the visiting trade delegation.",
+         "Helmut Brandauer on Tuesday"),
+        ("Snow has closed the Hartside Pass and Kirkstone Pass in the hills again, police said.",
+         "Hartside Pass and Kirkstone Pass"),
+        # A title before a hospital is part of its name, not a person's.
+        ("The maternity unit at Queen Margaret Hospital has been rated inadequate by the inspectors.",
+         "Margaret Hospital"),
+    ],
+)
+def test_offices_and_names_glued_by_and_or_on_are_not_suggested(sentence, not_name):
+    found = names(sentence)
+    assert not_name not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "glued"),
+    [
+        # What someone is, capitalised because it starts the sentence, is no part of the name.
+        ("Forecaster Bethany Carrow said the rain would clear by the evening in most places.", "Bethany Carrow",
+         "Forecaster Bethany Carrow"),
+        ("Pensioner Gwenda Price said she had waited for the bus for two hours in the cold.", "Gwenda Price",
+         "Pensioner Gwenda Price"),
+        ("Resident Aigerim Suleimenova said the heating had been off for a week in the block.",
+         "Aigerim Suleimenova", "Resident Aigerim Suleimenova"),
+        ("Co-owner Neville Ashdown said the restaurant would reopen after the repairs were done.",
+         "Neville Ashdown", "Co-owner Neville Ashdown"),
+        ("PC Gareth Lloyd was hurt when he was hit by the car during the chase on the road.", "Gareth Lloyd",
+         "PC Gareth Lloyd"),
+        # One rank after another.
+        ("Detective Sergeant Omar Khalil said nobody had been arrested over the attack yet.", "Omar Khalil",
+         "Sergeant Omar Khalil"),
+        ("Assistant Chief Constable Fiona Lusk said the force would review its procedures.", "Fiona Lusk",
+         "Chief Constable Fiona Lusk"),
+        ("Vice-chancellor Imogen Carter de Souza said the cuts were needed to balance the books.",
+         "Imogen Carter de Souza", "Vice-chancellor Imogen Carter de Souza"),
+        # A nationality, anywhere in the sentence.
+        ("The race was won by American Dalton Reece, who finished ahead of the defending champion.",
+         "Dalton Reece", "American Dalton Reece"),
+        ("The prize went to Frenchman Etienne Vasseur, who beat the favourite in the final round.",
+         "Etienne Vasseur", "Frenchman Etienne Vasseur"),
+    ],
+)
+def test_a_word_glued_before_a_persons_name_is_not_part_of_it(sentence, name, glued):
+    found = names(sentence)
+    assert found.get(name) == EntityKind.PERSON, found
+    assert glued not in found
+
+
+def test_an_ordinary_word_glued_before_a_party_is_not_part_of_it():
+    found = names("Opposition Free Democrats said the reform favoured the rich over the poor.")
+    assert "Free Democrats" in found and "Opposition Free Democrats" not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        # Words that names start with, given names, and names of institutions and places keep their first word.
+        ("Royal Dutch Shell said it would sell the refinery to a trader from the region next year.",
+         "Royal Dutch Shell"),
+        ("Mary Ann Evans wrote under a man's name because women writers were not taken seriously.",
+         "Mary Ann Evans"),
+        ("Golden Gate Bridge traffic was halted for an hour after the crash on the span this morning.",
+         "Golden Gate Bridge"),
+        ("Western Australian Petroleum said it had found gas off the coast in the north.",
+         "Western Australian Petroleum"),
+        ("Atlantic Harbour Oil said the move reflected lower spot prices in the market.", "Atlantic Harbour Oil"),
+    ],
+)
+def test_names_that_start_with_a_common_word_keep_it(sentence, name):
+    found = names(sentence)
+    assert name in found, found
+
+
+def test_a_known_name_at_a_sentences_start_is_not_taken_for_an_ordinary_word():
+    from archive.tagging import Gazetteer
+
+    gazetteer = Gazetteer([(1, "China")])
+    text = "China Solar Engineering signs a deal with a wind farm developer from the region."
+    found = {c.name for c in find_candidates(text, gazetteer)}
+    assert "China Solar Engineering" in found and "Solar Engineering" not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "kind"),
+    [
+        # A given name and a surname in any case are named in the nominative.
+        ("Соглашение подписали с акимом области Нурболом Касымбековым в среду.", "Нурбол Касымбеков", "person"),
+        ("По словам директора Айгерим Тлеубаевой, завод выйдет на полную мощность.", "Айгерим Тлеубаева",
+         "person"),
+        ("Встреча с Тимуром Жаксыбековым прошла в министерстве.", "Тимур Жаксыбеков", "person"),
+        ("По словам организатора Ляззат Сейтказы, делегаций стало больше.", "Ляззат Сейтказы", "person"),
+        ("Об этом рассказала пенсионерка Людмила Гончарук на встрече с жителями.", "Людмила Гончарук",
+         "person"),
+        # A name in quotes, after what it is, or declined with the sentence.
+        ("Сетевой оператор «Алтай Энергосеть» построит подстанцию в области.", "Алтай Энергосеть",
+         "organisation"),
+        ("Завод «Шыгыс Мотор» начал сборку грузовиков.", "Шыгыс Мотор", "organisation"),
+        ("Проект «Восток — Запад III» реализует государственная компания.", "Восток — Запад III", "project"),
+        ("Документ подписал глава «Национальных электрических сетей Киргизии» вчера.",
+         "Национальные электрические сети Киргизии", None),
+    ],
+)
+def test_russian_names_are_found_in_the_nominative(sentence, name, kind):
+    found = names(sentence)
+    assert name in found, found
+    if kind:
+        assert found[name] == kind, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_name"),
+    [
+        # A quotation is no name, and neither are ordinary words capitalised at a sentence's start.
+        ("«Работать стало невозможно», — говорит водитель автобуса.", "Работать стало невозможно"),
+        ("«Мы построим новую линию» — сказал директор компании.", "Мы построим новую линию"),
+        ("Министр энергетики Республики Казахстан провёл совещание.", "Министр энергетики"),
+        ("Новые правила вступят в силу с января.", "Новые правила"),
+        # The declined form is not suggested beside the nominative.
+        ("Соглашение подписали с акимом области Нурболом Касымбековым в среду.", "Нурболом Касымбековым"),
+    ],
+)
+def test_russian_quotations_and_ordinary_words_are_not_names(sentence, not_name):
+    found = names(sentence)
+    assert not_name not in found, found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "not_name"),
+    [
+        # Ranks in full and honorifics are titles: the person is what follows.
+        ("Detective Inspector Rhona Kilbride said nobody had been arrested after the raid.", "Rhona Kilbride",
+         "Inspector Rhona Kilbride"),
+        ("The bill was delayed again, and House Speaker Tom Aldous said a vote would follow.", "Tom Aldous",
+         "Speaker Tom Aldous"),
+        ("The oil minister, Alhaji Bello Kankara, resigned for personal reasons on Friday.", "Bello Kankara",
+         "Alhaji Bello Kankara"),
+        # A plural possessive and a country's code inside a name.
+        ("He will appear before Hull Magistrates' Court on Monday, the police said.", "Hull Magistrates' Court",
+         "Hull Magistrates"),
+        ("Findings were reassuring, Heart Research UK said in a statement on its website.", "Heart Research UK",
+         "Heart Research"),
+        # A market index is named with its word.
+        ("Stocks fell, with the Dow Jones industrial average down 40 points at the close of trading.",
+         "Dow Jones industrial average", "Dow Jones"),
+        # "the" between two names joins nothing; an epithet after it is part of the name.
+        ("Mr Kellerman told reporters in Washington the United States wanted free but fair trade.", None,
+         "Washington the United States"),
+        ("The exhibition on William the Conqueror opened at the castle in the summer.", "William the Conqueror",
+         None),
+        # A company's own board is the company.
+        ("Ma Jun, Chairman of the Board of Tianlong, said the company would double its revenue.", None,
+         "Board of Tianlong"),
+    ],
+)
+def test_titles_possessives_indexes_and_the_inside_names(sentence, name, not_name):
+    found = names(sentence)
+    if name:
+        assert name in found, found
+    if not_name:
+        assert not_name not in found, found
+
+
+def test_the_city_a_society_is_in_is_no_part_of_its_name_but_a_country_is():
+    from archive.tagging import Gazetteer, PlaceInfo
+
+    gazetteer = Gazetteer([(1, "Amarillo"), (2, "Canada"), (3, "Dallas")], places={
+        1: PlaceInfo(place_type="city", parent_id=None), 2: PlaceInfo(place_type="country", parent_id=None),
+        3: PlaceInfo(place_type="city", parent_id=None)})
+    text = ("The deal was approved by the Lone Star Savings Association of Amarillo, while the Teachers Union "
+            "of Canada and the Federal Reserve Bank of Dallas said they would look at it next year.")
+    found = {c.name for c in find_candidates(text, gazetteer)}
+    assert {"Lone Star Savings Association", "Federal Reserve Bank of Dallas"} <= found, found
+    assert "Lone Star Savings Association of Amarillo" not in found
 
 
 @pytest.mark.parametrize("text", ["He met the minister. The Chancellor said so.", "Later The President left."])

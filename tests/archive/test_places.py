@@ -309,3 +309,10 @@ def test_continents_world_regions_and_russian_adjectives(by_name):
     # From ISO's Russian official name ("Итальянская Республика") and from the short table.
     assert "итальянский" in by_name["Italy"].adjectives and "китайский" in by_name["China"].adjectives
     assert "Korean" in by_name["South Korea"].adjectives and "Argentine" in by_name["Argentina"].adjectives
+
+
+def test_neighbours_are_named_as_the_gazetteer_names_countries():
+    from archive.places import neighbours_by_name
+
+    around = neighbours_by_name(["Georgia", "Atlantis"])
+    assert set(around) == {"Georgia"} and {"Türkiye", "Russia", "Azerbaijan"} <= around["Georgia"]

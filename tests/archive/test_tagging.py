@@ -500,3 +500,37 @@ def test_two_shared_names_in_a_list_are_the_kind_under_which_they_share_a_countr
     gazetteer = Gazetteer(names, places=places)
     # Cities or provinces alike lie in Turkey: the list says nothing, and the city is meant.
     assert set(found(gazetteer, "Turkey said plants in Izmir and Bursa would close.")) == {turkey, city_a, city_b}
+
+
+TURKEY_N = 701
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gas will flow through Georgia to Turkey from May.", {GEORGIA, TURKEY_N}),
+        ("Газ пойдёт через Грузию в Турцию.", {GEORGIA, TURKEY_N}),
+        # A neighbour supports the country; with nothing else named, Georgia stays doubtful.
+        ("Peach growers in Georgia had a poor year.", set()),
+    ],
+)
+def test_a_doubtful_country_is_supported_by_a_neighbour(text, expected):
+    places = {**PLACES, TURKEY_N: PlaceInfo(ASIA, "country")}
+    names = [*NAMES, (GEORGIA, "Грузия"), (TURKEY_N, "Turkey"), (TURKEY_N, "Турция")]
+    gazetteer = Gazetteer(names, places=places, adjectives=ADJECTIVES, neighbours={GEORGIA: {TURKEY_N}})
+    assert set(found(gazetteer, text)) == expected
+
+
+def test_doubtful_places_of_one_country_support_each_other():
+    uk, us, kent_uk, surrey_uk, kent_us, lincoln_us, lincoln_uk = range(801, 808)
+    places = {uk: PlaceInfo(None, "country"), us: PlaceInfo(None, "country"),
+              kent_uk: PlaceInfo(uk, "region", needs_context=True),
+              surrey_uk: PlaceInfo(uk, "region", needs_context=True), kent_us: PlaceInfo(us, "city"),
+              lincoln_us: PlaceInfo(us, "city"), lincoln_uk: PlaceInfo(uk, "city", needs_context=True)}
+    names = [(uk, "United Kingdom"), (us, "United States"), (kent_us, "Kent"), (kent_uk, "Kent"),
+             (surrey_uk, "Surrey"), (lincoln_us, "Lincoln"), (lincoln_uk, "Lincoln")]
+    gazetteer = Gazetteer(names, places=places)
+    text = "Roads in Kent and Surrey were closed, and a bus was stuck near Lincoln."
+    assert set(found(gazetteer, text)) == {kent_uk, surrey_uk, lincoln_uk}
+    # One doubtful place alone is not enough.
+    assert set(found(gazetteer, "Roads in Surrey were closed.")) == set()
