@@ -159,7 +159,8 @@ _ORG = re.compile(
     # "Royal Bank of Canada", "European Bank for Reconstruction and Development": the name goes on.
     # "Merrill Lynch & Co Inc", "Procter & Gamble Co": an ampersand joins a company's name.
     rf"|(?P<name>(?:{_NAME_WORD}\s+(?:&\s+)?){{1,5}}(?:{_ORG_ENDINGS})"
-    rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NAME_WORD})?)?)(?![\w-]))"
+    # "National Institute for Health and Care Excellence"; "Bank of Japan" ends before "Governor".
+    rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NOT_TITLE}{_NAME_WORD}){{0,2}})?)(?![\w-]))"
 )
 # "and" is left out: "Kazakhstan and China" is two names, not one.
 # "and" and "on" join words here, and _plain_runs cuts the run again where they join two names ("Kazakhstan
@@ -1086,6 +1087,24 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             sport.append(bool(_SPORT.search(text)))
         return sport[0]
 
+    def person_after_place(start: int, end: int) -> int | None:
+        """Where a person's name starts after a known place that capitals glued before it ("head of Central
+        Asia Huseyin Ozhan-Bey"); None when the words after the place are not shaped like a person's name."""
+        for k_start, k_end, entity_id in known:
+            if k_start == start and k_end < end and entity_id in gazetteer.places and text[k_end:k_end + 1] == " ":
+                rest = text[k_end + 1:end]
+                return k_end + 1 if person_by_form(rest, gazetteer) else None
+        return None
+
+    def words_after_comma_of_a_place(name: str, start: int) -> bool:
+        """ "Representative Joan Whitlock, Democrat of California, said": one ordinary word and "of" a known
+        place, after a comma, says what someone is and where from; it names nothing."""
+        from archive.tagging import is_common_word
+
+        words = name.split()
+        return (gazetteer is not None and len(words) >= 3 and words[1] == "of" and text.endswith(", ", 0, start)
+                and is_common_word(words[0]) and gazetteer.known(" ".join(words[2:])))
+
     def city_at(start: int, end: int) -> bool:
         """Whether a known city is named just there ("of Amarillo"; not a country: "of China", "of Scotland")."""
         return any(k_start == start and k_end == end and getattr(gazetteer.places.get(entity_id), "place_type", "")
@@ -1174,6 +1193,10 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         kind = EntityKind.PLACE if role.group("role").lower() in _PLACE_ROLES else EntityKind.ORGANISATION
         board = _OWN_BOARD.match(text, match.start("name"))
         start = board.end() if board else match.start("name")
+        if gazetteer is not None and (person := person_after_place(start, match.end("name"))) is not None:
+            # "EBRD head of Central Asia Huseyin Ozhan-Bey": the region headed, then who heads it.
+            add(text[person:match.end("name")], EntityKind.PERSON, person, match.end("name"), False)
+            continue
         add(text[start:match.end("name")], kind, start, match.end("name"), True)
     for run, run_start in _plain_runs(text, gazetteer):
         trimmed = _trim(run)
@@ -1190,6 +1213,11 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             name, start = name[board.end():], start + board.end()  # "Chairman of the Board of Huaxin Power"
             if " " not in name:
                 continue
+        if gazetteer is not None and (person := person_after_place(start, end)) is not None:
+            add(text[person:end], EntityKind.PERSON, person, end, False)  # "Central Asia Huseyin Ozhan-Bey said"
+            continue
+        if words_after_comma_of_a_place(name, start):
+            continue  # "Joan Whitlock, Democrat of California,": what the person is, and where from
         index = _INDEX_AFTER.match(text, end)
         if index:
             end = index.end()  # "the Dow Jones industrial average": the index, not the company

@@ -328,22 +328,33 @@ def body_text(article: Article) -> str:
     into paragraphs and words.
     """
     body, lede = article.body, article.lede
-    paragraphs = body.split("\n\n")
-    if not _in_block_form(body, paragraphs):
+    if not _in_block_form(body):
         return "\n\n".join([lede] * bool(lede) + [block.text for block in article.blocks()])
     if body[0] == "#" or "\n\n#" in body:
-        body = "\n\n".join(_without_heading_mark(paragraph) for paragraph in paragraphs)
+        body = "\n\n".join(_without_heading_mark(paragraph) for paragraph in body.split("\n\n"))
     return f"{lede}\n\n{body}" if lede else body
 
 
-def _in_block_form(body: str, paragraphs: list[str]) -> bool:
-    """Whether each of ``paragraphs`` (``body`` split at blank lines) is one block of the body as it is."""
-    for paragraph in paragraphs:
-        # Printable: no line break, tab or other space than " " (every character str.split()
-        # splits at but " " is unprintable), so its words are separated as Article.blocks() leaves them.
-        if not paragraph or paragraph[0] == " " or paragraph[-1] == " " or not paragraph.isprintable():
-            return False
-    return "  " not in body
+# Every character str.split() splits at (str.isspace()) but " " and "\n"; a test compares the two.
+OTHER_SPACES = (
+    "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u1680",
+    *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
+)
+# A line break after or before a space, three in a row, or one alone. Beginning with "\n", the
+# expression skips to each line break at the speed of a search for one character.
+_STRAY_LINE_BREAK = re.compile("\n(?:(?<= \n)| |\n\n|(?<!\n\n)(?!\n))")
+
+
+def _in_block_form(body: str) -> bool:
+    """Whether every paragraph of ``body`` (split at blank lines) is one block of the body as it is:
+    not empty, its words separated by single spaces, no space at either end."""
+    # Looked for one character at a time: a search for one character skips through a text
+    # (at once when the text holds no character as wide), an expression's character set
+    # with letters beyond Latin-1 tests each character of it (slower than str.isprintable()).
+    return (
+        bool(body) and body[0] not in " \n" and body[-1] not in " \n" and "  " not in body
+        and not any(space in body for space in OTHER_SPACES) and not _STRAY_LINE_BREAK.search(body)
+    )
 
 
 _HEADING = SUBHEADING_MARK.strip()

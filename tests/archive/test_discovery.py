@@ -574,6 +574,8 @@ def test_no_name_is_cut_at_an_accent_or_a_legal_form(sentence, piece):
         ("Snow has closed the Hartside Pass and Kirkstone Pass in the hills again, police said.", "Kirkstone Pass"),
         ("The deal between Aral Grid Operating Company and National Power Grid of Tajikistan was signed.",
          "National Power Grid of Tajikistan"),
+        ("Doctors welcomed it, and the National Institute for Care and Clinical Excellence will decide soon.",
+         "National Institute for Care and Clinical Excellence"),
         # A lone institution word before "and" is the start of one name.
         ("The University and College Union said it would ballot its members over the cuts.",
          "University and College Union"),
@@ -786,6 +788,26 @@ def test_the_city_a_society_is_in_is_no_part_of_its_name_but_a_country_is():
     found = {c.name for c in find_candidates(text, gazetteer)}
     assert {"Lone Star Savings Association", "Federal Reserve Bank of Dallas"} <= found, found
     assert "Lone Star Savings Association of Amarillo" not in found
+
+
+def test_a_place_glued_before_a_persons_name_is_no_part_of_it():
+    from archive.tagging import Gazetteer, PlaceInfo
+
+    gazetteer = Gazetteer([(1, "Central Asia")], places={1: PlaceInfo(place_type="region", parent_id=None)})
+    text = ("The loan was signed on Monday. The bank's head of Central Asia Michael Brennan said losses in the "
+            "network would fall by half.")
+    found = {c.name: c.kind for c in find_candidates(text, gazetteer)}
+    assert found.get("Michael Brennan") == EntityKind.PERSON, found
+    assert not any(name.startswith("Central Asia ") for name in found), found
+
+
+def test_what_someone_is_and_where_from_after_a_comma_is_no_name():
+    from archive.tagging import Gazetteer
+
+    gazetteer = Gazetteer([(1, "Oregon")])
+    text = "Representative Paula Hendry, Democrat of Oregon, called for tariffs on imported computers."
+    found = {c.name for c in find_candidates(text, gazetteer)}
+    assert "Paula Hendry" in found and "Democrat of Oregon" not in found, found
 
 
 @pytest.mark.parametrize("text", ["He met the minister. The Chancellor said so.", "Later The President left."])
