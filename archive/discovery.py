@@ -1202,8 +1202,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         trimmed = _trim(run)
         first = run_start + run.find(trimmed)
         name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first), gazetteer=gazetteer)
-        if not name:
-            continue
+        if " " not in name:
+            continue  # one word left once the filler is trimmed ("The Chancellor"): no name of two words
         start = run_start + run.find(name)
         end = start + len(name)
         if _OFFICE_AFTER.match(text, end):

@@ -808,3 +808,9 @@ def test_what_someone_is_and_where_from_after_a_comma_is_no_name():
     text = "Representative Paula Hendry, Democrat of Oregon, called for tariffs on imported computers."
     found = {c.name for c in find_candidates(text, gazetteer)}
     assert "Paula Hendry" in found and "Democrat of Oregon" not in found, found
+
+
+@pytest.mark.parametrize("text", ["He met the minister. The Chancellor said so.", "Later The President left."])
+def test_a_title_alone_after_the_filler_is_trimmed_is_no_name(text):
+    # "The Chancellor": once "The" is trimmed one word is left, a title with no name after it.
+    assert not any(" " not in name and name.casefold() in {"chancellor", "president"} for name in names(text))
