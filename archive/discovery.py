@@ -117,6 +117,25 @@ _PERSON_BEFORE_TITLE = re.compile(
     rf"(?={_UP})(?<![\w-])(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}),\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
     rf"(?i:(?:(?:deputy|vice|first|executive|senior|former|chief)\s+)?(?:{_TITLES}))(?![\w-])"
 )
+# The comma and title after such a name, found first (a cheap scan): few commas are followed by a title.
+_TITLE_AFTER_COMMA = re.compile(
+    r",\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
+    rf"(?i:(?:(?:deputy|vice|first|executive|senior|former|chief)\s+)?(?:{_TITLES}))(?![\w-])"
+)
+_NAME_BEFORE_TITLE_REACH = 240  # three name words of up to 80 letters; a longer "name" is no name
+
+
+def _persons_before_titles(text: str):
+    """What ``_PERSON_BEFORE_TITLE.finditer(text)`` finds, looked for only before a comma and a title:
+    the regex is tried from each capital of a text, this from each comma followed by a title."""
+    searched_to = 0
+    for title in _TITLE_AFTER_COMMA.finditer(text):
+        position = max(searched_to, title.start() - _NAME_BEFORE_TITLE_REACH)
+        for match in _PERSON_BEFORE_TITLE.finditer(text, position, title.end()):
+            if match.end("name") == title.start():
+                searched_to = match.end()
+                yield match
+                break
 # What a person heads, leads or speaks for is an organisation ("chairman of Harlan Industries", "a
 # spokesman for the Rail Delivery Group"); what a mayor or governor is of, a place ("Mayor of Greater
 # Manchester"). Titles here in either case.
@@ -1178,7 +1197,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
     for match in _PERSON.finditer(text):
         if " " in match.group("name") or match.group("title").endswith("."):
             add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
-    for match in _PERSON_BEFORE_TITLE.finditer(text):
+    for match in _persons_before_titles(text):
         before = _LOWER_WORD_BEFORE.search(text, max(0, match.start("name") - 30), match.start("name"))
         if before and before.group(1) in _WHERE_PREPOSITIONS:
             continue  # "Standing outside Downing Street, the prime minister said": where, not who

@@ -1,6 +1,8 @@
 """Finding new names: each rule with a sentence that must give a suggestion and one that must not."""
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from archive.discovery import find_candidates
 from archive.models import EntityKind
@@ -814,3 +816,21 @@ def test_what_someone_is_and_where_from_after_a_comma_is_no_name():
 def test_a_title_alone_after_the_filler_is_trimmed_is_no_name(text):
     # "The Chancellor": once "The" is trimmed one word is left, a title with no name after it.
     assert not any(" " not in name and name.casefold() in {"chancellor", "president"} for name in names(text))
+
+
+# ---- The cheap scan for "Name, title" finds what the regex over the whole text finds ----------------
+
+_PIECES = ["Liu", "Mingsheng", "Jane", "Roe", "Ольга", "Ndlovu-Smith", "al-Mansour", "O'Neill", "IBM", "the",
+           "a", "his", "former", "deputy", "Chairman", "chairman", "Chief Executive", "Officer", "Minister",
+           "of", "said", "and", "Board", "x" * 90]
+_GLUE = [" ", ", ", ",  ", ". ", "\n", "-", "", ",\n"]
+
+
+@hypothesis.given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GLUE)), max_size=30))
+@hypothesis.settings(max_examples=400, deadline=None)
+def test_names_before_a_comma_and_title_are_found_as_by_the_whole_text_regex(parts):
+    from archive.discovery import _PERSON_BEFORE_TITLE, _persons_before_titles
+
+    text = "".join(word + glue for word, glue in parts)
+    expected = [(m.span(), m.group("name")) for m in _PERSON_BEFORE_TITLE.finditer(text)]
+    assert [(m.span(), m.group("name")) for m in _persons_before_titles(text)] == expected
