@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from archive.models import EntityKind
-from archive.tagging import _FUNCTION_WORDS, _sentence_initial
+from archive.tagging import _CYRILLIC as _CYRILLIC_LETTER
+from archive.tagging import _FUNCTION_WORDS, _is_headline, _morph, _sentence_initial, is_common_word
 from archive.text import sentence_around
 
 # A name opens for review once seen in this many articles, however it was introduced; until then it is
@@ -256,7 +257,6 @@ def _ends_its_own_name(previous: str | None, word: str, name: str) -> bool:
     """Whether the word before "and" ends a name of its own, so that the name after "and" is a second name
     ("Snake Pass and Woodhead Pass", "... Operating Company and National Electric Grid"), not the tail of
     one ("Belt and Road Initiative", "the University and College Union")."""
-    from archive.tagging import is_common_word
 
     own = word in _NAME_LAST_WORDS and previous is not None and previous not in _NOT_NAMES
     return own or word == name.split()[-1] or not is_common_word(word)
@@ -268,7 +268,6 @@ def _joined(head: list[str], tail: list[str], joiner: str, gazetteer) -> bool:
     Metallurgical Combinat", "General Agreement on Tariffs and Trade", "Council on Foreign Relations").
     Not after a name ("Kazakhstan | China", "Helmut Kohl | Tuesday"), nor between two complete names
     ("Snake Pass | Woodhead Pass", "Grid Operating Company | National Grid")."""
-    from archive.tagging import is_common_word
 
     if joiner == "the":
         return len(tail) == 1  # "Alexander the Great"; not "in Washington the United States said"
@@ -326,7 +325,6 @@ _GUESS = "?"
 
 def _without_headlines(text: str) -> str:
     """The text with headlines, subheadings and lines in capitals blanked out (positions kept)."""
-    from archive.tagging import _is_headline
 
     kept = []
     for line in text.split("\n"):
@@ -395,7 +393,6 @@ _GENERIC_OFFICE = re.compile(rf"^(?P<word>{_UP}{_LOW}+) (?:Ministry|Ministries|D
 def _generic_office(name: str) -> bool:
     """ "Finance Ministry", "Labor Department", "Stock Exchange", "Central Committee": an ordinary word before
     the word for the institution, no country or name: every government, market or party has one."""
-    from archive.tagging import is_common_word
 
     match = _GENERIC_OFFICE.match(name)
     return bool(match) and is_common_word(match.group("word"))
@@ -404,7 +401,6 @@ def _generic_office(name: str) -> bool:
 def _office(name: str) -> bool:
     """ "Prime Minister", "Petroleum Resources Minister", "Minister of Foreign Economic Relations": a title
     with ordinary words around it is an office, whoever holds it, not an entity."""
-    from archive.tagging import is_common_word
 
     words = name.split()
     head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
@@ -447,7 +443,6 @@ _ROMAN = re.compile(r"[IVX]{2,4}")
 _COUNTRY_CODES = frozenset({"UK", "US", "USA"})
 def _plain_name(name: str, *, sentence_start: bool = False, gazetteer=None) -> str:
     """A run of capitalised words without what capitals alone glued to it; "" when no name is left."""
-    from archive.tagging import is_common_word
 
     words = name.split()
     if all(word.isupper() for word in words):
@@ -478,7 +473,6 @@ def _glued_before_name(words: list[str], *, sentence_start: bool, gazetteer=None
     nationality anywhere ("American", "Frenchman"). Not a word names start with ("New York Times", "Royal
     Dutch Shell", "North Sea"), a given name ("Mary Ann Evans"), nor before an institution or a place
     ("Royal College of Nursing", "Golden Gate Bridge"): what is left must be a name of its own."""
-    from archive.tagging import is_common_word
 
     first, rest = words[0], words[1:]
     if (first.lower() in _NAME_OPENERS or first in _PLACE_FIRST_WORDS or not rest[0][:1].isupper()
@@ -539,8 +533,6 @@ def _demonyms() -> frozenset[str]:
 
 
 def _plain_kind(name: str) -> str:
-    from archive.tagging import is_common_word
-
     words = name.split()
     # "Royal College of Nursing", "House of Commons", "Group of Seven": the word before "of" heads it.
     head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
@@ -662,7 +654,6 @@ def _english_spellings(name: str, anyascii) -> set[str]:
     return spellings
 
 
-_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN_CYRILLIC_GREEK = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff-]+")
 
 
@@ -857,7 +848,6 @@ def _person_after_role_word(words: list[str]) -> str | None:
     and a surname. None when the run is not shaped so."""
     if len(words) < 3:
         return None
-    from archive.tagging import is_common_word
 
     given, _, _ = _names_lists()
     for cut in range(max(1, len(words) - 3), len(words) - 1):
@@ -895,7 +885,6 @@ _CYRILLIC_PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|
 def _russian_common_word(word: str) -> bool:
     """A word of pymorphy3's dictionary that is no given name, surname or patronymic ("Президент",
     "Казахстана"); unknown words ("Алмасадам", "Жумабеков") are names."""
-    from archive.tagging import _morph
 
     morph = _morph()
     return morph.word_is_known(word.lower()) and not (
@@ -905,7 +894,6 @@ def _russian_common_word(word: str) -> bool:
 def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] | None:
     """The person's name in a run of capitalised Cyrillic words, and whether the evidence is certain (a
     patronymic); None when the run is no person's name."""
-    from archive.tagging import _morph
 
     def ordinary(word: str) -> bool:
         # "Президент", "Министр", "Казахстана": a word of the dictionary that is no given name or surname.
@@ -927,7 +915,6 @@ def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] 
 @lru_cache(maxsize=50_000)
 def _parses(word: str) -> tuple:
     """pymorphy3's readings of a word; names recur from article to article, and reading one costs most."""
-    from archive.tagging import _morph
 
     return tuple(_morph().parse(word))
 
@@ -1118,7 +1105,6 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
     def words_after_comma_of_a_place(name: str, start: int) -> bool:
         """ "Representative Joan Whitlock, Democrat of California, said": one ordinary word and "of" a known
         place, after a comma, says what someone is and where from; it names nothing."""
-        from archive.tagging import is_common_word
 
         words = name.split()
         return (gazetteer is not None and len(words) >= 3 and words[1] == "of" and text.endswith(", ", 0, start)
