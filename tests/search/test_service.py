@@ -43,8 +43,13 @@ def _fields(article: Article) -> tuple:
 
 
 def test_the_page_of_articles_is_what_the_orm_gives_with_sources_and_nothing_left_to_load(
-    reindex, django_assert_num_queries
+    reindex, django_assert_num_queries, monkeypatch
 ):
+    from search import service
+
+    fetched_directly = []
+    fetch = service._fetch_directly
+    monkeypatch.setattr(service, "_fetch_directly", lambda *args: fetched_directly.append(1) or fetch(*args))
     wire = make_source("Caspian Wire")
     made = [make_article(f"Wind report {n}", f"Wind turbines turn near Zhanatas ({n}).",
                          source=wire if n % 2 else None, published="2021-05-04" if n % 3 else None)
@@ -58,6 +63,13 @@ def test_the_page_of_articles_is_what_the_orm_gives_with_sources_and_nothing_lef
         expected = Article.objects.select_related("source").in_bulk([hit.article.id for hit in results.hits])
         assert pages == [_fields(expected[hit.article.id]) for hit in results.hits]
         assert {hit.article.id for hit in results.hits} <= {article.id for article in made}
+    # Outside a query capture (which makes Django log every query) the rows are read from the
+    # database connection directly and converted column by column: the same articles.
+    results = run_search(parse_query("wind"), per_page=5)
+    expected = Article.objects.select_related("source").in_bulk([hit.article.id for hit in results.hits])
+    assert [_fields(hit.article) for hit in results.hits] == [_fields(expected[hit.article.id]) for hit in results.hits]
+    assert all(hit.article.created.tzinfo is not None for hit in results.hits)
+    assert fetched_directly
     # Another number of ids, and a page that is all there is.
     last = run_search(parse_query("wind"), per_page=5, page=2)
     assert [_fields(hit.article) for hit in last.hits] == [
