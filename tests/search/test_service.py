@@ -137,3 +137,36 @@ def test_receivers_of_model_signals_see_the_articles_and_sources_of_a_page(reind
             post_init.disconnect(note, sender=model)
     assert any(instance is hit.article for instance in seen)
     assert any(instance is hit.article.source for instance in seen)
+
+
+def test_a_searcher_trusting_unchanged_file_times_still_sees_each_commit_and_rebuild(
+    reindex, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Once the pointer and the live folder are older than a few seconds, each search checks
+    # them with stat alone (search.index._current). Here they count as settled at once; the
+    # pauses let the file system's clock move on past the times noted.
+    import time
+
+    from search import index
+
+    monkeypatch.setattr(index, "_SETTLING_NS", 0)
+
+    def total(word: str) -> int:
+        return run_search(parse_query(word)).total
+
+    make_article("Wind report", "Wind turbines turn near Zhanatas.")
+    reindex()
+    time.sleep(0.05)
+    assert (total("wind"), total("solar")) == (1, 0)
+    assert index._local.noted is not None  # the next search trusts the stats
+    assert total("wind") == 1
+    time.sleep(0.05)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article("Solar report", "Solar panels near Zhanatas.")  # a commit in the live folder
+    assert total("solar") == 1
+    time.sleep(0.05)
+    assert total("zhanatas") == 2
+    Article.objects.filter(title="Wind report").delete()
+    time.sleep(0.05)
+    reindex()  # a new folder and a new pointer
+    assert (total("zhanatas"), total("wind")) == (1, 0)
