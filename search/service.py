@@ -21,7 +21,7 @@ from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttrib
 from django.db.models.query import get_related_populators
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from whoosh import query as wq
 
 from archive.facets import FacetCounts
@@ -34,7 +34,7 @@ from search.facets import count_facets
 from search.index import index_dir, searcher, searcher_dir
 from search.query import ParsedQuery
 from search.schema import body_text
-from search.snippets import highlight_all, snippet
+from search.snippets import Terms, highlight_all, snippet
 
 SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 
@@ -342,8 +342,8 @@ def run_search(
         ids = _article_ids(snap, [docnum for docnum, _ in ranked])
         found = [(article_id, score) for article_id, (_, score) in zip(ids, ranked, strict=True)]
     # Phrases are marked whole, from first word to last; the other words one by one.
-    marks = _Marks(terms.get("title", set()), phrases(user_query, "title"),
-                   terms.get("body", set()), phrases(user_query, "body"))
+    marks = _Marks(Terms(terms.get("title", ())), phrases(user_query, "title"),
+                   Terms(terms.get("body", ())), phrases(user_query, "body"))
     return _hits(found, marks, total=total, page=page, per_page=per_page, facets=facets)
 
 
@@ -359,9 +359,9 @@ def _article_ids(snap: Snapshot, docnums: list[int]) -> list[int]:
 class _Marks:
     """What to mark in titles and snippets: the single words (index forms) and the phrases, per field."""
 
-    title_terms: set[str]
+    title_terms: frozenset[str]
     title_phrases: list
-    body_terms: set[str]
+    body_terms: frozenset[str]
     body_phrases: list
 
 
@@ -398,8 +398,9 @@ def _hits(found, marks: _Marks, *, total: int, page: int, per_page: int, facets:
             Hit(
                 article=article,
                 score=score,
-                title_html=mark_safe(title) if title else mark_safe(html.escape(article.title, quote=False)),
-                snippet_html=mark_safe(body_snippet or html.escape(_shorten(article.summary), quote=False)),
+                # SafeString(text) is what mark_safe(text) gives for text that is a plain str.
+                title_html=SafeString(title or html.escape(article.title, quote=False)),
+                snippet_html=SafeString(body_snippet or html.escape(_shorten(article.summary), quote=False)),
             )
         )
     return SearchResults(hits=hits, total=total, page=page, per_page=per_page, facets=facets)
