@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from archive.models import EntityKind
+from archive.person_names import person_names
 from archive.tagging import _CYRILLIC as _CYRILLIC_LETTER
 from archive.tagging import _FUNCTION_WORDS, _is_headline, _morph, _sentence_initial, is_common_word
 from archive.text import sentence_around
@@ -483,7 +484,7 @@ def _glued_before_name(words: list[str], *, sentence_start: bool, gazetteer=None
         return False  # "New York", "Hong Kong"
     if first in _demonyms():
         return True
-    if not sentence_start or first in _names_lists()[0] or (gazetteer is not None and gazetteer.known(first)):
+    if not sentence_start or first in person_names()[0] or (gazetteer is not None and gazetteer.known(first)):
         return False  # a given name, or a name ("China Energy Engineering")
     return is_common_word(first) or bool(_PERSON_NOUN_ENDING.search(first)) and _seen_in_english(first)
 
@@ -537,7 +538,7 @@ def _plain_kind(name: str) -> str:
     # "Royal College of Nursing", "House of Commons", "Group of Seven": the word before "of" heads it.
     head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
     if words[-1] in _PLACE_LAST_WORDS or words[0] in _PLACE_FIRST_WORDS:
-        if not (words[-1] in _STREET_WORDS and words[0] in _names_lists()[0]):
+        if not (words[-1] in _STREET_WORDS and words[0] in person_names()[0]):
             return EntityKind.PLACE  # "Celtic Park", "Downing Street", not the film-maker Nick Park
     if words[-1] in _EVENT_LAST_WORDS:
         return EntityKind.EVENT
@@ -546,7 +547,7 @@ def _plain_kind(name: str) -> str:
     if words[-1] in _ORG_LAST_WORDS or head in _ORG_HEAD_WORDS:
         return EntityKind.ORGANISATION
     if words[-1] in _COMPANY_LAST_WORDS and (
-            words[0].isupper() or not is_common_word(words[0]) or words[0] in _names_lists()[0]):
+            words[0].isupper() or not is_common_word(words[0]) or words[0] in person_names()[0]):
         # "EDF Energy", "Tata Steel", "Zealand Pharma", "Philip Morris Cos"; not "Renewable Energy"
         return EntityKind.ORGANISATION
     return EntityKind.OTHER
@@ -588,11 +589,7 @@ _LEADING_TITLES = frozenset(
 # that say "Morgan Stanley said it" or "analysts at Morgan Stanley" outvote all those that say nothing.
 # Where the evidence in one article disagrees, the article abstains.
 
-# Faker's person providers hold the given names and surnames of some 80 locales. Its plain English list
-# also holds ordinary words ("Royal", "Golden", "General", "Will"), so a given name counts when at least
-# two locales list it, or one does and it is no ordinary English word ("Kyogo").
-_LOCALES_FOR_A_GIVEN_NAME = 2
-_ORDINARY_ENGLISH_WORDS = 30_000  # wordfreq's most frequent English words, down to about once per million
+# Given names, surnames and Chinese surnames of some 80 locales: archive.person_names.
 # A word this frequent that no locale lists as a surname ends no person's name: "Jordan Valley", "Grace Road".
 _RARE_WORD_ZIPF = 3.5
 _SURNAME_ENDING = re.compile(
@@ -600,74 +597,12 @@ _SURNAME_ENDING = re.compile(
     r"shvili|dze)$")
 
 
-def _listed_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Given names, surnames and Chinese surnames (in pinyin) from Faker's person providers."""
-    import importlib
-    import pkgutil
-
-    import faker.providers.person as people
-    from anyascii import anyascii
-
-    given: Counter[str] = Counter()
-    surnames: set[str] = set()
-    chinese: set[str] = set()
-
-    spelt: set[str] = set()  # given names as English copy spells them ("Jurgen", "Gennady")
-
-    def listed(provider, *attributes: str) -> set[str]:
-        values = (getattr(provider, attribute, None) for attribute in attributes)
-        return set().union(*(value for value in values if isinstance(value, (dict, list, tuple, set, frozenset))))
-
-    for module in pkgutil.iter_modules(people.__path__):
-        provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
-        names = listed(provider, "first_names", "first_names_male", "first_names_female", "first_romanized_names")
-        given.update(name for name in names if name.isascii())
-        for name in names:
-            if not name.isascii():
-                spelt.update(_english_spellings(name, anyascii))
-        # Surnames only ever confirm an ordinary English word as a surname ("Smith", "Young"): as listed.
-        surnames |= listed(provider, "last_names", "last_names_male", "last_names_female", "last_romanized_names")
-        if module.name.startswith("zh_"):
-            chinese |= listed(provider, "last_romanized_names")
-    from wordfreq import top_n_list
-
-    # A spelling that is also an ordinary English word ("Röyal" spelt "Royal") needs two locales that write it so.
-    ordinary = set(top_n_list("en", _ORDINARY_ENGLISH_WORDS))
-    names = {name for name in spelt | set(given) if len(name) > 1 and name.isalpha() and name.istitle()}
-    return (frozenset(name for name in names if given[name] >= _LOCALES_FOR_A_GIVEN_NAME
-                      or name.lower() not in ordinary),
-            frozenset(surnames), frozenset(chinese))
-
-
-def _english_spellings(name: str, anyascii) -> set[str]:
-    """How English copy spells a name: as written, without accents ("Jurgen"), German umlauts as two
-    letters ("Juergen"), other scripts in Latin letters ("Геннадий" -> "Gennady", "Στέφανος" -> "Stefanos")."""
-    if not name.replace("-", "").isalpha() or not _LATIN_CYRILLIC_GREEK.fullmatch(name):
-        return set()  # other scripts transliterate to words, not names ("Royal")
-    spellings = {name}
-    if _CYRILLIC_LETTER.search(name):
-        name = re.sub(r"[иы]й$", "y", name)  # Геннадий -> Gennady, not Gennadii
-    spellings.add(anyascii(name))
-    umlauts = name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
-    if umlauts != name:
-        spellings.add(anyascii(umlauts))
-    return spellings
-
-
-_LATIN_CYRILLIC_GREEK = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff-]+")
-
-
-@lru_cache(maxsize=1)
-def _names_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    return _listed_names()
-
-
 @lru_cache(maxsize=20_000)
 def _ends_a_name(word: str) -> bool:
     """Whether a word can be a person's last name: a listed surname, a rare word, a Slavic ending."""
     from wordfreq import zipf_frequency
 
-    _, surnames, _ = _names_lists()
+    _, surnames, _ = person_names()
     return word in surnames or bool(_SURNAME_ENDING.search(word)) or zipf_frequency(
         word.lower(), "en") < _RARE_WORD_ZIPF
 
@@ -677,7 +612,7 @@ def person_by_form(name: str, gazetteer=None) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 3 or any(not word[:1].isupper() or word.isupper() for word in words):
         return False
-    given, _, chinese = _names_lists()
+    given, _, chinese = person_names()
     first, last = words[0], words[-1].split("-")[-1]
     if first in chinese and len(words) == 2:
         shaped = _ends_a_name(words[1])  # "Zhao Ziyang", "Li Wei", not "Long Beach"
@@ -849,7 +784,7 @@ def _person_after_role_word(words: list[str]) -> str | None:
     if len(words) < 3:
         return None
 
-    given, _, _ = _names_lists()
+    given, _, _ = person_names()
     for cut in range(max(1, len(words) - 3), len(words) - 1):
         head, rest = words[:cut], words[cut:]
         if not (head[-1].lower() in _PERSON_NOUNS or rest[0] in given):
