@@ -127,6 +127,29 @@ _TITLE_AFTER_COMMA = re.compile(
 _NAME_BEFORE_TITLE_REACH = 240  # three name words of up to 80 letters; a longer "name" is no name
 
 
+# Where a word starts with a capital (nothing of a word just before it): every match of _PERSON, _ORG and
+# _PLAIN starts at one. A pattern that starts with a letter class is scanned for in one tight loop; those
+# patterns start with lookarounds, which the engine tries at every position of the text instead.
+_CAPITAL_START = re.compile(rf"{_UP}(?<!\w.)")
+
+
+def capital_starts(text: str) -> list[int]:
+    """Where the words that start with a capital letter start in ``text``."""
+    return [match.start() for match in _CAPITAL_START.finditer(text)]
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int]):
+    """What ``pattern.finditer(text)`` finds, for a pattern that only matches at ``starts``: tried there only."""
+    position = 0
+    match_at = pattern.match
+    for start in starts:
+        if start >= position:
+            match = match_at(text, start)
+            if match is not None:
+                yield match
+                position = match.end()
+
+
 def _persons_before_titles(text: str):
     """What ``_PERSON_BEFORE_TITLE.finditer(text)`` finds, looked for only before a comma and a title:
     the regex is tried from each capital of a text, this from each comma followed by a title."""
@@ -142,8 +165,10 @@ def _persons_before_titles(text: str):
 # spokesman for the Rail Delivery Group"); what a mayor or governor is of, a place ("Mayor of Greater
 # Manchester"). Titles here in either case.
 # Found from the preposition (a cheap scan), then the role word before it is checked.
+# Each word starts with its letter and then looks back for the space before it: a pattern that starts with
+# a letter lets the regex engine skip to the next "o", "f" or "a" in one tight loop (40 % cheaper).
 _ROLE_OF = re.compile(
-    rf"(?<=[ \t])(?=[ofa])(?:of|for|at)\s+(?:the\s+)?"
+    rf"(?:o(?<=[ \t]o)f|f(?<=[ \t]f)or|a(?<=[ \t]a)t)\s+(?:the\s+)?"
     rf"(?P<name>(?={_UP}){_NAME_WORD}(?:\s+(?:of\s+|for\s+|on\s+|and\s+)?{_NAME_WORD}){{0,5}})"
 )
 _ROLE_BEFORE = re.compile(
@@ -228,11 +253,12 @@ _WHERE_PREPOSITIONS = _PLACE_PREPOSITIONS | {"at", "from", "inside", "outside"}
 _POSSESSIVE = re.compile(r"['’]s?\b")
 
 
-def _plain_runs(text: str, gazetteer=None):
+def _plain_runs(text: str, gazetteer=None, starts: list[int] | None = None):
     """The runs of capitalised words ``_PLAIN`` finds, with their offsets; "and" joins two runs into one
-    name, and "on" is kept inside one, only where they join ordinary words (``_joined``)."""
+    name, and "on" is kept inside one, only where they join ordinary words (``_joined``). ``starts`` are
+    the text's ``capital_starts`` when the caller has them."""
     pieces = []
-    for match in _PLAIN.finditer(text):
+    for match in _matches_at(_PLAIN, text, capital_starts(text) if starts is None else starts):
         run, offset = match.group("name"), match.start("name")
         if " on " in run or " the " in run:
             piece = 0
@@ -1115,7 +1141,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         found[key] = Candidate(seen.name, kind, seen.sentence, seen.strong or strong, seen.alias_of or target,
                                guessed)
 
-    for match in _PERSON.finditer(text):
+    starts = capital_starts(text)
+    for match in _matches_at(_PERSON, text, starts):
         if " " in match.group("name") or match.group("title").endswith("."):
             add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
     for match in _persons_before_titles(text):
@@ -1123,7 +1150,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if before and before.group(1) in _WHERE_PREPOSITIONS:
             continue  # "Standing outside Downing Street, the prime minister said": where, not who
         add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
-    for match in _ORG.finditer(text):
+    for match in _matches_at(_ORG, text, starts):
         group = "name" if match.group("name") else "ministry"
         add(match.group(group), EntityKind.ORGANISATION, match.start(group), match.end(group), True)
     for match in _ROLE_OF.finditer(text):
@@ -1138,7 +1165,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             add(text[person:match.end("name")], EntityKind.PERSON, person, match.end("name"), False)
             continue
         add(text[start:match.end("name")], kind, start, match.end("name"), True)
-    for run, run_start in _plain_runs(text, gazetteer):
+    for run, run_start in _plain_runs(text, gazetteer, starts):
         trimmed = _trim(run)
         first = run_start + run.find(trimmed)
         name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first), gazetteer=gazetteer)
