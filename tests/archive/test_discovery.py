@@ -850,12 +850,14 @@ _JOINS = [" ", "  ", ", ", ". ", "\n", "-", "'", "’", "", " (", ") "]
 def test_patterns_tried_at_capitals_find_what_the_whole_text_scan_finds(parts):
     import re
 
-    from archive.discovery import _ORG, _PERSON, _PLAIN, _ROLE_OF, _matches_at, capital_starts
+    from archive.discovery import _ORG, _PERSON, _PLAIN, _ROLE_OF, _matches_at, _organisations, capital_starts
 
     text = "".join(word + join for word, join in parts)
     starts = capital_starts(text)
     for pattern in (_PERSON, _ORG, _PLAIN):
         assert [m.span() for m in _matches_at(pattern, text, starts)] == [m.span() for m in pattern.finditer(text)]
+    # Organisations are tried only shortly before a word that ends or heads one.
+    assert [m.span() for m in _organisations(text, starts)] == [m.span() for m in _ORG.finditer(text)]
     # "of", "for" and "at" after a space or tab, written with the look-behind first as well.
     plain = re.compile(_ROLE_OF.pattern.replace(
         r"(?:o(?<=[ \t]o)f|f(?<=[ \t]f)or|a(?<=[ \t]a)t)", r"(?<=[ \t])(?:of|for|at)"))
