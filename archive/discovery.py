@@ -415,7 +415,7 @@ def _in_capitals(line: str) -> bool:
     return bool(letters) and sum(len(run) for run in _CAPS_RUN.findall(line)) >= 0.6 * letters
 
 
-_LOWER_CONTENT = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]{3,}")
+_LOWER_CONTENT = re.compile(r"[a-zа-яё](?<![\w'’-].)[\w'’-]{3,}")  # letter first: see tagging._UPPER_WORD
 
 
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+-[a-z]+ed$")
