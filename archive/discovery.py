@@ -36,11 +36,13 @@ of Energy of the Republic of Kazakhstan), or dropped when it is the mention itse
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 from archive.models import EntityKind
+from archive.person_names import person_names
 from archive.tagging import _CYRILLIC as _CYRILLIC_LETTER
 from archive.tagging import _FUNCTION_WORDS, _is_headline, _morph, _sentence_initial, is_common_word
 from archive.text import sentence_around
@@ -126,6 +128,29 @@ _TITLE_AFTER_COMMA = re.compile(
 _NAME_BEFORE_TITLE_REACH = 240  # three name words of up to 80 letters; a longer "name" is no name
 
 
+# Where a word starts with a capital (nothing of a word just before it): every match of _PERSON, _ORG and
+# _PLAIN starts at one. A pattern that starts with a letter class is scanned for in one tight loop; those
+# patterns start with lookarounds, which the engine tries at every position of the text instead.
+_CAPITAL_START = re.compile(rf"{_UP}(?<!\w.)")
+
+
+def capital_starts(text: str) -> list[int]:
+    """Where the words that start with a capital letter start in ``text``."""
+    return [match.start() for match in _CAPITAL_START.finditer(text)]
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int]):
+    """What ``pattern.finditer(text)`` finds, for a pattern that only matches at ``starts``: tried there only."""
+    position = 0
+    match_at = pattern.match
+    for start in starts:
+        if start >= position:
+            match = match_at(text, start)
+            if match is not None:
+                yield match
+                position = match.end()
+
+
 def _persons_before_titles(text: str):
     """What ``_PERSON_BEFORE_TITLE.finditer(text)`` finds, looked for only before a comma and a title:
     the regex is tried from each capital of a text, this from each comma followed by a title."""
@@ -141,8 +166,10 @@ def _persons_before_titles(text: str):
 # spokesman for the Rail Delivery Group"); what a mayor or governor is of, a place ("Mayor of Greater
 # Manchester"). Titles here in either case.
 # Found from the preposition (a cheap scan), then the role word before it is checked.
+# Each word starts with its letter and then looks back for the space before it: a pattern that starts with
+# a letter lets the regex engine skip to the next "o", "f" or "a" in one tight loop (40 % cheaper).
 _ROLE_OF = re.compile(
-    rf"(?<=[ \t])(?=[ofa])(?:of|for|at)\s+(?:the\s+)?"
+    rf"(?:o(?<=[ \t]o)f|f(?<=[ \t]f)or|a(?<=[ \t]a)t)\s+(?:the\s+)?"
     rf"(?P<name>(?={_UP}){_NAME_WORD}(?:\s+(?:of\s+|for\s+|on\s+|and\s+)?{_NAME_WORD}){{0,5}})"
 )
 _ROLE_BEFORE = re.compile(
@@ -182,6 +209,42 @@ _ORG = re.compile(
     # "National Institute for Health and Care Excellence"; "Bank of Japan" ends before "Governor".
     rf"(?:\s+(?:of|for)\s+{_NAME_WORD}(?:\s+(?:and\s+)?{_NOT_TITLE}{_NAME_WORD}){{0,2}})?)(?![\w-]))"
 )
+
+
+def _by_first_letter(alternatives: str) -> str:
+    """``alternatives`` (words separated by "|", each starting with a plain letter) as a pattern that
+    starts with a letter, for the engine's quick scan, and needs no word character just before it."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives.split("|"):
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    return "(?:" + "|".join(rf"{first}(?<!\w.)(?:{'|'.join(rest)})" for first, rest in groups.items()) + ")"
+
+
+# Every _ORG match holds one of these words (its end, or its head before "of"), a few words from its start.
+_ORG_WORD = re.compile(_by_first_letter(f"{_ORG_HEADS}|{_ORG_ENDINGS}"))
+_ORG_REACH = 400  # characters from a name's start to its organisation word: five long words and more
+
+
+def _organisations(text: str, starts: list[int]):
+    """What ``_ORG.finditer(text)`` finds, tried only at the capitalised words (``starts``) that start
+    at most ``_ORG_REACH`` characters before an organisation word: a third of the cost of trying at each."""
+    position = 0
+    match_at = _ORG.match
+    for word in _ORG_WORD.finditer(text):
+        if word.start() < position:
+            continue  # inside the last match
+        first = bisect_left(starts, max(position, word.start() - _ORG_REACH))
+        for start in starts[first:bisect_right(starts, word.start())]:
+            match = match_at(text, start)
+            if match is not None:
+                yield match
+                position = match.end()
+                break
+        else:
+            # No match holds this word; one that starts after it holds a later word, found next.
+            position = word.start() + 1
+
+
 # "and" is left out: "Kazakhstan and China" is two names, not one.
 # "and" and "on" join words here, and _plain_runs cuts the run again where they join two names ("Kazakhstan
 # and China", "Helmut Kohl on Tuesday") rather than name one thing ("General Agreement on Tariffs and Trade",
@@ -227,11 +290,12 @@ _WHERE_PREPOSITIONS = _PLACE_PREPOSITIONS | {"at", "from", "inside", "outside"}
 _POSSESSIVE = re.compile(r"['’]s?\b")
 
 
-def _plain_runs(text: str, gazetteer=None):
+def _plain_runs(text: str, gazetteer=None, starts: list[int] | None = None):
     """The runs of capitalised words ``_PLAIN`` finds, with their offsets; "and" joins two runs into one
-    name, and "on" is kept inside one, only where they join ordinary words (``_joined``)."""
+    name, and "on" is kept inside one, only where they join ordinary words (``_joined``). ``starts`` are
+    the text's ``capital_starts`` when the caller has them."""
     pieces = []
-    for match in _PLAIN.finditer(text):
+    for match in _matches_at(_PLAIN, text, capital_starts(text) if starts is None else starts):
         run, offset = match.group("name"), match.start("name")
         if " on " in run or " the " in run:
             piece = 0
@@ -351,7 +415,7 @@ def _in_capitals(line: str) -> bool:
     return bool(letters) and sum(len(run) for run in _CAPS_RUN.findall(line)) >= 0.6 * letters
 
 
-_LOWER_CONTENT = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]{3,}")
+_LOWER_CONTENT = re.compile(r"[a-zа-яё](?<![\w'’-].)[\w'’-]{3,}")  # letter first: see tagging._UPPER_WORD
 
 
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+-[a-z]+ed$")
@@ -483,7 +547,7 @@ def _glued_before_name(words: list[str], *, sentence_start: bool, gazetteer=None
         return False  # "New York", "Hong Kong"
     if first in _demonyms():
         return True
-    if not sentence_start or first in _names_lists()[0] or (gazetteer is not None and gazetteer.known(first)):
+    if not sentence_start or first in person_names()[0] or (gazetteer is not None and gazetteer.known(first)):
         return False  # a given name, or a name ("China Energy Engineering")
     return is_common_word(first) or bool(_PERSON_NOUN_ENDING.search(first)) and _seen_in_english(first)
 
@@ -537,7 +601,7 @@ def _plain_kind(name: str) -> str:
     # "Royal College of Nursing", "House of Commons", "Group of Seven": the word before "of" heads it.
     head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
     if words[-1] in _PLACE_LAST_WORDS or words[0] in _PLACE_FIRST_WORDS:
-        if not (words[-1] in _STREET_WORDS and words[0] in _names_lists()[0]):
+        if not (words[-1] in _STREET_WORDS and words[0] in person_names()[0]):
             return EntityKind.PLACE  # "Celtic Park", "Downing Street", not the film-maker Nick Park
     if words[-1] in _EVENT_LAST_WORDS:
         return EntityKind.EVENT
@@ -546,7 +610,7 @@ def _plain_kind(name: str) -> str:
     if words[-1] in _ORG_LAST_WORDS or head in _ORG_HEAD_WORDS:
         return EntityKind.ORGANISATION
     if words[-1] in _COMPANY_LAST_WORDS and (
-            words[0].isupper() or not is_common_word(words[0]) or words[0] in _names_lists()[0]):
+            words[0].isupper() or not is_common_word(words[0]) or words[0] in person_names()[0]):
         # "EDF Energy", "Tata Steel", "Zealand Pharma", "Philip Morris Cos"; not "Renewable Energy"
         return EntityKind.ORGANISATION
     return EntityKind.OTHER
@@ -588,11 +652,7 @@ _LEADING_TITLES = frozenset(
 # that say "Morgan Stanley said it" or "analysts at Morgan Stanley" outvote all those that say nothing.
 # Where the evidence in one article disagrees, the article abstains.
 
-# Faker's person providers hold the given names and surnames of some 80 locales. Its plain English list
-# also holds ordinary words ("Royal", "Golden", "General", "Will"), so a given name counts when at least
-# two locales list it, or one does and it is no ordinary English word ("Kyogo").
-_LOCALES_FOR_A_GIVEN_NAME = 2
-_ORDINARY_ENGLISH_WORDS = 30_000  # wordfreq's most frequent English words, down to about once per million
+# Given names, surnames and Chinese surnames of some 80 locales: archive.person_names.
 # A word this frequent that no locale lists as a surname ends no person's name: "Jordan Valley", "Grace Road".
 _RARE_WORD_ZIPF = 3.5
 _SURNAME_ENDING = re.compile(
@@ -600,74 +660,12 @@ _SURNAME_ENDING = re.compile(
     r"shvili|dze)$")
 
 
-def _listed_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Given names, surnames and Chinese surnames (in pinyin) from Faker's person providers."""
-    import importlib
-    import pkgutil
-
-    import faker.providers.person as people
-    from anyascii import anyascii
-
-    given: Counter[str] = Counter()
-    surnames: set[str] = set()
-    chinese: set[str] = set()
-
-    spelt: set[str] = set()  # given names as English copy spells them ("Jurgen", "Gennady")
-
-    def listed(provider, *attributes: str) -> set[str]:
-        values = (getattr(provider, attribute, None) for attribute in attributes)
-        return set().union(*(value for value in values if isinstance(value, (dict, list, tuple, set, frozenset))))
-
-    for module in pkgutil.iter_modules(people.__path__):
-        provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
-        names = listed(provider, "first_names", "first_names_male", "first_names_female", "first_romanized_names")
-        given.update(name for name in names if name.isascii())
-        for name in names:
-            if not name.isascii():
-                spelt.update(_english_spellings(name, anyascii))
-        # Surnames only ever confirm an ordinary English word as a surname ("Smith", "Young"): as listed.
-        surnames |= listed(provider, "last_names", "last_names_male", "last_names_female", "last_romanized_names")
-        if module.name.startswith("zh_"):
-            chinese |= listed(provider, "last_romanized_names")
-    from wordfreq import top_n_list
-
-    # A spelling that is also an ordinary English word ("Röyal" spelt "Royal") needs two locales that write it so.
-    ordinary = set(top_n_list("en", _ORDINARY_ENGLISH_WORDS))
-    names = {name for name in spelt | set(given) if len(name) > 1 and name.isalpha() and name.istitle()}
-    return (frozenset(name for name in names if given[name] >= _LOCALES_FOR_A_GIVEN_NAME
-                      or name.lower() not in ordinary),
-            frozenset(surnames), frozenset(chinese))
-
-
-def _english_spellings(name: str, anyascii) -> set[str]:
-    """How English copy spells a name: as written, without accents ("Jurgen"), German umlauts as two
-    letters ("Juergen"), other scripts in Latin letters ("Геннадий" -> "Gennady", "Στέφανος" -> "Stefanos")."""
-    if not name.replace("-", "").isalpha() or not _LATIN_CYRILLIC_GREEK.fullmatch(name):
-        return set()  # other scripts transliterate to words, not names ("Royal")
-    spellings = {name}
-    if _CYRILLIC_LETTER.search(name):
-        name = re.sub(r"[иы]й$", "y", name)  # Геннадий -> Gennady, not Gennadii
-    spellings.add(anyascii(name))
-    umlauts = name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
-    if umlauts != name:
-        spellings.add(anyascii(umlauts))
-    return spellings
-
-
-_LATIN_CYRILLIC_GREEK = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff-]+")
-
-
-@lru_cache(maxsize=1)
-def _names_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    return _listed_names()
-
-
 @lru_cache(maxsize=20_000)
 def _ends_a_name(word: str) -> bool:
     """Whether a word can be a person's last name: a listed surname, a rare word, a Slavic ending."""
     from wordfreq import zipf_frequency
 
-    _, surnames, _ = _names_lists()
+    _, surnames, _ = person_names()
     return word in surnames or bool(_SURNAME_ENDING.search(word)) or zipf_frequency(
         word.lower(), "en") < _RARE_WORD_ZIPF
 
@@ -677,7 +675,7 @@ def person_by_form(name: str, gazetteer=None) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 3 or any(not word[:1].isupper() or word.isupper() for word in words):
         return False
-    given, _, chinese = _names_lists()
+    given, _, chinese = person_names()
     first, last = words[0], words[-1].split("-")[-1]
     if first in chinese and len(words) == 2:
         shaped = _ends_a_name(words[1])  # "Zhao Ziyang", "Li Wei", not "Long Beach"
@@ -849,7 +847,7 @@ def _person_after_role_word(words: list[str]) -> str | None:
     if len(words) < 3:
         return None
 
-    given, _, _ = _names_lists()
+    given, _, _ = person_names()
     for cut in range(max(1, len(words) - 3), len(words) - 1):
         head, rest = words[:cut], words[cut:]
         if not (head[-1].lower() in _PERSON_NOUNS or rest[0] in given):
@@ -1180,7 +1178,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         found[key] = Candidate(seen.name, kind, seen.sentence, seen.strong or strong, seen.alias_of or target,
                                guessed)
 
-    for match in _PERSON.finditer(text):
+    starts = capital_starts(text)
+    for match in _matches_at(_PERSON, text, starts):
         if " " in match.group("name") or match.group("title").endswith("."):
             add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
     for match in _persons_before_titles(text):
@@ -1188,7 +1187,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         if before and before.group(1) in _WHERE_PREPOSITIONS:
             continue  # "Standing outside Downing Street, the prime minister said": where, not who
         add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
-    for match in _ORG.finditer(text):
+    for match in _organisations(text, starts):
         group = "name" if match.group("name") else "ministry"
         add(match.group(group), EntityKind.ORGANISATION, match.start(group), match.end(group), True)
     for match in _ROLE_OF.finditer(text):
@@ -1203,7 +1202,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             add(text[person:match.end("name")], EntityKind.PERSON, person, match.end("name"), False)
             continue
         add(text[start:match.end("name")], kind, start, match.end("name"), True)
-    for run, run_start in _plain_runs(text, gazetteer):
+    for run, run_start in _plain_runs(text, gazetteer, starts):
         trimmed = _trim(run)
         first = run_start + run.find(trimmed)
         name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first), gazetteer=gazetteer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -180,6 +181,7 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
             continue
         if suggestion.status not in (SuggestionStatus.NEW, SuggestionStatus.WATCHING):
             continue  # an editor has decided
+        before = _suggestion_state(suggestion)
         ids = set(suggestion.article_ids) | entry["ids"]
         suggestion.article_ids = sorted(ids)[: EntitySuggestion.MAX_ARTICLE_IDS]
         suggestion.article_count = max(suggestion.article_count, len(ids))
@@ -192,12 +194,21 @@ def record_suggestions(found: dict[int, list[Candidate]], gazetteer: Gazetteer) 
                 suggestion.examples.append(example)
         if suggestion.worth_reviewing():
             suggestion.status = SuggestionStatus.NEW  # seen enough now: on the review list
-        changed.append(suggestion)
+        if _suggestion_state(suggestion) != before:
+            # Re-tagging articles already counted changes nothing: no write (an UPDATE of thousands of
+            # rows by bulk_update costs more than the tagging itself).
+            changed.append(suggestion)
     EntitySuggestion.objects.bulk_create(new, ignore_conflicts=True)
-    EntitySuggestion.objects.bulk_update(
-        changed, ["article_ids", "article_count", "strong", "kind", "examples", "status"]
-    )
+    EntitySuggestion.objects.bulk_update(changed, _SUGGESTION_FIELDS, batch_size=500)
     return len(new)
+
+
+_SUGGESTION_FIELDS = ("article_ids", "article_count", "strong", "kind", "examples", "status")
+
+
+def _suggestion_state(suggestion: EntitySuggestion) -> str:
+    """The fields tagging updates, as one comparable value (examples are a list of dicts)."""
+    return json.dumps([getattr(suggestion, field) for field in _SUGGESTION_FIELDS], sort_keys=True, default=str)
 
 
 def _join_variants(seen: dict[str, dict]) -> dict[str, dict]:

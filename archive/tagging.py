@@ -878,8 +878,11 @@ def _capitalised(text: str, start: int) -> bool:
 
 _ANY_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[^\W\d_A-ZА-ЯЁ][\w'’-]{3,}")  # a lower-case word of four letters or more
-_UPPER_WORD = re.compile(r"(?<![\w'’-])[A-ZА-ЯЁ]")
-_CAPS_WORD = re.compile(r"(?<![\w'’-])[A-ZА-ЯЁ]{2,}(?![\w'’-])")
+# These two start with their capital and then look back at the character before it: a pattern that starts
+# with a letter class is scanned for in one tight loop, three times faster here (a look-behind first is
+# tried at every position; for the two above, whose first letter is nearly every letter, that is faster).
+_UPPER_WORD = re.compile(r"[A-ZА-ЯЁ](?<![\w'’-].)")
+_CAPS_WORD = re.compile(r"[A-ZА-ЯЁ](?<![\w'’-].)[A-ZА-ЯЁ]+(?![\w'’-])")
 
 
 def _is_headline(line: str) -> bool:

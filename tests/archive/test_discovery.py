@@ -834,3 +834,33 @@ def test_names_before_a_comma_and_title_are_found_as_by_the_whole_text_regex(par
     text = "".join(word + glue for word, glue in parts)
     expected = [(m.span(), m.group("name")) for m in _PERSON_BEFORE_TITLE.finditer(text)]
     assert [(m.span(), m.group("name")) for m in _persons_before_titles(text)] == expected
+
+
+# ---- Patterns tried only where a capitalised word starts find what they find over the whole text ------
+
+_WORDS = ["Bank", "of", "China", "Group", "Ministry", "Energy", "for", "and", "&", "Co.", "Inc", "Corp.", "AG",
+          "President", "Mr.", "Dr", "Jane", "Roe", "Émile", "Ndlovu-Smith", "al-Mansour", "d'Este", "O'Neill",
+          "McDonnell", "IBM", "KEGOC", "the", "de", "van", "Tour", "Governor", "said", "chairman", "Ольга",
+          "Farmers'", "Union", "SpA", "x" * 30]
+_JOINS = [" ", "  ", ", ", ". ", "\n", "-", "'", "’", "", " (", ") "]
+
+
+@hypothesis.given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_JOINS)), max_size=40))
+@hypothesis.settings(max_examples=300, deadline=None)
+def test_patterns_tried_at_capitals_find_what_the_whole_text_scan_finds(parts):
+    import re
+
+    from archive.discovery import _ORG, _PERSON, _PLAIN, _ROLE_OF, _matches_at, _organisations, capital_starts
+
+    text = "".join(word + join for word, join in parts)
+    starts = capital_starts(text)
+    for pattern in (_PERSON, _ORG, _PLAIN):
+        assert [m.span() for m in _matches_at(pattern, text, starts)] == [m.span() for m in pattern.finditer(text)]
+    # Organisations are tried only shortly before a word that ends or heads one.
+    assert [m.span() for m in _organisations(text, starts)] == [m.span() for m in _ORG.finditer(text)]
+    # "of", "for" and "at" after a space or tab, written with the look-behind first as well.
+    plain = re.compile(_ROLE_OF.pattern.replace(
+        r"(?:o(?<=[ \t]o)f|f(?<=[ \t]f)or|a(?<=[ \t]a)t)", r"(?<=[ \t])(?:of|for|at)"))
+    assert plain.pattern != _ROLE_OF.pattern
+    assert [(m.span(), m.group("name")) for m in _ROLE_OF.finditer(text)] == [
+        (m.span(), m.group("name")) for m in plain.finditer(text)]

@@ -44,6 +44,22 @@ def test_tagging_collects_suggestions_with_counts_and_examples(news):
     assert EntitySuggestion.objects.get(name="Eurasian Development Bank").article_count == 2
 
 
+def test_tagging_again_writes_only_the_suggestions_it_changes(news):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tag_articles(articles=news)
+    with CaptureQueriesContext(connection) as queries:
+        tag_articles(articles=news)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "archive_entitysuggestion"')]
+    # A new article naming it is counted, and its sentence becomes an example.
+    third = make_article("Bank third", "Bankers said the Eurasian Development Bank may lend more in spring.")
+    tag_articles(articles=[third])
+    suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
+    assert suggestion.article_count == 3 and third.id in suggestion.article_ids
+    assert any(example["article"] == third.id for example in suggestion.examples)
+
+
 def test_the_short_and_the_long_form_of_a_name_make_one_suggestion():
     articles = [
         make_article("Tanker", "Officials said McDonnell Douglas Corp won the contract to modify refuelling aircraft."),

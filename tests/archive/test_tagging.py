@@ -4,7 +4,9 @@ Sentences are written for this project in the style of the collections that show
 failures (wire copy, general news, health and sports stories, Russian news).
 """
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from archive.tagging import Gazetteer, PlaceInfo, russian_stem
 
@@ -534,3 +536,19 @@ def test_doubtful_places_of_one_country_support_each_other():
     assert set(found(gazetteer, text)) == {kent_uk, surrey_uk, lincoln_uk}
     # One doubtful place alone is not enough.
     assert set(found(gazetteer, "Roads in Surrey were closed.")) == set()
+
+
+# ---- Letter-first patterns find what the same patterns with their look-behind first find ----------------
+
+@hypothesis.given(st.text(alphabet="aAzZЖжЁё'’-_9. \n", max_size=60))
+@hypothesis.settings(max_examples=500, deadline=None)
+def test_letter_first_word_patterns_match_as_their_look_behind_first_forms(text):
+    import re
+
+    from archive.discovery import _LOWER_CONTENT
+    from archive.tagging import _CAPS_WORD, _UPPER_WORD
+
+    for pattern, plain in ((_UPPER_WORD, r"(?<![\w'’-])[A-ZА-ЯЁ]"),
+                           (_CAPS_WORD, r"(?<![\w'’-])[A-ZА-ЯЁ]{2,}(?![\w'’-])"),
+                           (_LOWER_CONTENT, r"(?<![\w'’-])[a-zа-яё][\w'’-]{3,}")):
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in re.finditer(plain, text)]

@@ -175,6 +175,27 @@ def test_a_database_failure_leaves_nothing_of_that_article(tmp_path, monkeypatch
     assert [(f.line, "disk I/O error" in f.reason) for f in report.failures] == [(2, True)], report.failures
 
 
+def test_after_a_failed_batch_the_suggestions_name_only_the_articles_stored(tmp_path, monkeypatch):
+    from archive.models import EntitySuggestion
+
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(
+        jsonl_line(title=title, body=f"Bankers said the Eurasian Development Bank would lend to {what}.")
+        for title, what in (("First", "the grid"), ("Broken", "a wind farm"), ("Third", "the rail operator"))))
+    real_find = importer.find_mentions
+
+    def failing_find(article, gazetteer):
+        if article.title == "Broken":
+            raise DatabaseError("disk I/O error")
+        return real_find(article, gazetteer)
+
+    monkeypatch.setattr(importer, "find_mentions", failing_find)
+    import_articles(paths=[path])
+    stored = sorted(Article.objects.values_list("id", flat=True))
+    suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
+    assert len(stored) == 2 and sorted(suggestion.article_ids) == stored and suggestion.article_count == 2
+
+
 def test_command_prints_a_summary_with_reasons_to_stderr_and_exits_1_on_failure(tmp_path, capsys):
     (tmp_path / "ok.txt").write_text(PLAIN, "utf-8")
     (tmp_path / "bad.txt").write_text("date 2024-99-01 ALMATY – Text.\n", "utf-8")
