@@ -190,12 +190,16 @@ def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCount
     counts.months.update({(key // 100, key % 100): n for key, n in counted(columns.months).items() if key})
     counts.tags.update(counted(columns.tags))
     values, numbers = columns.entities.count(docs, others=others)
+    # The entities of each kind together (ids ascending within a kind, as the values are),
+    # then one slice per kind: a few array operations instead of a few per kind.
     kinds = values & ((1 << _KIND_BITS) - 1)
-    ids = values >> _KIND_BITS
+    order = np.argsort(kinds, kind="stable")
+    bounds = np.searchsorted(kinds[order], np.arange(len(KINDS_BY_NUMBER) + 1)).tolist()
+    ids, numbers = (values[order] >> _KIND_BITS).tolist(), numbers[order].tolist()
     for number, kind in KINDS_BY_NUMBER.items():
-        here = kinds == number
-        if here.any():
-            counts.entities[kind].update(dict(zip(ids[here].tolist(), numbers[here].tolist(), strict=True)))
+        first, last = bounds[number], bounds[number + 1]
+        if first < last:
+            counts.entities[kind].update(dict(zip(ids[first:last], numbers[first:last], strict=True)))
     return counts
 
 

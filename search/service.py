@@ -7,6 +7,7 @@ so the total and the facet counts are exact, and only the page is ranked in full
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import threading
 from dataclasses import dataclass
@@ -218,15 +219,8 @@ def _maker(model: type[Model], attnames: list[str], db: str):
     ``post_init`` for the model), the instance is made directly, with the same fields and
     state; otherwise by ``from_db``.
     """
-    fields = model._meta.concrete_fields
-    extras = _FROM_DB_EXTRAS.get(getattr(model.from_db, "__func__", None))
-    plain = (
-        extras is not None and model.__init__ is Model.__init__ and not model._meta.abstract
-        and attnames == [field.attname for field in fields]
-        and all(type(model.__dict__.get(name)) in _PLAIN_ATTRIBUTES for name in attnames)
-        and not pre_init.has_listeners(model) and not post_init.has_listeners(model)
-    )
-    if not plain:
+    extras = _plain_class(model, tuple(attnames))
+    if extras is None or pre_init.has_listeners(model) or post_init.has_listeners(model):
         return lambda values: model.from_db(db, attnames, values)
     new = model.__new__
 
@@ -240,6 +234,20 @@ def _maker(model: type[Model], attnames: list[str], db: str):
         return instance
 
     return make
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_class(model: type[Model], attnames: tuple[str, ...]) -> bool | None:
+    """What from_db does besides making the instance (``_FROM_DB_EXTRAS``) when the class lets
+    ``_maker`` make it directly, None when it does not: the class's part of ``_maker``'s
+    check, worked out once per class (receivers of the signals are looked up each time)."""
+    extras = _FROM_DB_EXTRAS.get(getattr(model.from_db, "__func__", None))
+    plain = (
+        extras is not None and model.__init__ is Model.__init__ and not model._meta.abstract
+        and list(attnames) == [field.attname for field in model._meta.concrete_fields]
+        and all(type(model.__dict__.get(name)) in _PLAIN_ATTRIBUTES for name in attnames)
+    )
+    return extras if plain else None
 
 
 def _related_maker(populator):
