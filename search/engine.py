@@ -326,10 +326,88 @@ def _too_many_words(node: wq.Query) -> QueryTooExpensive:
 
 # --- Evaluating a query ------------------------------------------------------------
 
-@dataclass
 class Matches:
-    mask: np.ndarray  # bool per document
-    scores: np.ndarray | None  # float64 per document (meaningful where mask is true); None when not scored
+    """The matching documents: ``mask``, a bool per document, and ``scores``, a float64 per
+    document (meaningful where ``mask`` is true; None when not scored).
+
+    Few matches (``Matches.few``) are kept as their document numbers and scores, and made
+    into arrays over the whole index only when ``mask`` or ``scores`` is read: a rare word
+    is counted and ranked from its forty documents, not from arrays of every document
+    (allocating, filling and scanning those cost more than the rest of its evaluation).
+    """
+
+    __slots__ = ("_mask", "_scores", "_docs", "_doc_scores", "_size")
+
+    def __init__(self, mask: np.ndarray | None, scores: np.ndarray | None):
+        self._mask, self._scores = mask, scores
+        self._docs = self._doc_scores = None
+        self._size = 0 if mask is None else len(mask)
+
+    @classmethod
+    def few(cls, size: int, docs: np.ndarray, scores: np.ndarray | None) -> Matches:
+        """``docs`` (ascending, distinct) of ``size`` documents, scoring ``scores`` (None: not scored)."""
+        found = cls(None, None)
+        found._size, found._docs = size, docs
+        found._doc_scores = None if scores is None else scores.astype(np.float64, copy=False)
+        return found
+
+    def _dense(self) -> None:
+        """Make the arrays over the whole index from the documents (from then on only they count:
+        callers may change them in place)."""
+        if self._docs is not None:
+            self._mask = np.zeros(self._size, dtype=bool)
+            self._mask[self._docs] = True
+            if self._doc_scores is not None:
+                self._scores = np.zeros(self._size, dtype=np.float64)
+                self._scores[self._docs] = self._doc_scores
+            self._docs = self._doc_scores = None
+
+    @property
+    def mask(self) -> np.ndarray:
+        self._dense()
+        return self._mask
+
+    @mask.setter
+    def mask(self, mask: np.ndarray) -> None:
+        self._dense()
+        self._mask = mask
+
+    @property
+    def scores(self) -> np.ndarray | None:
+        self._dense()
+        return self._scores
+
+    @scores.setter
+    def scores(self, scores: np.ndarray | None) -> None:
+        self._dense()
+        self._scores = scores
+
+    @property
+    def is_few(self) -> bool:
+        """Whether the matches are kept as document numbers (``Matches.few``), not yet as arrays."""
+        return self._docs is not None
+
+    def documents(self) -> np.ndarray:
+        """The matching document numbers, ascending."""
+        return self._docs if self._docs is not None else np.flatnonzero(self._mask)
+
+    def document_scores(self, docs: np.ndarray) -> np.ndarray | None:
+        """The scores of ``docs`` (from ``documents()``), or None when not scored."""
+        if self._docs is not None:
+            return self._doc_scores if docs is self._docs else (
+                None if self._doc_scores is None else self._doc_scores[np.searchsorted(self._docs, docs)])
+        return None if self._scores is None else self._scores[docs]
+
+    def restrict(self, allowed: np.ndarray) -> None:
+        """Keep only the matches ``allowed`` (a bool per document) holds."""
+        if self._docs is None:
+            self._mask &= allowed
+            return
+        keep = allowed[self._docs]
+        if not keep.all():
+            self._docs = self._docs[keep]
+            if self._doc_scores is not None:
+                self._doc_scores = self._doc_scores[keep]
 
 
 class Evaluator:
@@ -364,7 +442,7 @@ class Evaluator:
         found = self._few(node, within)
         if found is None:
             found = self._eval(node)
-        found.mask &= self.snap.live
+        found.restrict(self.snap.live)
         return found
 
     # Few documents ----------------------------------------------------------------
@@ -384,11 +462,7 @@ class Evaluator:
         if sum(len(docs) for docs, *_ in postings.values()) > self.snap.size * FEW_DOCUMENTS:
             return None
         docs, scores = self._few_eval(node, postings)
-        found = self._empty()
-        found.mask[docs] = True
-        if self.scored:
-            found.scores[docs] = scores
-        return found
+        return Matches.few(self.snap.size, docs, scores if self.scored else None)
 
     def _few_postings(self, node: wq.Query, within: np.ndarray | None, postings: dict) -> bool:
         """Look up the postings of every term of the tree (kept inside ``within``) into ``postings``
@@ -817,7 +891,7 @@ def rank(snap: Snapshot, matches: Matches, *, sort: str, start: int, stop: int) 
     first with the lowest first, as the database orders by date and id (an article
     re-indexed after an edit keeps its place).
     """
-    docs = np.flatnonzero(matches.mask)
+    docs = matches.documents()
     if start >= len(docs):
         return []
     if sort in ("newest", "oldest"):
@@ -832,7 +906,9 @@ def rank(snap: Snapshot, matches: Matches, *, sort: str, start: int, stop: int) 
         else:
             order = np.argsort(keys)[start:stop]
         return [(int(docnum), 0.0) for docnum in docs[order]]
-    scores = matches.scores[docs] if matches.scores is not None else np.zeros(len(docs), dtype=np.float32)
+    scores = matches.document_scores(docs)
+    if scores is None:
+        scores = np.zeros(len(docs), dtype=np.float32)
     wanted = stop
     if len(docs) > wanted:
         # Only the scores at or above the wanted-th best can be on the page; ties are kept

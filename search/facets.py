@@ -166,19 +166,27 @@ def load_columns(searcher: Searcher, *, storage_key: str) -> None:
 
 
 def count_facets(searcher: Searcher, matches, *, storage_key: str) -> FacetCounts:
-    """Counts over the matching documents: a boolean array by document number, or document numbers."""
+    """Counts over the matching documents: a boolean array by document number, or document
+    numbers (an integer array of them ascending and distinct, as ``Matches.documents()`` gives)."""
     columns = _columns(searcher, storage_key)
+    docs = None
     if isinstance(matches, np.ndarray) and matches.dtype == bool:
         mask = matches
+    elif isinstance(matches, np.ndarray) and matches.dtype.kind == "i":
+        docs, mask = matches, None
     else:
         mask = np.zeros(columns.size, dtype=bool)
         mask[np.fromiter(matches, dtype=np.int64)] = True
-    total = int(np.count_nonzero(mask))
+    total = int(np.count_nonzero(mask)) if docs is None else len(docs)
     counts = FacetCounts(total=total)
     # Only the codes of the matching documents are read (or, when most match, those of
     # the others, subtracted from the totals): the cost follows the matches, not the archive.
     others = total * 2 > columns.size
-    docs = np.flatnonzero(~mask if others else mask)
+    if others and mask is None:
+        mask = np.zeros(columns.size, dtype=bool)
+        mask[docs] = True
+    if others or docs is None:
+        docs = np.flatnonzero(~mask if others else mask)
 
     def counted(codes: _Codes) -> dict[int, int]:
         values, numbers = codes.count(docs, others=others)

@@ -332,10 +332,10 @@ def run_search(
         # articles is evaluated over those few (search.engine, Evaluator._few).
         matches = Evaluator(snap, deadline=deadline).run(user_query, within=allowed)
         if allowed is not None:
-            matches.mask &= allowed
+            matches.restrict(allowed)
         # Counted from the matching documents: Whoosh's len(results) is wrong for some
         # And/Not queries (see PERFORMANCE.md), and users see this number.
-        facets = count_facets(s, matches.mask, storage_key=storage_key)
+        facets = count_facets(s, matches.documents() if matches.is_few else matches.mask, storage_key=storage_key)
         total = facets.total
         num_pages = max(1, -(-total // per_page))
         page = min(max(page, 1), num_pages)
