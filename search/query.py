@@ -296,8 +296,9 @@ def parse_query(text: str) -> ParsedQuery:
     for slop in re.findall(r'"~(\d+)', prepared):
         _check_slop(int(slop))
     prepared, dates = _extract_dates(prepared)
+    plain = _plain(prepared)
     try:
-        if _plain(prepared):
+        if plain:
             query, shown = _words_query(_parser(), prepared), _words_query(_display_parser(), prepared)
         else:
             query = _put_dates_back(_parser().parse(prepared), dates)
@@ -306,8 +307,9 @@ def parse_query(text: str) -> ParsedQuery:
         logger.info("query parser failed on %r", text, exc_info=True)
         raise QueryError("That query could not be read. Check the brackets, quotes and field names.") from None
     _check(query)
-    query = query.normalize()
-    _check(query)
+    if not plain:  # _words_query's query is normalized already, and of terms _check leaves as they are
+        query = query.normalize()
+        _check(query)
     if query is wq.NullQuery:
         raise QueryError("There is nothing to search for in that query (only common words or symbols).")
     if isinstance(query, wq.Not):

@@ -155,12 +155,12 @@ def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
         spans = _prefixed_words(text, lowered, prefixes, terms)
     # Words with other letters (accents fold, Cyrillic stems) are all analysed.
     at = encoded.find(b"?")
-    while at != -1:
-        if not _is_word_char(text[at]):  # a "?", a dash or a quotation mark
+    while at != -1:  # (_is_word_char written out in these loops: they run for each candidate)
+        if not ((char := text[at]).isalnum() or char == "_"):  # a "?", a dash or a quotation mark
             at = encoded.find(b"?", at + 1)
             continue
         start = at
-        while start and _is_word_char(text[start - 1]):
+        while start and ((char := text[start - 1]).isalnum() or char == "_"):
             start -= 1
         end = _WORD.match(text, start).end()
         if index_form(text[start:end]) in terms:
@@ -178,7 +178,7 @@ def _prefixed_words(text: str, lowered, prefixes: set, terms: set[str]) -> set[t
     for prefix in prefixes:
         at = lowered.find(prefix)
         while at != -1:
-            if at and _is_word_char(text[at - 1]):  # inside a word: not where one begins
+            if at and ((char := text[at - 1]).isalnum() or char == "_"):  # inside a word: not where one begins
                 at = lowered.find(prefix, at + 1)
                 continue
             end = _WORD.match(text, at).end()

@@ -363,6 +363,9 @@ def test_plain_words_give_the_query_the_parser_gives(words):
     assert _plain(text)
     for parser in (_parser(), _display_parser()):
         assert _words_query(parser, text) == parser.parse(text)
+    # parse_query does not normalize the query of plain words again: it is normalized already.
+    query = _words_query(_parser(), text)
+    assert query.normalize() == query
 
 
 @pytest.mark.parametrize("text", ["wind OR solar", "wind AND solar", "NOT wind", "wind ANDNOT coal",
