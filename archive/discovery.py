@@ -43,8 +43,7 @@ from functools import lru_cache
 
 from archive.models import EntityKind
 from archive.person_names import person_names
-from archive.tagging import _CYRILLIC as _CYRILLIC_LETTER
-from archive.tagging import _FUNCTION_WORDS, _is_headline, _morph, _sentence_initial, is_common_word
+from archive.tagging import CYRILLIC, FUNCTION_WORDS, is_common_word, is_headline, morph, sentence_initial
 from archive.text import sentence_around
 
 # A name opens for review once seen in this many articles, however it was introduced; until then it is
@@ -54,7 +53,7 @@ MIN_ARTICLES_FOR_REVIEW = 3
 
 # Words of grammar that start a sentence ("Later Real Madrid signed"); not the points of the
 # compass, which start names ("Central Asia", "West Germany").
-_LEADING_FILLER = _FUNCTION_WORDS - set(
+_LEADING_FILLER = FUNCTION_WORDS - set(
     "north south east west northern southern eastern western central one two three four five six seven eight nine "
     "ten".split())
 
@@ -151,6 +150,17 @@ def _matches_at(pattern: re.Pattern, text: str, starts: list[int]):
                 position = match.end()
 
 
+_WORD_AFTER_TITLE = re.compile(rf"[ \t]+(?P<word>{_UP}{_LOW}+)")
+
+
+def _introduces_the_next_name(text: str, end: int) -> bool:
+    """Whether the title ending at ``end`` stands before a capitalised name ("chief executive Ulugbek
+    Rakhmatov"): then it is that person's, and the name before the comma is no person."""
+    after = _WORD_AFTER_TITLE.match(text, end)
+    return after is not None and not is_title_word(after.group("word")) and (
+        after.group("word").casefold() not in FUNCTION_WORDS)
+
+
 def _persons_before_titles(text: str):
     """What ``_PERSON_BEFORE_TITLE.finditer(text)`` finds, looked for only before a comma and a title:
     the regex is tried from each capital of a text, this from each comma followed by a title."""
@@ -181,7 +191,7 @@ _PLACE_ROLES = {"mayor", "governor", "akim"}
 # "Harlan Industries Inc chairman Walter Crane", "Liberal Democrat leader Sir Ed Davey": the name before a
 # role word in lower case and a person is what that person heads.
 _ROLE_AFTER = re.compile(
-    r"\s+(?:chairman|chairwoman|president|chief executive|boss|spokesman|spokeswoman|leader|director|"
+    r",?\s+(?:chairman|chairwoman|president|chief executive|boss|spokesman|spokeswoman|leader|director|"
     r"general secretary|secretary-general|vice chairman|analyst|economist|strategist|chief economist)\s+(?=[A-Z])"
 )
 _ORG_ENDINGS = (
@@ -268,7 +278,7 @@ _DATE_WORDS = {
     "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Qtr", "Qtly",
 }
 _TITLE_WORDS = {word.casefold() for word in re.split(r"\||\s+", _TITLES.replace("\\.?", "").replace("\\.", ""))
-                if word and word.casefold() not in _FUNCTION_WORDS} | {
+                if word and word.casefold() not in FUNCTION_WORDS} | {
     "mr", "mrs", "ms", "dr", "sir", "general", "kazakh", "chinese"}
 _TAIL_OF_LONGER_NAME = re.compile(rf"(?:(?P<previous>{_UP}[\w'’-]*)\s+)?(?P<word>{_UP}[\w'’-]*)\s+(?:and|&|for)\s+$")
 # Words that end the name of a place ("Caspian Sea", "Suez Canal", "Channel Islands"), or start it.
@@ -401,7 +411,7 @@ def _without_headlines(text: str) -> str:
         )
         # A paragraph dense with names ("President Reagan named William Verity to be Commerce Secretary,
         # the White House said.") can look like a headline in title case; a headline is short.
-        headline = _is_headline(line) and (len(stripped) <= _LONGEST_TITLE_CASE_HEADLINE or _in_capitals(stripped))
+        headline = is_headline(line) and (len(stripped) <= _LONGEST_TITLE_CASE_HEADLINE or _in_capitals(stripped))
         kept.append(" " * len(line) if subheading or headline else line)
     return "\n".join(kept)
 
@@ -884,9 +894,9 @@ def _russian_common_word(word: str) -> bool:
     """A word of pymorphy3's dictionary that is no given name, surname or patronymic ("Президент",
     "Казахстана"); unknown words ("Алмасадам", "Жумабеков") are names."""
 
-    morph = _morph()
-    return morph.word_is_known(word.lower()) and not (
-        {"Name", "Surn", "Patr"} & set(morph.parse(word)[0].tag.grammemes))
+    analyser = morph()
+    return analyser.word_is_known(word.lower()) and not (
+        {"Name", "Surn", "Patr"} & set(analyser.parse(word)[0].tag.grammemes))
 
 
 def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] | None:
@@ -905,7 +915,7 @@ def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] 
         return words, True
     if not _CYRILLIC_SURNAME.search(words[-1]) or any(ordinary(word) for word in words[1:]):
         return None
-    if words[-1].endswith(("ова", "ева", "ёва", "ина", "ына")) and "gent" in _morph().parse(words[0])[0].tag:
+    if words[-1].endswith(("ова", "ева", "ёва", "ина", "ына")) and "gent" in morph().parse(words[0])[0].tag:
         return None  # "Марата Жумабекова": the genitive of a man's name, not a woman's
     return words, False
 
@@ -914,7 +924,7 @@ def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] 
 def _parses(word: str) -> tuple:
     """pymorphy3's readings of a word; names recur from article to article, and reading one costs most."""
 
-    return tuple(_morph().parse(word))
+    return tuple(morph().parse(word))
 
 
 def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, bool] | None:
@@ -1017,7 +1027,7 @@ def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
     words = quoted.split()
     if len(words) > 6:
         return None
-    parses = [_parses(word)[0] for word in words if _CYRILLIC_LETTER.search(word)]
+    parses = [_parses(word)[0] for word in words if CYRILLIC.search(word)]
     if any(parse.tag.POS in ("VERB", "INFN", "GRND", "PRTS") and parse.is_known for parse in parses):
         return None  # «Мы построим» is a quotation
     before = _WORD_BEFORE_QUOTE.search(text, max(0, match.start() - 30), match.start())
@@ -1025,7 +1035,7 @@ def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
     kind = _QUOTED_KINDS.get(lemma, EntityKind.OTHER)
     if kind == EntityKind.OTHER and len(words) == 1 and _russian_common_word(words[0]):
         return None  # "Слово «Привет»": an ordinary word in quotes, and nothing before it says it is a name
-    if lemma not in _QUOTED_KINDS and len(words) > 1 and words[1][:1].islower() and _CYRILLIC_LETTER.search(
+    if lemma not in _QUOTED_KINDS and len(words) > 1 and words[1][:1].islower() and CYRILLIC.search(
             words[0]):
         # "глава «Национальных электрических сетей Узбекистана»": a Russian name (one capital) is declined
         # with the sentence; after a word like "компанией", or a name in capitals ("Барки Точик"), it stays.
@@ -1186,6 +1196,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         before = _LOWER_WORD_BEFORE.search(text, max(0, match.start("name") - 30), match.start("name"))
         if before and before.group(1) in _WHERE_PREPOSITIONS:
             continue  # "Standing outside Downing Street, the prime minister said": where, not who
+        if _introduces_the_next_name(text, match.end()):
+            continue  # "... for its Atyrau Polymer Complex, director Galym Nurtazin said": the title is his
         add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
     for match in _organisations(text, starts):
         group = "name" if match.group("name") else "ministry"
@@ -1205,7 +1217,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
     for run, run_start in _plain_runs(text, gazetteer, starts):
         trimmed = _trim(run)
         first = run_start + run.find(trimmed)
-        name = _plain_name(trimmed, sentence_start=_sentence_initial(text, first), gazetteer=gazetteer)
+        name = _plain_name(trimmed, sentence_start=sentence_initial(text, first), gazetteer=gazetteer)
         if " " not in name:
             continue  # one word left once the filler is trimmed ("The Chancellor"): no name of two words
         start = run_start + run.find(name)
@@ -1253,7 +1265,7 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
             if kind == EntityKind.OTHER:
                 kind, guessed = _kind_in_context(text, name, start, end, before, in_sport, gazetteer)
             add(name, kind, start, end, False, guessed)
-    if _CYRILLIC_LETTER.search(text):
+    if CYRILLIC.search(text):
         for match in _RUSSIAN_NAMES.finditer(text):
             if match.group("company"):
                 add(match.group("company").strip(), EntityKind.ORGANISATION, match.start("company"),

@@ -23,6 +23,7 @@ TOP_SOURCES = 12
 TOP_TAGS = 15
 DATE_FILTERS = ("year", "month", "date_from", "date_to")
 LABEL_FIELDS = ("id", "kind", "name", "slug", "parent_id", "place_type")
+ENTITY_KINDS = tuple(EntityKind.values)  # EntityKind.values makes its list anew at each use
 
 
 @dataclass
@@ -30,7 +31,7 @@ class FacetCounts:
     total: int = 0
     sources: Counter[int] = field(default_factory=Counter)
     tags: Counter[int] = field(default_factory=Counter)
-    entities: dict[str, Counter[int]] = field(default_factory=lambda: {k: Counter() for k in EntityKind.values})
+    entities: dict[str, Counter[int]] = field(default_factory=lambda: {k: Counter() for k in ENTITY_KINDS})
     months: Counter[tuple[int, int]] = field(default_factory=Counter)
 
     @property

@@ -24,6 +24,7 @@ from search.schema import CODE_KINDS
 KIND_NUMBERS = {kind: number for number, kind in enumerate(EntityKind.values)}
 KINDS_BY_NUMBER = dict(enumerate(EntityKind.values))
 _KIND_BITS = 3  # six kinds fit in three bits of an entity key
+_FEW = 8  # codes are few when they number under an eighth of the values (_Codes.count)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class _Codes:
             # Every position begins[i] .. begins[i] + lengths[i] - 1, in one array.
             firsts = np.cumsum(lengths) - lengths  # where each document's run starts in it
             selected = self.codes[np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(begins - firsts, lengths)]
+        if not others and len(selected) * _FEW < len(self.values):
+            # Few codes (a rare word's matches): sorting them costs less than a count per value.
+            present, counts = np.unique(selected, return_counts=True)
+            return self.values[present], counts
         counts = np.bincount(selected, minlength=len(self.values))
         if others:
             counts = self.totals - counts

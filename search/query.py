@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.fields import TEXT, Schema
+from whoosh.fields import TEXT, FieldType, Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldPlugin, QueryParser
 
 from search.schema import build_schema
@@ -234,12 +234,55 @@ def _plain(prepared: str) -> bool:
 def _words_query(parser: QueryParser, prepared: str) -> wq.Query:
     """What ``parser.parse`` makes of plain words (``_plain``), built directly: every word
     in any of the default fields. Most queries are a word or two, and Whoosh's parser
-    tries each of its taggers at each character of the text (a test compares the two)."""
+    tries each of its taggers at each character of the text (a test compares the two).
+
+    Each word is analysed once for the default fields that analyse it alike (all of
+    them, in both parsers), not once per field as ``parser.term_query`` would.
+    """
+    shared = _shared_analysis(parser)
     groups = []
     for word in prepared.split(" "):
-        terms = [parser.term_query(name, word, parser.termclass) for name in DEFAULT_FIELDS]
+        analysed: dict[str, list[str]] = {}  # by the first field analysing alike
+        terms = []
+        for name in DEFAULT_FIELDS:
+            first = shared.get(name)
+            if first is None:
+                terms.append(parser.term_query(name, word, parser.termclass))
+                continue
+            texts = analysed.get(first)
+            if texts is None:
+                texts = analysed[first] = list(
+                    parser.schema[first].process_text(word, mode="query", tokenize=True, removestops=True)
+                )
+            terms.append(_analysed_term_query(parser, name, texts))
         groups.append(wq.Or([term for term in terms if term is not None]))
     return (groups[0] if len(groups) == 1 else wq.And(groups)).normalize()
+
+
+@functools.cache
+def _shared_analysis(parser: QueryParser) -> dict[str, str]:
+    """For each default field whose query terms come from its analyzer, the first default field
+    with an equal analyzer (itself when none comes before): those fields make the same texts
+    of a word. Fields that parse queries their own way are left out."""
+    plain = {
+        name: parser.schema[name] for name in DEFAULT_FIELDS
+        if name in parser.schema and not parser.schema[name].self_parsing()
+        and type(parser.schema[name]).process_text is FieldType.process_text
+        and type(parser.schema[name]).tokenize is FieldType.tokenize
+    }
+    shared: dict[str, str] = {}
+    for name, field_type in plain.items():
+        shared[name] = next(first for first, other in plain.items() if other.analyzer == field_type.analyzer)
+    return shared
+
+
+def _analysed_term_query(parser: QueryParser, fieldname: str, texts: list[str]) -> wq.Query | None:
+    """``parser.term_query(fieldname, word, parser.termclass)`` given ``texts``, the field's analysis of the word."""
+    if len(texts) > 1:
+        return parser.multitoken_query(
+            parser.schema[fieldname].multitoken_query, texts, fieldname, parser.termclass, 1.0
+        )
+    return parser.termclass(fieldname, texts[0], boost=1.0) if texts else None
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -340,6 +340,17 @@ OTHER_SPACES = (
     "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u1680",
     *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
 )
+_ASCII_OTHER_SPACES = tuple(space for space in OTHER_SPACES if space.isascii())
+
+
+def _has_other_space(body: str) -> bool:
+    """Whether ``body`` holds one of OTHER_SPACES (only the ASCII ones can be in ASCII text)."""
+    for space in _ASCII_OTHER_SPACES if body.isascii() else OTHER_SPACES:
+        if space in body:
+            return True
+    return False
+
+
 # A line break after or before a space, three in a row, or one alone. Beginning with "\n", the
 # expression skips to each line break at the speed of a search for one character.
 _STRAY_LINE_BREAK = re.compile("\n(?:(?<= \n)| |\n\n|(?<!\n\n)(?!\n))")
@@ -353,7 +364,7 @@ def _in_block_form(body: str) -> bool:
     # with letters beyond Latin-1 tests each character of it (slower than str.isprintable()).
     return (
         bool(body) and body[0] not in " \n" and body[-1] not in " \n" and "  " not in body
-        and not any(space in body for space in OTHER_SPACES) and not _STRAY_LINE_BREAK.search(body)
+        and not _has_other_space(body) and not _STRAY_LINE_BREAK.search(body)
     )
 
 

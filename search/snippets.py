@@ -10,6 +10,7 @@ what is marked is exactly what matched.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -114,20 +115,39 @@ def matches(text: str, terms: set[str], phrases: Phrases = ()) -> list[tuple[int
 STEM_SLACK = 3
 
 
+class Terms(frozenset):
+    """Index forms to mark, with what ``word_matches`` works out from them, worked out once:
+    a page of results marks them in twenty titles and twenty bodies."""
+
+    @functools.cached_property
+    def plan(self) -> tuple:
+        return _plan(self)
+
+
+def _plan(terms) -> tuple:
+    """(the prefixes every ASCII word giving one of ``terms`` begins with, None when some term
+    is too short to have one; the same prefixes encoded, None when one is not ASCII)."""
+    prefixes = frozenset(term[: len(term) - STEM_SLACK] for term in terms)
+    if "" in prefixes:
+        return None, None
+    encoded = frozenset(prefix.encode("ascii") for prefix in prefixes) if all(map(str.isascii, prefixes)) else None
+    return prefixes, encoded
+
+
 def word_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Where in ``text`` the words whose index form is one of ``terms`` are."""
-    prefixes = {term[: len(term) - STEM_SLACK] for term in terms}
-    if "" in prefixes:  # a short term: any word may give it
+    prefixes, encoded_prefixes = terms.plan if type(terms) is Terms else _plan(terms)
+    if prefixes is None:  # a short term: any word may give it
         return _piece_matches(text, terms)
     if text.isascii():
         return sorted(_prefixed_words(text, text.lower(), prefixes, terms))
     # Position for position, every character but ASCII ones as "?": finding "?" there finds
     # the other letters at the speed of bytes (searching a text with Cyrillic letters is not).
     encoded = text.encode("ascii", "replace")
-    if all(prefix.isascii() for prefix in prefixes):
+    if encoded_prefixes is not None:
         # The ASCII words beginning with a prefix are found there (no term holds a "?"); the
         # others, the Kelvin sign's "K" (lower case "k") among them, are analysed below.
-        spans = _prefixed_words(text, encoded.lower(), {prefix.encode("ascii") for prefix in prefixes}, terms)
+        spans = _prefixed_words(text, encoded.lower(), encoded_prefixes, terms)
     else:
         lowered = text.lower()
         if len(lowered) != len(text):  # offsets would shift

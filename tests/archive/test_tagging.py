@@ -552,3 +552,11 @@ def test_letter_first_word_patterns_match_as_their_look_behind_first_forms(text)
                            (_CAPS_WORD, r"(?<![\w'’-])[A-ZА-ЯЁ]{2,}(?![\w'’-])"),
                            (_LOWER_CONTENT, r"(?<![\w'’-])[a-zа-яё][\w'’-]{3,}")):
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in re.finditer(plain, text)]
+
+
+def test_offsets_are_characters_whatever_the_script_before_the_name():
+    # The automaton works on UTF-8 bytes inside; the offsets it gives must be Python's character offsets.
+    gazetteer = Gazetteer([(1, "Astana"), (2, "Нур-Султан"), (3, "Ürümqi"), (4, "Urumqi Airport")])
+    text = "🙂 Жители Нур-Султана — Ürümqi 🚀 Astana, Urumqi Airport."
+    assert [(text[start:end], pk) for start, end, pk in gazetteer.spans(text)] == [
+        ("Нур-Султана", 2), ("Ürümqi", 3), ("Astana", 1), ("Urumqi Airport", 4)]

@@ -43,8 +43,13 @@ def _fields(article: Article) -> tuple:
 
 
 def test_the_page_of_articles_is_what_the_orm_gives_with_sources_and_nothing_left_to_load(
-    reindex, django_assert_num_queries
+    reindex, django_assert_num_queries, monkeypatch
 ):
+    from search import service
+
+    fetched_directly = []
+    fetch = service._fetch_directly
+    monkeypatch.setattr(service, "_fetch_directly", lambda *args: fetched_directly.append(1) or fetch(*args))
     wire = make_source("Caspian Wire")
     made = [make_article(f"Wind report {n}", f"Wind turbines turn near Zhanatas ({n}).",
                          source=wire if n % 2 else None, published="2021-05-04" if n % 3 else None)
@@ -58,6 +63,13 @@ def test_the_page_of_articles_is_what_the_orm_gives_with_sources_and_nothing_lef
         expected = Article.objects.select_related("source").in_bulk([hit.article.id for hit in results.hits])
         assert pages == [_fields(expected[hit.article.id]) for hit in results.hits]
         assert {hit.article.id for hit in results.hits} <= {article.id for article in made}
+    # Outside a query capture (which makes Django log every query) the rows are read from the
+    # database connection directly and converted column by column: the same articles.
+    results = run_search(parse_query("wind"), per_page=5)
+    expected = Article.objects.select_related("source").in_bulk([hit.article.id for hit in results.hits])
+    assert [_fields(hit.article) for hit in results.hits] == [_fields(expected[hit.article.id]) for hit in results.hits]
+    assert all(hit.article.created.tzinfo is not None for hit in results.hits)
+    assert fetched_directly
     # Another number of ids, and a page that is all there is.
     last = run_search(parse_query("wind"), per_page=5, page=2)
     assert [_fields(hit.article) for hit in last.hits] == [
@@ -125,3 +137,36 @@ def test_receivers_of_model_signals_see_the_articles_and_sources_of_a_page(reind
             post_init.disconnect(note, sender=model)
     assert any(instance is hit.article for instance in seen)
     assert any(instance is hit.article.source for instance in seen)
+
+
+def test_a_searcher_trusting_unchanged_file_times_still_sees_each_commit_and_rebuild(
+    reindex, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Once the pointer and the live folder are older than a few seconds, each search checks
+    # them with stat alone (search.index._current). Here they count as settled at once; the
+    # pauses let the file system's clock move on past the times noted.
+    import time
+
+    from search import index
+
+    monkeypatch.setattr(index, "_SETTLING_NS", 0)
+
+    def total(word: str) -> int:
+        return run_search(parse_query(word)).total
+
+    make_article("Wind report", "Wind turbines turn near Zhanatas.")
+    reindex()
+    time.sleep(0.05)
+    assert (total("wind"), total("solar")) == (1, 0)
+    assert index._local.noted is not None  # the next search trusts the stats
+    assert total("wind") == 1
+    time.sleep(0.05)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article("Solar report", "Solar panels near Zhanatas.")  # a commit in the live folder
+    assert total("solar") == 1
+    time.sleep(0.05)
+    assert total("zhanatas") == 2
+    Article.objects.filter(title="Wind report").delete()
+    time.sleep(0.05)
+    reindex()  # a new folder and a new pointer
+    assert (total("zhanatas"), total("wind")) == (1, 0)
