@@ -150,6 +150,17 @@ def _matches_at(pattern: re.Pattern, text: str, starts: list[int]):
                 position = match.end()
 
 
+_WORD_AFTER_TITLE = re.compile(rf"[ \t]+(?P<word>{_UP}{_LOW}+)")
+
+
+def _introduces_the_next_name(text: str, end: int) -> bool:
+    """Whether the title ending at ``end`` stands before a capitalised name ("chief executive Ulugbek
+    Rakhmatov"): then it is that person's, and the name before the comma is no person."""
+    after = _WORD_AFTER_TITLE.match(text, end)
+    return after is not None and not is_title_word(after.group("word")) and (
+        after.group("word").casefold() not in FUNCTION_WORDS)
+
+
 def _persons_before_titles(text: str):
     """What ``_PERSON_BEFORE_TITLE.finditer(text)`` finds, looked for only before a comma and a title:
     the regex is tried from each capital of a text, this from each comma followed by a title."""
@@ -180,7 +191,7 @@ _PLACE_ROLES = {"mayor", "governor", "akim"}
 # "Harlan Industries Inc chairman Walter Crane", "Liberal Democrat leader Sir Ed Davey": the name before a
 # role word in lower case and a person is what that person heads.
 _ROLE_AFTER = re.compile(
-    r"\s+(?:chairman|chairwoman|president|chief executive|boss|spokesman|spokeswoman|leader|director|"
+    r",?\s+(?:chairman|chairwoman|president|chief executive|boss|spokesman|spokeswoman|leader|director|"
     r"general secretary|secretary-general|vice chairman|analyst|economist|strategist|chief economist)\s+(?=[A-Z])"
 )
 _ORG_ENDINGS = (
@@ -1185,6 +1196,8 @@ def find_candidates(text: str, gazetteer=None, *, known: list[tuple[int, int, in
         before = _LOWER_WORD_BEFORE.search(text, max(0, match.start("name") - 30), match.start("name"))
         if before and before.group(1) in _WHERE_PREPOSITIONS:
             continue  # "Standing outside Downing Street, the prime minister said": where, not who
+        if _introduces_the_next_name(text, match.end()):
+            continue  # "... for its Atyrau Polymer Complex, director Galym Nurtazin said": the title is his
         add(match.group("name"), EntityKind.PERSON, match.start("name"), match.end("name"), True)
     for match in _organisations(text, starts):
         group = "name" if match.group("name") else "ministry"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import connections
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations  # base, see below
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -158,7 +158,9 @@ def _fetch_directly(connection, sql: str, params: list) -> list[tuple]:
         return connection.connection.execute(sql, params).fetchall()
 
 
-# The SQLite backend's converters _convert_column applies itself, by the type they make.
+# The SQLite backend's converters _convert_column applies itself, by the type they make. They are imported
+# from the backend's base module: imported alone first (on a PostgreSQL server nothing has loaded the SQLite
+# backend before), its operations module meets itself half-initialised through base.py, and the import fails.
 _SQLITE_CONVERTERS = {
     SQLiteOperations.convert_datefield_value: dt.date,
     SQLiteOperations.convert_datetimefield_value: dt.datetime,

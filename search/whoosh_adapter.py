@@ -629,6 +629,11 @@ class GroupedPostingPool(PostingPool):
 
 
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+# A block smaller than this (its postings' ids and values, in bytes: a pickle of about 100 bytes) is stored
+# uncompressed. zlib's header and checksum make such a block larger, and half of all blocks are that small
+# (terms in two or three documents): Whoosh meant to skip them (its "less than 20 bytes" test is overwritten
+# on the next line). Each block records its own compression level, so readers decompress only the others.
+_COMPRESS_FROM = 48
 
 
 def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
@@ -640,6 +645,7 @@ def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
     """
     lastfn = None
     field_lengths = b""
+    writer = level = None
     for fieldname, btext, postings in groups:
         if fieldname != lastfn:
             if lastfn is not None:
@@ -648,7 +654,11 @@ def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
             lastfn = fieldname
             field_lengths = lengths.field_length_bytes(fieldname) if lengths is not None else b""
         fieldwriter.start_term(btext)
-        writer = fieldwriter._postwriter
+        if writer is not fieldwriter._postwriter:
+            if writer is not None:
+                writer._compression = level
+            writer = fieldwriter._postwriter
+            level = writer._compression
         limit = writer._blocklimit
         for start in range(0, len(postings), limit):
             if start:
@@ -659,12 +669,16 @@ def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
             writer._ids = array("I", docnums)
             writer._weights = array("f", weights)
             writer._values = [posting[2] for posting in block if posting[2]]
+            size = 8 * len(block) + sum(map(len, writer._values))
+            writer._compression = level if size >= _COMPRESS_FROM else 0
             writer._maxweight = max(0, max(weights))
             found = [field_lengths[d] for d in docnums if d < len(field_lengths) and field_lengths[d]]
             if found:
                 writer._minlength = _LENGTH_OF_BYTE[min(found)]
                 writer._maxlength = _LENGTH_OF_BYTE[max(found)]
         fieldwriter.finish_term()
+    if writer is not None:
+        writer._compression = level
     if lastfn is not None:
         fieldwriter.finish_field()
 

@@ -28,7 +28,8 @@ from archive.text import body_fingerprint, fold
 # The admin's queue opens on the open suggestions in this order (EntitySuggestionAdmin.ordering).
 REVIEW_ORDER = ("-strong", "-article_count", "name")
 TOP = 50
-_LEGAL_SUFFIX = re.compile(r"(?:,?\s+(?:inc|corp|corporation|co|company|ltd|plc|llp|lp|sa|ag|nv)\.?)+$")
+_LEGAL_SUFFIX = re.compile(
+    r"(?:,?\s+(?:inc|corp|corporation|co|company|ltd|plc|llp|llc|lp|sa|ag|nv|bv|jsc|pjsc|gmbh|spa|srl)\.?)+$")
 
 
 def name_key(name: str) -> str:

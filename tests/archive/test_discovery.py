@@ -48,6 +48,15 @@ def names(text: str) -> dict[str, str]:
         ("Later Real Madrid signed a Brazilian striker.", "Real Madrid", "organisation"),
         ("He met AC Milan officials.", "AC Milan", "organisation"),
         ("Later KazMunayGas Trading said prices rose.", "KazMunayGas Trading", "organisation"),
+        # A title after a comma and before a name is that person's: the name before the comma is no person.
+        ("The gold goes through the Meridian Bullion Exchange, chief executive Ulan Rakhimov said.",
+         "Meridian Bullion Exchange", "organisation"),
+        ("The gold goes through the Meridian Bullion Exchange, chief executive Ulan Rakhimov said.",
+         "Ulan Rakhimov", "person"),
+        ("Orders rose at Harlan Industries, director Walter Crane told reporters.", "Harlan Industries",
+         "organisation"),
+        ("The board said Liu Mingsheng, Chairman of the Board, would retire.", "Liu Mingsheng", "person"),
+        ("The firm said Jane Roe, Chief Executive Officer of Harlan, would go.", "Jane Roe", "person"),
     ],
 )
 def test_sentences_that_must_give_a_suggestion(sentence, name, kind):

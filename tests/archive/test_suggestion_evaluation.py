@@ -90,7 +90,8 @@ def test_the_archives_own_queue_is_left_alone(db):
 @pytest.mark.parametrize(
     ("a", "b"),
     [("Harlan Industries Inc", "harlan industries"), ("The Bank of Japan", "Bank of Japan"),
-     ("Qantas Airways Ltd.", "Qantas Airways"), ("Lloyd’s of London", "Lloyd's of London")],
+     ("Qantas Airways Ltd.", "Qantas Airways"), ("Lloyd’s of London", "Lloyd's of London"),
+     ("Steppe Power JSC", "Steppe Power"), ("Vollmer Maschinenbau GmbH", "Vollmer Maschinenbau")],
 )
 def test_names_compare_without_legal_form_article_or_case(a, b):
     assert name_key(a) == name_key(b)

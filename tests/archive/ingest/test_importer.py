@@ -151,6 +151,18 @@ def test_jsonl_bad_lines_are_skipped_and_good_lines_imported(tmp_path):
     assert str(report.failures[0]).startswith(f"{path}:2: ")
 
 
+def _break_the_article_titled(title: str, monkeypatch) -> None:
+    """The database fails on that article, after it, its tags and its listed entities were written."""
+    real_find = importer.find_mentions
+
+    def failing_find(article, gazetteer):
+        if article.title == title:
+            raise DatabaseError("disk I/O error")
+        return real_find(article, gazetteer)
+
+    monkeypatch.setattr(importer, "find_mentions", failing_find)
+
+
 def test_a_database_failure_leaves_nothing_of_that_article(tmp_path, monkeypatch):
     path = tmp_path / "feed.jsonl"
     path.write_text("\n".join([
@@ -159,15 +171,7 @@ def test_a_database_failure_leaves_nothing_of_that_article(tmp_path, monkeypatch
                    entities=[{"name": "Samruk-Kazyna", "kind": "organisation"}]),
         jsonl_line(title="Third", body="Third text.", tags=["gamma"]),
     ]))
-    real_find = importer.find_mentions
-
-    def failing_find(article, gazetteer):
-        # Fails after the article, its tags and its listed entity were written.
-        if article.title == "Broken":
-            raise DatabaseError("disk I/O error")
-        return real_find(article, gazetteer)
-
-    monkeypatch.setattr(importer, "find_mentions", failing_find)
+    _break_the_article_titled("Broken", monkeypatch)
     report = import_articles(paths=[path])
     assert sorted(Article.objects.values_list("title", flat=True)) == ["First", "Third"]
     assert not Tag.objects.filter(name="beta").exists()
@@ -182,14 +186,7 @@ def test_after_a_failed_batch_the_suggestions_name_only_the_articles_stored(tmp_
     path.write_text("\n".join(
         jsonl_line(title=title, body=f"Bankers said the Eurasian Development Bank would lend to {what}.")
         for title, what in (("First", "the grid"), ("Broken", "a wind farm"), ("Third", "the rail operator"))))
-    real_find = importer.find_mentions
-
-    def failing_find(article, gazetteer):
-        if article.title == "Broken":
-            raise DatabaseError("disk I/O error")
-        return real_find(article, gazetteer)
-
-    monkeypatch.setattr(importer, "find_mentions", failing_find)
+    _break_the_article_titled("Broken", monkeypatch)
     import_articles(paths=[path])
     stored = sorted(Article.objects.values_list("id", flat=True))
     suggestion = EntitySuggestion.objects.get(name="Eurasian Development Bank")
