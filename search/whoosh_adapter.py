@@ -645,7 +645,6 @@ def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
     """
     lastfn = None
     field_lengths = b""
-    writer = level = None
     for fieldname, btext, postings in groups:
         if fieldname != lastfn:
             if lastfn is not None:
@@ -653,12 +652,11 @@ def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
             fieldwriter.start_field(fieldname, schema[fieldname])
             lastfn = fieldname
             field_lengths = lengths.field_length_bytes(fieldname) if lengths is not None else b""
-        fieldwriter.start_term(btext)
-        if writer is not fieldwriter._postwriter:
-            if writer is not None:
-                writer._compression = level
+            # Each field gets a postings writer of its own, dropped at finish_field: its level is the
+            # codec's, and setting it block by block below touches no other writer.
             writer = fieldwriter._postwriter
             level = writer._compression
+        fieldwriter.start_term(btext)
         limit = writer._blocklimit
         for start in range(0, len(postings), limit):
             if start:
@@ -677,8 +675,6 @@ def _write_term_groups(fieldwriter, schema, lengths, groups) -> None:
                 writer._minlength = _LENGTH_OF_BYTE[min(found)]
                 writer._maxlength = _LENGTH_OF_BYTE[max(found)]
         fieldwriter.finish_term()
-    if writer is not None:
-        writer._compression = level
     if lastfn is not None:
         fieldwriter.finish_field()
 
