@@ -206,29 +206,28 @@ class _Names:
     about seven times faster. Keys are added first, then ``build()``; matches may overlap.
     """
 
-    __slots__ = ("_keys", "_patterns", "_index", "_finder")
+    __slots__ = ("patterns", "_index", "_finder")
 
     def __init__(self):
-        self._keys: list[str] = []
-        self._patterns: list[_Pattern] = []
-        self._index: dict[str, int] = {}
+        self.patterns: list[_Pattern] = []  # by key number, as ``find`` gives it
+        self._index: dict[str, int] = {}  # key -> key number, in the order keys were added
         self._finder = None
 
     def add(self, key: str, pattern: _Pattern) -> None:
-        self._index[key] = len(self._keys)
-        self._keys.append(key)
-        self._patterns.append(pattern)
+        """Add a key not added before."""
+        self._index[key] = len(self.patterns)
+        self.patterns.append(pattern)
 
     def build(self) -> None:
-        if self._keys:
-            self._finder = ahocorasick_rs.AhoCorasick(self._keys, matchkind=ahocorasick_rs.MatchKind.Standard)
+        if self._index:
+            self._finder = ahocorasick_rs.AhoCorasick(list(self._index), matchkind=ahocorasick_rs.MatchKind.Standard)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self.patterns)
 
     def get(self, key: str) -> _Pattern | None:
         index = self._index.get(key)
-        return None if index is None else self._patterns[index]
+        return None if index is None else self.patterns[index]
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """(key number, start, end) of every key in ``text``, overlapping ones included."""
@@ -278,13 +277,13 @@ class Gazetteer:
         # "Georgia" beside Turkey and Azerbaijan is the country, not the US state.
         self._neighbours = neighbours or {}
         self._adjectives = {(entity_id, fold(name)) for entity_id, name in adjectives}
-        self.size = 0
-        self._keys: dict[tuple[int, str], _Pattern] = {}
         self._recent: tuple[tuple[str, list[_Span]], ...] = ()
         for entity_id, name in names:
             self._add_name(entity_id, " ".join(name.split()))
         for automaton in (self._folded, self._exact, self._stemmed, self._lemmas):
             automaton.build()
+        # How many names (keys) it finds, over all its automata.
+        self.size = sum(map(len, (self._folded, self._exact, self._stemmed, self._lemmas)))
         self._countries = {pk: self._country_of(pk) for pk in self.places}
 
     def _add_name(self, entity_id: int, name: str) -> None:
@@ -309,7 +308,7 @@ class Gazetteer:
                  acronym: bool) -> None:
         if not key:
             return
-        pattern = self._keys.get((id(automaton), key))
+        pattern = automaton.get(key)
         if pattern is None:
             one_word = " " not in name  # spaces are normalised before names arrive here
             pattern = _Pattern(
@@ -317,9 +316,7 @@ class Gazetteer:
                 adjective=False, person=True, capitalised=name[:1].isupper(), country_level=False,
                 cyrillic=automaton is self._stemmed or automaton is self._lemmas,
             )
-            self._keys[(id(automaton), key)] = pattern
             automaton.add(key, pattern)
-            self.size += 1
         if entity_id not in pattern.entity_ids:
             pattern.entity_ids.append(entity_id)
         pattern.person &= entity_id in self._persons
@@ -393,7 +390,7 @@ class Gazetteer:
     def _matches(self, automaton: _Names, text: str) -> list[_Span]:
         found = []
         size = len(text)
-        patterns = automaton._patterns
+        patterns = automaton.patterns
         for index, start, end in automaton.find(text):
             if start > 0:
                 ch = text[start - 1]
