@@ -43,7 +43,7 @@ from functools import lru_cache
 
 from archive.models import EntityKind
 from archive.person_names import person_names
-from archive.tagging import CYRILLIC, FUNCTION_WORDS, is_common_word, is_headline, morph, sentence_initial
+from archive.tagging import CYRILLIC, FUNCTION_WORDS, is_common_word, is_headline, morph, parses, sentence_initial
 from archive.text import sentence_around
 
 # A name opens for review once seen in this many articles, however it was introduced; until then it is
@@ -894,9 +894,8 @@ def _russian_common_word(word: str) -> bool:
     """A word of pymorphy3's dictionary that is no given name, surname or patronymic ("Президент",
     "Казахстана"); unknown words ("Алмасадам", "Жумабеков") are names."""
 
-    analyser = morph()
-    return analyser.word_is_known(word.lower()) and not (
-        {"Name", "Surn", "Patr"} & set(analyser.parse(word)[0].tag.grammemes))
+    return morph().word_is_known(word.lower()) and not (
+        {"Name", "Surn", "Patr"} & set(parses(word)[0].tag.grammemes))
 
 
 def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] | None:
@@ -915,16 +914,9 @@ def _russian_person(words: list[str], gazetteer=None) -> tuple[list[str], bool] 
         return words, True
     if not _CYRILLIC_SURNAME.search(words[-1]) or any(ordinary(word) for word in words[1:]):
         return None
-    if words[-1].endswith(("ова", "ева", "ёва", "ина", "ына")) and "gent" in morph().parse(words[0])[0].tag:
+    if words[-1].endswith(("ова", "ева", "ёва", "ина", "ына")) and "gent" in parses(words[0])[0].tag:
         return None  # "Марата Жумабекова": the genitive of a man's name, not a woman's
     return words, False
-
-
-@lru_cache(maxsize=50_000)
-def _parses(word: str) -> tuple:
-    """pymorphy3's readings of a word; names recur from article to article, and reading one costs most."""
-
-    return tuple(morph().parse(word))
 
 
 def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, bool] | None:
@@ -936,10 +928,10 @@ def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, 
     for i, word in enumerate(words[:-1]):
         if _russian_common_word(word):
             continue  # "Председатель", "Посол", "Алматы" before the name
-        given_parses = [p for p in _parses(word) if "Name" in p.tag and "sing" in p.tag]
+        given_parses = [p for p in parses(word) if "Name" in p.tag and "sing" in p.tag]
         if not given_parses:
             # A given name the dictionary lacks ("Нурболом"): read in the case of a surname it does know.
-            given_parses = [p for p in _parses(word) if p.tag.POS == "NOUN" and "sing" in p.tag]
+            given_parses = [p for p in parses(word) if p.tag.POS == "NOUN" and "sing" in p.tag]
             known_name = False
         else:
             known_name = True
@@ -947,7 +939,7 @@ def _russian_person_in_any_case(words: list[str]) -> tuple[list[str], int, int, 
             tag = given.tag
             nominative = [given.inflect({"nomn"})]
             end, certain = i + 1, False
-            patronymic = next((p for p in _parses(words[end]) if "Patr" in p.tag and p.tag.case == tag.case),
+            patronymic = next((p for p in parses(words[end]) if "Patr" in p.tag and p.tag.case == tag.case),
                               None)
             if patronymic is not None and end + 1 < len(words):
                 nominative.append(patronymic.inflect({"nomn"}))
@@ -972,7 +964,7 @@ def _surname_in_nominative(word: str, case: str, gender: str | None, *, strict: 
     """The surname ``word`` in the nominative, given the case and gender of the given name before it, and
     whether the dictionary reads it as a surname in that case; None when it cannot be that name's surname.
     ``strict``: only a surname the dictionary reads so."""
-    surnames = [parse for parse in _parses(word) if "Surn" in parse.tag]
+    surnames = [parse for parse in parses(word) if "Surn" in parse.tag]
     for parse in surnames:
         if parse.tag.case == case and (gender is None or parse.tag.gender is None or parse.tag.gender == gender
                                        or "ms-f" in parse.tag):
@@ -1027,11 +1019,11 @@ def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
     words = quoted.split()
     if len(words) > 6:
         return None
-    parses = [_parses(word)[0] for word in words if CYRILLIC.search(word)]
-    if any(parse.tag.POS in ("VERB", "INFN", "GRND", "PRTS") and parse.is_known for parse in parses):
+    best = [parses(word)[0] for word in words if CYRILLIC.search(word)]  # each Cyrillic word's best reading
+    if any(parse.tag.POS in ("VERB", "INFN", "GRND", "PRTS") and parse.is_known for parse in best):
         return None  # «Мы построим» is a quotation
     before = _WORD_BEFORE_QUOTE.search(text, max(0, match.start() - 30), match.start())
-    lemma = _parses(before.group(1))[0].normal_form if before else ""
+    lemma = parses(before.group(1))[0].normal_form if before else ""
     kind = _QUOTED_KINDS.get(lemma, EntityKind.OTHER)
     if kind == EntityKind.OTHER and len(words) == 1 and _russian_common_word(words[0]):
         return None  # "Слово «Привет»": an ordinary word in quotes, and nothing before it says it is a name
@@ -1039,11 +1031,11 @@ def _quoted_name(text: str, match: re.Match) -> tuple[str, str] | None:
             words[0]):
         # "глава «Национальных электрических сетей Узбекистана»": a Russian name (one capital) is declined
         # with the sentence; after a word like "компанией", or a name in capitals ("Барки Точик"), it stays.
-        first = parses[0]
+        first = best[0]
         if first.is_known and first.tag.case not in (None, "nomn") and first.tag.POS in ("ADJF", "NOUN"):
             nominative = []
             for number, word in enumerate(words):
-                parse = _parses(word)[0]
+                parse = parses(word)[0]
                 inflected = parse.inflect({"nomn", parse.tag.number or "sing"})
                 if inflected is None:
                     break

@@ -126,9 +126,16 @@ def stemmed_key(name: str) -> str:
     return " ".join(_stem_cached(word) for word in _CYRILLIC_WORD.findall(name))
 
 
+@lru_cache(maxsize=100_000)
+def parses(word: str) -> tuple:
+    """pymorphy3's readings of a word, best first, kept for the process: tagging and discovery ask about
+    the same words article after article, and reading one costs most of what is done with it."""
+    return tuple(morph().parse(word))
+
+
 @lru_cache(maxsize=200_000)
 def _lemma_cached(word: str) -> str:
-    return morph().parse(word.lower())[0].normal_form.replace("ё", "е")
+    return parses(word.lower())[0].normal_form.replace("ё", "е")
 
 
 def lemma_key(name: str) -> str:
@@ -153,14 +160,14 @@ def is_ordinary_russian_word(word: str) -> bool:
     """A short Cyrillic word that is first of all not a name: того (of that), чад (fumes)."""
     if " " in word.strip() or len(word) > 8 or not is_common_word(word):
         return False
-    best = morph().parse(word.lower())[0]
+    best = parses(word.lower())[0]
     proper = {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"}
     return not (proper & set(best.tag.grammemes))
 
 
 def russian_adjective_lemma(word: str) -> str:
     """The masculine dictionary form of a Russian adjective ("Итальянская" -> "итальянский"), or ""."""
-    for parse in morph().parse(word.lower()):
+    for parse in parses(word.lower()):
         if "ADJF" in parse.tag.grammemes:
             return parse.normal_form
     return ""
