@@ -558,9 +558,8 @@ class _Importer:
                 stored, labels = self.store_one_by_one(fresh, known)
             created_now = [article.id for article in stored]
             for article in stored:
-                found[article.id] = lookups.discovered.pop(article.id, None)
-                if found[article.id] is None:
-                    found[article.id] = discover_names(article, lookups.gazetteer)
+                discovered = lookups.discovered.pop(article.id, None)
+                found[article.id] = discovered if discovered is not None else discover_names(article, lookups.gazetteer)
             notify_articles_changed(created_now)
             record_suggestions(found, lookups.gazetteer)
         report.created.extend(created_now)
